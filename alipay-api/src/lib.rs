@@ -5,6 +5,9 @@
 //! small hand-written runtime.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod crypto;
+pub mod error;
+pub mod protocol;
 pub mod request;
 pub mod types;
 pub mod validation;
@@ -19,3 +22,4 @@ pub use generated::*;
 pub use request::{AlipayRequest, CallKind, FileUpload, MethodMeta, Payload};
 pub use types::{Amount, BeijingDateTime, Clearable, JsonString, NaiveDate, OpenEnum};
 pub use validation::{Problem, ValidationError, Violation};
+pub use error::{ApiError, ConfigError, Error, Result};

@@ -1,0 +1,259 @@
+//! Certificate mode (公钥证书模式): certificate serial numbers as Alipay computes
+//! them, Alipay's public key from its certificate, and chain checks for certificates
+//! fetched at run time.
+//!
+//! An SN is the lowercase hex MD5 of the issuer name followed by the decimal serial
+//! number. The issuer name lists the RDN attributes from the last to the first as
+//! `SHORTNAME=value`, joined by `,` and without escaping (what the official SDKs
+//! hash). The root SN joins the SNs of the RSA-signed roots of the bundle with `_`.
+
+use md5::{Digest, Md5};
+use x509_parser::prelude::*;
+
+use super::{Backend, PublicKey};
+use crate::error::ConfigError;
+
+/// OID prefix of the RSA signature algorithms (PKCS#1): only roots signed with
+/// one of these count towards the root SN.
+const RSA_SIG_PREFIX: &str = "1.2.840.113549.1.1";
+
+/// One certificate, kept as DER.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Certificate {
+    der: Vec<u8>,
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sn = self.sn().unwrap_or_else(|_| "?".into());
+        write!(f, "Certificate(sn={sn})")
+    }
+}
+
+fn cert_err(what: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Certificate {
+        what,
+        reason: reason.into(),
+    }
+}
+
+/// Splits a PEM bundle (LF or CRLF) into certificates, in file order.
+pub fn parse_pem_bundle(text: &[u8], what: &'static str) -> Result<Vec<Certificate>, ConfigError> {
+    let text = String::from_utf8_lossy(text).replace("\r\n", "\n");
+    let blocks = ::pem::parse_many(text.as_bytes()).map_err(|e| {
+        cert_err(
+            what,
+            format!("malformed PEM ({e}); use the .crt file as downloaded"),
+        )
+    })?;
+    let mut out = Vec::new();
+    for b in blocks {
+        if b.tag() != "CERTIFICATE" {
+            continue;
+        }
+        let der = b.into_contents();
+        // Parse once to reject garbage early.
+        X509Certificate::from_der(&der)
+            .map_err(|e| cert_err(what, format!("not an X.509 certificate ({e})")))?;
+        out.push(Certificate { der });
+    }
+    if out.is_empty() {
+        return Err(cert_err(
+            what,
+            "no certificate in the file; use the .crt file as downloaded",
+        ));
+    }
+    Ok(out)
+}
+
+impl Certificate {
+    /// Wraps one DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self, ConfigError> {
+        X509Certificate::from_der(der)
+            .map_err(|e| cert_err("certificate", format!("not X.509 ({e})")))?;
+        Ok(Certificate { der: der.to_vec() })
+    }
+
+    /// The DER bytes.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    fn parsed(&self) -> Result<X509Certificate<'_>, ConfigError> {
+        X509Certificate::from_der(&self.der)
+            .map(|(_, c)| c)
+            .map_err(|e| cert_err("certificate", format!("not X.509 ({e})")))
+    }
+
+    /// Alipay's serial-number digest of this certificate.
+    pub fn sn(&self) -> Result<String, ConfigError> {
+        let c = self.parsed()?;
+        let mut issuer = String::new();
+        let rdns: Vec<_> = c.issuer().iter().collect();
+        for rdn in rdns.iter().rev() {
+            for attr in rdn.iter() {
+                let oid = attr.attr_type();
+                let name = oid_short_name(oid);
+                let value = attr.as_str().map(str::to_owned).unwrap_or_else(|_| {
+                    String::from_utf8_lossy(attr.attr_value().data).into_owned()
+                });
+                if !issuer.is_empty() {
+                    issuer.push(',');
+                }
+                issuer.push_str(&name);
+                issuer.push('=');
+                issuer.push_str(&value);
+            }
+        }
+        issuer.push_str(&c.tbs_certificate.serial.to_str_radix(10));
+        Ok(hex(&Md5::digest(issuer.as_bytes())))
+    }
+
+    /// Whether the certificate is signed with an RSA algorithm.
+    pub fn is_rsa_signed(&self) -> Result<bool, ConfigError> {
+        Ok(self
+            .parsed()?
+            .signature_algorithm
+            .algorithm
+            .to_id_string()
+            .starts_with(RSA_SIG_PREFIX))
+    }
+
+    /// The certificate's RSA public key.
+    pub fn public_key(&self, backend: Backend) -> Result<PublicKey, ConfigError> {
+        let c = self.parsed()?;
+        PublicKey::from_der(c.public_key().raw, backend).map_err(|_| {
+            cert_err(
+                "certificate",
+                "its key is not an RSA key; Alipay signs with RSA",
+            )
+        })
+    }
+
+    /// Whether `now` (Unix seconds) is within the validity period.
+    pub fn valid_at(&self, now_unix: i64) -> Result<bool, ConfigError> {
+        let c = self.parsed()?;
+        let v = c.validity();
+        Ok(v.not_before.timestamp() <= now_unix && now_unix <= v.not_after.timestamp())
+    }
+
+    /// Whether `issuer` issued this certificate: names match and the signature
+    /// verifies with the issuer's RSA key.
+    pub fn issued_by(&self, issuer: &Certificate) -> bool {
+        let (Ok(c), Ok(i)) = (self.parsed(), issuer.parsed()) else {
+            return false;
+        };
+        if c.issuer().as_raw() != i.subject().as_raw() {
+            return false;
+        }
+        let Ok(key) = issuer.public_key(Backend::RustCrypto) else {
+            return false;
+        };
+        let tbs = c.tbs_certificate.as_ref();
+        let sig = c.signature_value.data.as_ref();
+        let scheme_and_hash = match c.signature_algorithm.algorithm.to_id_string().as_str() {
+            "1.2.840.113549.1.1.5" => Some((
+                rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+                sha1::Sha1::digest(tbs).to_vec(),
+            )),
+            "1.2.840.113549.1.1.11" => Some((
+                rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                sha2::Sha256::digest(tbs).to_vec(),
+            )),
+            "1.2.840.113549.1.1.12" => Some((
+                rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+                sha2::Sha384::digest(tbs).to_vec(),
+            )),
+            "1.2.840.113549.1.1.13" => Some((
+                rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                sha2::Sha512::digest(tbs).to_vec(),
+            )),
+            _ => None,
+        };
+        match scheme_and_hash {
+            Some((scheme, hashed)) => key.rsa().verify(scheme, &hashed, sig).is_ok(),
+            None => false,
+        }
+    }
+}
+
+fn oid_short_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    // The names the official SDKs print; anything else by its dotted OID.
+    match oid.to_id_string().as_str() {
+        "2.5.4.3" => "CN".into(),
+        "2.5.4.6" => "C".into(),
+        "2.5.4.7" => "L".into(),
+        "2.5.4.8" => "ST".into(),
+        "2.5.4.10" => "O".into(),
+        "2.5.4.11" => "OU".into(),
+        "2.5.4.5" => "serialNumber".into(),
+        "1.2.840.113549.1.9.1" => "emailAddress".into(),
+        other => other.to_owned(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The SN of the first certificate of a PEM file (`app_cert_sn`, `alipay_cert_sn`).
+pub fn leaf_sn(pem_text: &[u8], what: &'static str) -> Result<String, ConfigError> {
+    parse_pem_bundle(pem_text, what)?
+        .first()
+        .ok_or_else(|| cert_err(what, "no certificate"))?
+        .sn()
+}
+
+/// The SN of a root bundle (`alipay_root_cert_sn`): SNs of its RSA-signed
+/// certificates joined by `_`, in file order.
+pub fn root_sn(pem_text: &[u8]) -> Result<String, ConfigError> {
+    let certs = parse_pem_bundle(pem_text, "Alipay root certificate")?;
+    let mut sns = Vec::new();
+    for c in &certs {
+        if c.is_rsa_signed()? {
+            sns.push(c.sn()?);
+        }
+    }
+    if sns.is_empty() {
+        return Err(cert_err(
+            "Alipay root certificate",
+            "the bundle has no RSA-signed root; use alipayRootCert.crt as downloaded",
+        ));
+    }
+    Ok(sns.join("_"))
+}
+
+/// Checks that `chain` (leaf first, then any intermediates) leads to one of `roots`
+/// with valid signatures, and that the leaf is valid at `now_unix`.
+pub fn verify_chain(
+    chain: &[Certificate],
+    roots: &[Certificate],
+    now_unix: i64,
+) -> Result<(), String> {
+    let leaf = chain.first().ok_or("the certificate file is empty")?;
+    if !leaf.valid_at(now_unix).map_err(|e| e.to_string())? {
+        return Err("the certificate is expired or not yet valid".into());
+    }
+    let mut current = leaf;
+    // Bounded walk: Alipay chains are two or three long.
+    for _ in 0..8 {
+        if roots.iter().any(|r| current.issued_by(r)) {
+            return Ok(());
+        }
+        match chain
+            .iter()
+            .skip(1)
+            .find(|c| *c != current && current.issued_by(c))
+        {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    Err("it does not chain to the configured Alipay root certificate".into())
+}

@@ -1,0 +1,287 @@
+//! The one error type of the runtime, with a variant per kind of failure.
+//!
+//! Every message says what to do about it. [`Error::outcome_unknown`] separates
+//! failures after which the call may still have taken effect at Alipay (query before
+//! retrying a payment) from definite failures.
+
+use crate::validation::ValidationError;
+
+/// Shorthand for results of the runtime.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Anything that can go wrong configuring the client, calling Alipay or checking
+/// what it sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The request breaks the method's rules; nothing was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// Signing the request failed; nothing was sent.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    /// The HTTP exchange failed.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The response (or notification) could not be read.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// A signature was missing, malformed or wrong: the data was not accepted.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// Alipay answered the call with a failure.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl Error {
+    /// Whether the call may still have taken effect at Alipay although it failed here:
+    /// a system error (`code` `20000`, `*.SYSTEM_ERROR`, `isp.unknow-error`), a timeout
+    /// or a connection lost after the request was sent, or an unreadable answer. Query
+    /// the order (e.g. `alipay.trade.query`) before retrying a payment; never pay twice.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::Api(e) => e.outcome_unknown(),
+            Error::Http(e) => e.maybe_sent,
+            // The gateway answered, but with something unreadable or unverifiable:
+            // it may have processed the request.
+            Error::Decode(_) | Error::Signature(_) => true,
+            Error::Config(_) | Error::Validation(_) | Error::Sign(_) => false,
+        }
+    }
+
+    /// The Alipay error, if Alipay answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A configuration mistake, found when the client is built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required setting is missing.
+    #[error("missing `{0}`: set it on the client builder")]
+    Missing(&'static str),
+    /// A setting has an invalid value.
+    #[error("invalid `{field}`: {reason}")]
+    Invalid {
+        /// The setting.
+        field: &'static str,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A key could not be read.
+    #[error("cannot read the {what}: {reason}")]
+    Key {
+        /// Which key.
+        what: &'static str,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A certificate could not be read or checked.
+    #[error("certificate problem with the {what}: {reason}")]
+    Certificate {
+        /// Which certificate.
+        what: &'static str,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// The configured Alipay public key is the app's own public key.
+    #[error(
+        "the configured Alipay public key is your app's own public key; download the \
+         Alipay public key (支付宝公钥) from the open platform console instead"
+    )]
+    OwnPublicKey,
+    /// Both a public key and certificates were configured.
+    #[error(
+        "both an Alipay public key and certificates are configured; choose key mode or \
+         certificate mode, not both"
+    )]
+    Ambiguous,
+    /// A file could not be read.
+    #[error("cannot read `{path}`: {reason}")]
+    File {
+        /// The path given.
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+}
+
+/// Signing failed (e.g. a remote signer was unreachable).
+#[derive(Debug, thiserror::Error)]
+#[error("signing failed: {message}")]
+pub struct SignError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl SignError {
+    /// A signing failure with a message saying what to check.
+    pub fn new(message: impl Into<String>) -> Self {
+        SignError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A signing failure caused by another error (e.g. from a KMS client).
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        SignError {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+/// What went wrong in the HTTP exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HttpErrorKind {
+    /// No connection could be made (nothing was sent).
+    Connect,
+    /// The connect or request timeout elapsed.
+    Timeout,
+    /// The gateway answered with a non-2xx status.
+    Status,
+    /// The connection broke while sending or receiving.
+    Transport,
+    /// The request could not be built (e.g. an invalid gateway URL).
+    Request,
+}
+
+/// The HTTP exchange with the gateway failed.
+#[derive(Debug, thiserror::Error)]
+#[error("HTTP call of `{method}` failed ({kind:?}{}): {message}{}", status.map(|s| format!(", status {s}")).unwrap_or_default(), if *maybe_sent { "; the request may have reached Alipay: query its outcome before retrying" } else { "; nothing reached Alipay, retrying is safe" })]
+pub struct HttpError {
+    /// The method called.
+    pub method: String,
+    /// The kind of failure.
+    pub kind: HttpErrorKind,
+    /// The HTTP status, for [`HttpErrorKind::Status`].
+    pub status: Option<u16>,
+    /// Whether the request may have reached Alipay.
+    pub maybe_sent: bool,
+    /// Details.
+    pub message: String,
+    /// The underlying error.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// A response or notification whose content could not be read.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("cannot read the {what}: {reason} (raw body kept in the error for diagnosis)")]
+pub struct DecodeError {
+    /// What was being read.
+    pub what: &'static str,
+    /// What is wrong.
+    pub reason: String,
+    /// The raw body as received (lossily decoded to text).
+    pub raw: String,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        what: &'static str,
+        reason: impl Into<String>,
+        raw: impl Into<String>,
+    ) -> Self {
+        DecodeError {
+            what,
+            reason: reason.into(),
+            raw: raw.into(),
+        }
+    }
+}
+
+/// A signature check failed; the data was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// The data carries no signature.
+    #[error("the {0} is not signed; it was rejected (check the gateway URL and that the method name is right)")]
+    Missing(&'static str),
+    /// The signature does not match the data and the configured Alipay key.
+    #[error(
+        "the {0}'s signature does not verify with the configured Alipay public key or \
+         certificate; it was rejected (check that you configured Alipay's key for this \
+         app and environment, not your own)"
+    )]
+    Invalid(&'static str),
+    /// The signature is not valid base64 of the right shape.
+    #[error("the {0}'s signature is malformed; it was rejected")]
+    Malformed(&'static str),
+    /// The response was signed with a certificate that is unknown and could not be
+    /// fetched or trusted.
+    #[error("the response names Alipay certificate `{sn}`, which could not be trusted: {reason}")]
+    UnknownCertificate {
+        /// The `alipay_cert_sn` of the response.
+        sn: String,
+        /// Why it is not trusted.
+        reason: String,
+    },
+    /// The sign type is not one this client accepts.
+    #[error("unsupported sign_type `{0}`: use RSA2 (or RSA for legacy apps)")]
+    UnsupportedSignType(String),
+}
+
+/// Alipay answered the call with a failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "Alipay refused `{method}`: code {code} ({msg}){}{}{}",
+    self.sub_code.as_deref().map(|s| format!(", sub_code {s}")).unwrap_or_default(),
+    self.sub_msg.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
+    if self.signed { "" } else { "; NOTE: this error response was unsigned, so it is unverified" }
+)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The method called.
+    pub method: String,
+    /// `code`, e.g. `40004`.
+    pub code: String,
+    /// `msg`.
+    pub msg: String,
+    /// `sub_code`, e.g. `ACQ.TRADE_NOT_EXIST`.
+    pub sub_code: Option<String>,
+    /// `sub_msg`.
+    pub sub_msg: Option<String>,
+    /// Alipay's trace id (response header `trace_id`), for support tickets.
+    pub trace_id: Option<String>,
+    /// Whether the answer carried a valid signature. Alipay leaves some gateway-level
+    /// errors (bad app id, bad signature) unsigned; such an answer is reported but
+    /// cannot be trusted as Alipay's.
+    pub signed: bool,
+    /// The raw response node (JSON text).
+    pub raw: String,
+}
+
+impl ApiError {
+    /// Whether Alipay itself does not know the outcome yet (system error or busy):
+    /// query before retrying, never pay twice.
+    pub fn outcome_unknown(&self) -> bool {
+        if self.code == "20000" {
+            return true;
+        }
+        match self.sub_code.as_deref() {
+            Some(s) => {
+                s.ends_with("SYSTEM_ERROR")
+                    || s == "isp.unknow-error"
+                    || s == "isp.unknown-error"
+                    || s.ends_with("ACQ.SYSTEM_ERROR")
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Request assembly: common parameters, encryption, signing, and the three ways a
+//! signed request leaves the client (POST to the gateway, a page form or GET URL,
+//! an app order string).
+
+use crate::crypto::aes::AesKey;
+use crate::crypto::{sign_base64, SignType, Signer};
+use crate::error::SignError;
+use crate::request::FileUpload;
+use crate::types::BeijingDateTime;
+
+use super::{form_encode, sign_content, uri_component};
+
+/// The app-wide common parameters (公共请求参数) of every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonParams {
+    /// `app_id`.
+    pub app_id: String,
+    /// `sign_type`.
+    pub sign_type: SignType,
+    /// `charset`; the runtime always encodes UTF-8.
+    pub charset: String,
+    /// `format`: `Some("json")` as most SDKs send it; `None` leaves it out (as the
+    /// Node SDK does).
+    pub format: Option<String>,
+    /// `app_cert_sn`, in certificate mode.
+    pub app_cert_sn: Option<String>,
+    /// `alipay_root_cert_sn`, in certificate mode.
+    pub alipay_root_cert_sn: Option<String>,
+}
+
+impl CommonParams {
+    /// Key-mode defaults for an app: RSA2, UTF-8, `format=json`.
+    pub fn new(app_id: impl Into<String>) -> Self {
+        CommonParams {
+            app_id: app_id.into(),
+            sign_type: SignType::Rsa2,
+            charset: "utf-8".into(),
+            format: Some("json".into()),
+            app_cert_sn: None,
+            alipay_root_cert_sn: None,
+        }
+    }
+}
+
+/// The method-specific content of a request, before common parameters and signing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestParts {
+    /// `method`, e.g. `alipay.trade.query`.
+    pub method: String,
+    /// `version`, normally `1.0`.
+    pub version: String,
+    /// Protocol parameters (`notify_url`, `return_url`, `app_auth_token`,
+    /// `auth_token`, `target_app_id`, …), sent in the URL query.
+    pub protocol: Vec<(String, String)>,
+    /// `biz_content` as compact JSON text.
+    pub biz_content: Option<String>,
+    /// Other business parameters, sent in the body.
+    pub text: Vec<(String, String)>,
+    /// File parts (uploads), never signed.
+    pub files: Vec<(String, FileUpload)>,
+}
+
+/// Wire order of protocol parameters in the query, after the common ones.
+fn protocol_rank(k: &str) -> u8 {
+    match k {
+        "return_url" => 0,
+        "notify_url" => 1,
+        "app_auth_token" => 2,
+        "auth_token" => 3,
+        "target_app_id" => 4,
+        _ => 5,
+    }
+}
+
+/// A signed request, split the way the gateway expects it.
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    /// The method.
+    pub method: String,
+    /// Protocol parameters, `sign` last: these travel in the URL query.
+    pub query: Vec<(String, String)>,
+    /// Business parameters (`biz_content`, text params): these travel in the body.
+    pub body: Vec<(String, String)>,
+    /// File parts.
+    pub files: Vec<(String, FileUpload)>,
+    /// The exact string that was signed.
+    pub sign_content: String,
+}
+
+impl SignedRequest {
+    /// Every parameter in wire order (query first, then body).
+    pub fn all_params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.query
+            .iter()
+            .chain(self.body.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The gateway URL with the protocol parameters as its query.
+    pub fn url(&self, gateway: &str) -> String {
+        join_query(
+            gateway,
+            &form_encode(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        )
+    }
+
+    /// The form body (`application/x-www-form-urlencoded`).
+    pub fn form_body(&self) -> String {
+        form_encode(self.body.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// The GET URL a buyer is sent to: every parameter in the query.
+    pub fn page_url(&self, gateway: &str) -> String {
+        let mut url = self.url(gateway);
+        // Business parameters are percent-encoded component-wise (spaces as `%20`),
+        // as the official SDKs append them.
+        for (k, v) in &self.body {
+            url.push('&');
+            url.push_str(&uri_component(k));
+            url.push('=');
+            url.push_str(&uri_component(v));
+        }
+        url
+    }
+
+    /// An HTML page fragment with a form that posts itself to the gateway. Every
+    /// attribute value is HTML-escaped.
+    pub fn page_form(&self, gateway: &str) -> String {
+        use std::fmt::Write;
+        let action = self.url(gateway);
+        let mut html = String::with_capacity(
+            512 + self
+                .body
+                .iter()
+                .map(|(k, v)| k.len() + v.len() * 2)
+                .sum::<usize>(),
+        );
+        let _ = write!(
+            html,
+            "<form name=\"alipaysubmit\" id=\"alipaysubmit\" method=\"post\" accept-charset=\"utf-8\" action=\"{}\">\n",
+            html_escape::encode_double_quoted_attribute(&action)
+        );
+        for (k, v) in &self.body {
+            let _ = writeln!(
+                html,
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\" />",
+                html_escape::encode_double_quoted_attribute(k),
+                html_escape::encode_double_quoted_attribute(v)
+            );
+        }
+        html.push_str("<input type=\"submit\" value=\"Pay\" style=\"display:none\" />\n</form>\n");
+        html.push_str("<script>document.forms[\"alipaysubmit\"].submit();</script>\n");
+        html
+    }
+
+    /// The order string for the Alipay app SDK: every parameter, `sign` last,
+    /// `encodeURIComponent`-encoded.
+    pub fn order_string(&self) -> String {
+        let mut out = String::new();
+        let mut sign = None;
+        for (k, v) in self.all_params() {
+            if k == "sign" {
+                sign = Some(v);
+                continue;
+            }
+            if !out.is_empty() {
+                out.push('&');
+            }
+            out.push_str(&uri_component(k));
+            out.push('=');
+            out.push_str(&uri_component(v));
+        }
+        if let Some(s) = sign {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            out.push_str("sign=");
+            out.push_str(&uri_component(s));
+        }
+        out
+    }
+}
+
+fn join_query(gateway: &str, query: &str) -> String {
+    if query.is_empty() {
+        return gateway.to_owned();
+    }
+    let sep = if gateway.contains('?') {
+        if gateway.ends_with('?') || gateway.ends_with('&') {
+            ""
+        } else {
+            "&"
+        }
+    } else {
+        "?"
+    };
+    format!("{gateway}{sep}{query}")
+}
+
+/// Adds the common parameters, encrypts `biz_content` when an AES key is given, and
+/// signs.
+pub fn sign_request(
+    common: &CommonParams,
+    parts: RequestParts,
+    timestamp: BeijingDateTime,
+    signer: &dyn Signer,
+    aes: Option<&AesKey>,
+) -> Result<SignedRequest, SignError> {
+    let mut query: Vec<(String, String)> = Vec::with_capacity(12 + parts.protocol.len());
+    query.push(("method".into(), parts.method.clone()));
+    query.push(("app_id".into(), common.app_id.clone()));
+    query.push(("charset".into(), common.charset.clone()));
+    query.push(("version".into(), parts.version));
+    query.push(("sign_type".into(), common.sign_type.as_str().into()));
+    query.push(("timestamp".into(), timestamp.to_string()));
+    if let Some(sn) = &common.app_cert_sn {
+        query.push(("app_cert_sn".into(), sn.clone()));
+    }
+    if let Some(sn) = &common.alipay_root_cert_sn {
+        query.push(("alipay_root_cert_sn".into(), sn.clone()));
+    }
+    let mut protocol = parts.protocol;
+    protocol.sort_by_key(|(k, _)| protocol_rank(k));
+    query.extend(protocol);
+    if let Some(f) = &common.format {
+        query.push(("format".into(), f.clone()));
+    }
+    let mut body = Vec::with_capacity(1 + parts.text.len());
+    body.extend(parts.text);
+    if let Some(biz) = parts.biz_content {
+        match aes {
+            Some(key) => {
+                query.push(("encrypt_type".into(), "AES".into()));
+                body.push(("biz_content".into(), key.encrypt(&biz)));
+            }
+            None => body.push(("biz_content".into(), biz)),
+        }
+    }
+    let content = sign_content(
+        query
+            .iter()
+            .chain(body.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let sign = sign_base64(signer, common.sign_type, content.as_bytes())?;
+    query.push(("sign".into(), sign));
+    Ok(SignedRequest {
+        method: parts.method,
+        query,
+        body,
+        files: parts.files,
+        sign_content: content,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_content_sorts_and_drops_empty() {
+        let s = sign_content([("b", "2"), ("a", "1"), ("sign", "x"), ("c", ""), ("A", "0")]);
+        assert_eq!(s, "A=0&a=1&b=2");
+    }
+
+    #[test]
+    fn join_query_handles_existing_query() {
+        assert_eq!(join_query("https://h/g", "a=1"), "https://h/g?a=1");
+        assert_eq!(join_query("https://h/g?x=1", "a=1"), "https://h/g?x=1&a=1");
+        assert_eq!(join_query("https://h/g?", "a=1"), "https://h/g?a=1");
+    }
+}
