@@ -1,0 +1,480 @@
+//! Client configuration: [`ClientBuilder`] turns what the console hands out (app id,
+//! keys or certificates, AES key) into a [`crate::Client`]. Every mistake is a typed
+//! [`ConfigError`] at build time.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::crypto::aes::AesKey;
+use crate::crypto::cert::{self, Certificate};
+use crate::crypto::{Backend, PrivateKey, PublicKey, SignType, Signer};
+use crate::error::ConfigError;
+use crate::protocol::request::CommonParams;
+use crate::types::BeijingDateTime;
+
+/// The production gateway.
+pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
+/// The sandbox gateway (沙箱环境).
+pub const SANDBOX_GATEWAY: &str = "https://openapi-sandbox.dl.alipaydev.com/gateway.do";
+
+/// Where requests go.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Gateway {
+    /// `https://openapi.alipay.com/gateway.do`.
+    #[default]
+    Production,
+    /// `https://openapi-sandbox.dl.alipaydev.com/gateway.do`.
+    Sandbox,
+    /// Any URL (a local gateway, a proxy).
+    Custom(String),
+}
+
+impl Gateway {
+    /// The URL.
+    pub fn url(&self) -> &str {
+        match self {
+            Gateway::Production => PRODUCTION_GATEWAY,
+            Gateway::Sandbox => SANDBOX_GATEWAY,
+            Gateway::Custom(u) => u,
+        }
+    }
+}
+
+/// A certificate file given by path or by content.
+#[derive(Clone, PartialEq, Eq)]
+pub enum CertSource {
+    /// A file to read at build time.
+    Path(PathBuf),
+    /// The PEM content.
+    Bytes(Vec<u8>),
+}
+
+impl fmt::Debug for CertSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CertSource::Path(p) => write!(f, "Path({p:?})"),
+            CertSource::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+        }
+    }
+}
+
+impl CertSource {
+    /// A certificate file by path.
+    pub fn path(p: impl Into<PathBuf>) -> Self {
+        CertSource::Path(p.into())
+    }
+
+    /// A certificate by its PEM content.
+    pub fn bytes(b: impl Into<Vec<u8>>) -> Self {
+        CertSource::Bytes(b.into())
+    }
+
+    fn load(&self) -> Result<Vec<u8>, ConfigError> {
+        match self {
+            CertSource::Bytes(b) => Ok(b.clone()),
+            CertSource::Path(p) => std::fs::read(p).map_err(|e| ConfigError::File {
+                path: p.display().to_string(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+}
+
+/// The source of "now" for `timestamp`; injectable for reproducible tests.
+pub type Clock = Arc<dyn Fn() -> BeijingDateTime + Send + Sync>;
+
+/// Certificate-mode state: the trusted roots and every Alipay certificate known so
+/// far, by SN.
+pub(crate) struct CertState {
+    pub(crate) roots: Vec<Certificate>,
+    pub(crate) current_sn: String,
+    pub(crate) keys: RwLock<HashMap<String, PublicKey>>,
+}
+
+/// How Alipay's signatures are checked.
+pub(crate) enum Verification {
+    Key(PublicKey),
+    Cert(CertState),
+}
+
+impl Verification {
+    /// Every key that may have signed a notification.
+    pub(crate) fn all_keys(&self) -> Vec<PublicKey> {
+        match self {
+            Verification::Key(k) => vec![k.clone()],
+            Verification::Cert(c) => {
+                let keys = c.keys.read().unwrap_or_else(|p| p.into_inner());
+                let mut out: Vec<PublicKey> = Vec::with_capacity(keys.len());
+                if let Some(k) = keys.get(&c.current_sn) {
+                    out.push(k.clone());
+                }
+                out.extend(
+                    keys.iter()
+                        .filter(|(sn, _)| **sn != c.current_sn)
+                        .map(|(_, k)| k.clone()),
+                );
+                out
+            }
+        }
+    }
+}
+
+/// Everything a client needs, shared by the async and blocking clients.
+pub(crate) struct Settings {
+    pub(crate) common: CommonParams,
+    pub(crate) signer: Arc<dyn Signer>,
+    pub(crate) verification: Verification,
+    pub(crate) gateway: String,
+    pub(crate) aes: Option<AesKey>,
+    pub(crate) clock: Clock,
+    pub(crate) backend: Backend,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("app_id", &self.common.app_id)
+            .field("sign_type", &self.common.sign_type)
+            .field("gateway", &self.gateway)
+            .field(
+                "mode",
+                &match self.verification {
+                    Verification::Key(_) => "key",
+                    Verification::Cert(_) => "certificate",
+                },
+            )
+            .field("aes", &self.aes.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a client. Required: [`app_id`](Self::app_id), the app private key (or a
+/// [`Signer`]), and either Alipay's public key or certificate mode.
+///
+/// ```no_run
+/// # fn main() -> Result<(), alipay_api::ConfigError> {
+/// let client = alipay_api::Client::builder()
+///     .app_id("2021000000000001")
+///     .private_key(std::fs::read_to_string("app_private_key.pem").unwrap())
+///     .alipay_public_key(std::fs::read_to_string("alipay_public_key.pem").unwrap())
+///     .sandbox()
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    app_id: Option<String>,
+    private_key: Option<String>,
+    signer: Option<Arc<dyn Signer>>,
+    alipay_public_key: Option<String>,
+    certs: Option<(CertSource, CertSource, CertSource)>,
+    sign_type: SignType,
+    gateway: Gateway,
+    aes_key: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    proxy: Option<String>,
+    pub(crate) http_client: Option<reqwest::Client>,
+    backend: Option<Backend>,
+    omit_format: bool,
+    clock: Option<Clock>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print key material.
+        f.debug_struct("ClientBuilder")
+            .field("app_id", &self.app_id)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("signer", &self.signer)
+            .field("gateway", &self.gateway)
+            .field("sign_type", &self.sign_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default timeout of a whole request.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl ClientBuilder {
+    /// A builder with defaults: RSA2, production gateway, 10 s connect and 30 s
+    /// request timeouts.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The app id (`app_id`).
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// The app private key (应用私钥): PKCS#1 or PKCS#8, PEM or bare base64.
+    pub fn private_key(mut self, key: impl Into<String>) -> Self {
+        self.private_key = Some(key.into());
+        self
+    }
+
+    /// Signs with a custom [`Signer`] (KMS, HSM) instead of an in-memory key.
+    pub fn signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Key mode: Alipay's public key (支付宝公钥), PEM or bare base64.
+    pub fn alipay_public_key(mut self, key: impl Into<String>) -> Self {
+        self.alipay_public_key = Some(key.into());
+        self
+    }
+
+    /// Certificate mode: the app certificate (`appCertPublicKey_*.crt`), Alipay's
+    /// certificate (`alipayCertPublicKey_RSA2.crt`) and Alipay's root bundle
+    /// (`alipayRootCert.crt`).
+    pub fn certificates(
+        mut self,
+        app_cert: CertSource,
+        alipay_cert: CertSource,
+        alipay_root_cert: CertSource,
+    ) -> Self {
+        self.certs = Some((app_cert, alipay_cert, alipay_root_cert));
+        self
+    }
+
+    /// `RSA2` (default) or the legacy `RSA`.
+    pub fn sign_type(mut self, sign_type: SignType) -> Self {
+        self.sign_type = sign_type;
+        self
+    }
+
+    /// The gateway.
+    pub fn gateway(mut self, gateway: Gateway) -> Self {
+        self.gateway = gateway;
+        self
+    }
+
+    /// The sandbox gateway.
+    pub fn sandbox(self) -> Self {
+        self.gateway(Gateway::Sandbox)
+    }
+
+    /// A gateway URL of your own (e.g. a local test gateway).
+    pub fn gateway_url(self, url: impl Into<String>) -> Self {
+        self.gateway(Gateway::Custom(url.into()))
+    }
+
+    /// The AES content-encryption key (base64, as the console shows it). Methods
+    /// that support it then send `biz_content` encrypted.
+    pub fn aes_key(mut self, key: impl Into<String>) -> Self {
+        self.aes_key = Some(key.into());
+        self
+    }
+
+    /// Connect timeout (default 10 s). Ignored with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.connect_timeout = Some(t);
+        self
+    }
+
+    /// Timeout of a whole request (default 30 s). Ignored with
+    /// [`http_client`](Self::http_client).
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = Some(t);
+        self
+    }
+
+    /// An HTTP(S) proxy URL for every request. Ignored with
+    /// [`http_client`](Self::http_client).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Uses this `reqwest::Client` as is (its own timeouts and proxy apply).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The RSA backend (default: aws-lc-rs when the `aws-lc` feature is on).
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Leaves `format=json` out of requests, as the Node SDK does (reproduces its
+    /// signatures). Alipay accepts both.
+    pub fn omit_format(mut self) -> Self {
+        self.omit_format = true;
+        self
+    }
+
+    /// The clock for `timestamp` (default: the system clock, in Beijing time).
+    pub fn clock(mut self, clock: impl Fn() -> BeijingDateTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Builds the asynchronous client.
+    pub fn build(self) -> Result<crate::client::Client, ConfigError> {
+        let http = match &self.http_client {
+            Some(c) => c.clone(),
+            None => {
+                let mut b = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
+                if let Some(p) = &self.proxy {
+                    b = b.proxy(reqwest::Proxy::all(p).map_err(|e| ConfigError::Invalid {
+                        field: "proxy",
+                        reason: format!("{e}; give a URL such as http://proxy:8080"),
+                    })?);
+                }
+                b.build().map_err(|e| ConfigError::Invalid {
+                    field: "http_client",
+                    reason: e.to_string(),
+                })?
+            }
+        };
+        let settings = self.settings()?;
+        Ok(crate::client::Client::from_parts(Arc::new(settings), http))
+    }
+
+    /// Builds the blocking client. Do not call it from inside an async runtime.
+    #[cfg(feature = "blocking")]
+    pub fn build_blocking(self) -> Result<crate::blocking::Client, ConfigError> {
+        let mut b = reqwest::blocking::Client::builder()
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
+        if let Some(p) = &self.proxy {
+            b = b.proxy(reqwest::Proxy::all(p).map_err(|e| ConfigError::Invalid {
+                field: "proxy",
+                reason: format!("{e}; give a URL such as http://proxy:8080"),
+            })?);
+        }
+        let http = b.build().map_err(|e| ConfigError::Invalid {
+            field: "http_client",
+            reason: e.to_string(),
+        })?;
+        let settings = self.settings()?;
+        Ok(crate::blocking::Client::from_parts(
+            Arc::new(settings),
+            http,
+        ))
+    }
+
+    pub(crate) fn settings(self) -> Result<Settings, ConfigError> {
+        let app_id = self
+            .app_id
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(ConfigError::Missing("app_id"))?;
+        if !app_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ConfigError::Invalid {
+                field: "app_id",
+                reason: format!("`{app_id}` is not an app id (digits only, e.g. 2021000000000001)"),
+            });
+        }
+        let backend = self.backend.unwrap_or_default();
+        let signer: Arc<dyn Signer> = match (self.signer, self.private_key) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    field: "private_key",
+                    reason: "both a private key and a custom signer are set; keep one".into(),
+                })
+            }
+            (Some(s), None) => s,
+            (None, Some(k)) => Arc::new(PrivateKey::from_text_with(&k, backend)?),
+            (None, None) => return Err(ConfigError::Missing("private_key")),
+        };
+        let own_public = signer.public_key();
+        let gateway = self.gateway.url().to_owned();
+        let parsed = reqwest::Url::parse(&gateway).map_err(|e| ConfigError::Invalid {
+            field: "gateway",
+            reason: format!("`{gateway}` is not a URL ({e})"),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(ConfigError::Invalid {
+                field: "gateway",
+                reason: format!("`{gateway}` is not an http(s) URL"),
+            });
+        }
+        let mut common = CommonParams::new(app_id);
+        common.sign_type = self.sign_type;
+        if self.omit_format {
+            common.format = None;
+        }
+        let verification = match (self.alipay_public_key, self.certs) {
+            (Some(_), Some(_)) => return Err(ConfigError::Ambiguous),
+            (None, None) => {
+                return Err(ConfigError::Missing("alipay_public_key (or certificates)"))
+            }
+            (Some(text), None) => {
+                let key = PublicKey::from_text_with(&text, backend)?;
+                if own_public.as_ref() == Some(&key) {
+                    return Err(ConfigError::OwnPublicKey);
+                }
+                Verification::Key(key)
+            }
+            (None, Some((app, alipay, root))) => {
+                let app_pem = app.load()?;
+                let alipay_pem = alipay.load()?;
+                let root_pem = root.load()?;
+                let app_certs = cert::parse_pem_bundle(&app_pem, "app certificate")?;
+                let alipay_certs = cert::parse_pem_bundle(&alipay_pem, "Alipay certificate")?;
+                let roots = cert::parse_pem_bundle(&root_pem, "Alipay root certificate")?;
+                let app_leaf = app_certs
+                    .first()
+                    .ok_or(ConfigError::Missing("app certificate"))?;
+                let alipay_leaf = alipay_certs
+                    .first()
+                    .ok_or(ConfigError::Missing("Alipay certificate"))?;
+                let alipay_key = alipay_leaf.public_key(backend)?;
+                let app_key = app_leaf.public_key(backend)?;
+                if app_key == alipay_key || own_public.as_ref() == Some(&alipay_key) {
+                    return Err(ConfigError::Certificate {
+                        what: "Alipay certificate",
+                        reason: "it holds your app's own public key; use alipayCertPublicKey_RSA2.crt, not your app certificate".into(),
+                    });
+                }
+                if let Some(own) = &own_public {
+                    if *own != app_key {
+                        return Err(ConfigError::Certificate {
+                            what: "app certificate",
+                            reason: "it does not match the app private key; use the certificate issued for this key".into(),
+                        });
+                    }
+                }
+                common.app_cert_sn = Some(app_leaf.sn()?);
+                common.alipay_root_cert_sn = Some(cert::root_sn(&root_pem)?);
+                let current_sn = alipay_leaf.sn()?;
+                let mut keys = HashMap::new();
+                keys.insert(current_sn.clone(), alipay_key);
+                Verification::Cert(CertState {
+                    roots,
+                    current_sn,
+                    keys: RwLock::new(keys),
+                })
+            }
+        };
+        let aes = self
+            .aes_key
+            .as_deref()
+            .map(AesKey::from_base64)
+            .transpose()?;
+        Ok(Settings {
+            common,
+            signer,
+            verification,
+            gateway,
+            aes,
+            clock: self.clock.unwrap_or_else(|| Arc::new(BeijingDateTime::now)),
+            backend,
+        })
+    }
+}

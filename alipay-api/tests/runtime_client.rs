@@ -1,0 +1,437 @@
+//! The async client against a small gateway on 127.0.0.1 that checks every request
+//! signature with the app public key and answers with signed responses.
+
+mod runtime_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use alipay_api::crypto::PrivateKey;
+use alipay_api::error::{HttpErrorKind, SignatureError};
+use alipay_api::{CallOptions, Client, ConfigError, Error, FileUpload, GenericRequest};
+use runtime_support::*;
+use serde_json::json;
+
+fn client(gateway: &str) -> Client {
+    Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .gateway_url(gateway)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap()
+}
+
+fn query(no: &str) -> GenericRequest {
+    GenericRequest::new("alipay.trade.query").biz_content(&json!({ "out_trade_no": no }))
+}
+
+/// Answers by `out_trade_no`, so one gateway serves every scenario.
+fn scenarios() -> Handler {
+    let alipay = Arc::new(alipay_private());
+    let app = Arc::new(PrivateKey::from_text(&app_private()).unwrap());
+    Arc::new(move |seen: &Seen| {
+        let key = format!("{}_response", seen.method().replace('.', "_"));
+        let no = seen.biz()["out_trade_no"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        match no.as_str() {
+            "success" => Answer::ok(signed_body(
+                &key,
+                r#"{"code":"10000","msg":"Success","out_trade_no":"success","trade_status":"TRADE_SUCCESS","note":"{\"a\":\"}\"} \/ x","total_amount":"88.88"}"#,
+                &alipay,
+                None,
+            )),
+            "business_error" => Answer::ok(signed_body(
+                &key,
+                r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在"}"#,
+                &alipay,
+                None,
+            )),
+            "system_error" => Answer::ok(signed_body(
+                &key,
+                r#"{"code":"20000","msg":"Service Currently Unavailable","sub_code":"isp.unknow-error","sub_msg":"系统繁忙"}"#,
+                &alipay,
+                None,
+            )),
+            "unsigned_error" => Answer::ok(
+                r#"{"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id","sub_msg":"无效的AppID参数"}}"#.into(),
+            ),
+            "unsigned_success" => Answer::ok(format!(r#"{{"{key}":{{"code":"10000","msg":"Success","trade_status":"TRADE_SUCCESS"}}}}"#)),
+            "bad_signature" => Answer::ok(signed_body(&key, r#"{"code":"10000","msg":"Success"}"#, &app, None)),
+            "tampered" => {
+                let body = signed_body(&key, r#"{"code":"10000","msg":"Success","total_amount":"88.88"}"#, &alipay, None);
+                Answer::ok(body.replace("88.88", "99.99"))
+            }
+            "duplicate_node" => {
+                let body = signed_body(&key, r#"{"code":"10000","msg":"Success","total_amount":"0.01"}"#, &alipay, None);
+                Answer::ok(body.replacen('{', &format!(r#"{{"{key}":{{"code":"10000","total_amount":"999"}},"#), 1))
+            }
+            "slow" => Answer {
+                delay: Some(Duration::from_secs(5)),
+                ..Answer::ok("{}".into())
+            },
+            "http_500" => Answer {
+                status: 502,
+                ..Answer::ok("<html>bad gateway</html>".into())
+            },
+            "html" => Answer::ok("<html>not json</html>".into()),
+            _ => Answer::ok(signed_body(&key, r#"{"code":"10000","msg":"Success"}"#, &alipay, None)),
+        }
+    })
+}
+
+#[tokio::test]
+async fn success_is_verified_and_typed() {
+    let gw = start(app_public(), scenarios()).await;
+    let c = client(&gw.url());
+    let out = c.execute(&query("success")).await.unwrap();
+    assert_eq!(out["trade_status"], "TRADE_SUCCESS");
+    assert_eq!(out["note"], "{\"a\":\"}\"} / x");
+    assert!(!out.contains_key("code") && !out.contains_key("msg"));
+    let seen = gw.requests();
+    assert_eq!(seen.len(), 1);
+    let s = &seen[0];
+    assert!(s.signature_ok, "the gateway verified the request signature");
+    // Protocol params in the query, business params in the body.
+    for k in [
+        "app_id",
+        "method",
+        "format",
+        "charset",
+        "sign_type",
+        "timestamp",
+        "version",
+        "sign",
+    ] {
+        assert!(s.query.contains_key(k), "{k} in query");
+    }
+    assert_eq!(s.query["format"], "json");
+    assert!(s.body.contains_key("biz_content") && !s.query.contains_key("biz_content"));
+    assert!(s
+        .content_type
+        .starts_with("application/x-www-form-urlencoded"));
+}
+
+#[tokio::test]
+async fn errors_are_typed() {
+    let gw = start(app_public(), scenarios()).await;
+    let c = client(&gw.url());
+
+    let e = c.execute(&query("business_error")).await.unwrap_err();
+    let api = e.api().expect("api error");
+    assert_eq!(api.code, "40004");
+    assert_eq!(api.sub_code.as_deref(), Some("ACQ.TRADE_NOT_EXIST"));
+    assert!(api.signed);
+    assert_eq!(api.trace_id.as_deref(), Some("trace-test-1"));
+    assert!(!e.outcome_unknown());
+
+    let e = c.execute(&query("system_error")).await.unwrap_err();
+    assert!(e.outcome_unknown(), "20000 means: query before retrying");
+
+    let e = c.execute(&query("unsigned_error")).await.unwrap_err();
+    let api = e.api().expect("unsigned errors are still reported");
+    assert!(!api.signed);
+    assert_eq!(api.sub_code.as_deref(), Some("isv.invalid-app-id"));
+    assert!(e.to_string().contains("unsigned"));
+
+    let e = c.execute(&query("unsigned_success")).await.unwrap_err();
+    assert!(
+        matches!(e, Error::Signature(SignatureError::Missing(_))),
+        "{e}"
+    );
+
+    for bad in ["bad_signature", "tampered"] {
+        let e = c.execute(&query(bad)).await.unwrap_err();
+        assert!(
+            matches!(e, Error::Signature(SignatureError::Invalid(_))),
+            "{bad}: {e}"
+        );
+    }
+
+    let e = c.execute(&query("duplicate_node")).await.unwrap_err();
+    assert!(matches!(e, Error::Decode(_)), "{e}");
+    assert!(
+        e.to_string().contains("more than once") || format!("{e:?}").contains("more than once")
+    );
+
+    let e = c.execute(&query("html")).await.unwrap_err();
+    match &e {
+        Error::Decode(d) => assert!(d.raw.contains("not json")),
+        other => panic!("{other}"),
+    }
+
+    let e = c.execute(&query("http_500")).await.unwrap_err();
+    match &e {
+        Error::Http(h) => {
+            assert_eq!(h.kind, HttpErrorKind::Status);
+            assert_eq!(h.status, Some(502));
+            assert!(h.maybe_sent);
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn wrong_app_key_is_refused_by_the_gateway() {
+    let gw = start(app_public(), scenarios()).await;
+    // Signed with the "alipay" key instead of the app key: the gateway refuses.
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(read("keys/alipay_private_pkcs1.pem"))
+        .alipay_public_key(read("keys/app_public.pem"))
+        .gateway_url(gw.url())
+        .build()
+        .unwrap();
+    let e = c.execute(&query("success")).await.unwrap_err();
+    assert_eq!(
+        e.api().map(|a| a.sub_code.as_deref()),
+        Some(Some("isv.invalid-signature"))
+    );
+    assert!(!gw.requests()[0].signature_ok);
+}
+
+#[tokio::test]
+async fn timeouts_and_dead_servers() {
+    let gw = start(app_public(), scenarios()).await;
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .gateway_url(gw.url())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let e = c.execute(&query("slow")).await.unwrap_err();
+    match &e {
+        Error::Http(h) => assert_eq!(h.kind, HttpErrorKind::Timeout),
+        other => panic!("{other}"),
+    }
+    assert!(e.outcome_unknown());
+
+    // Nothing listens on this port (bound, then dropped).
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let c = client(&format!("http://127.0.0.1:{port}/gateway.do"));
+    let e = c.execute(&query("x")).await.unwrap_err();
+    match &e {
+        Error::Http(h) => assert_eq!(h.kind, HttpErrorKind::Connect),
+        other => panic!("{other}"),
+    }
+    assert!(!e.outcome_unknown(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn truncated_body() {
+    let addr = start_raw(
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 500\r\nconnection: close\r\n\r\n{\"alipay_trade_query_response\":{\"code\":\"10000\"",
+    )
+    .await;
+    let c = client(&format!("http://{addr}/gateway.do"));
+    let e = c.execute(&query("x")).await.unwrap_err();
+    assert!(matches!(e, Error::Http(_) | Error::Decode(_)), "{e}");
+    assert!(e.outcome_unknown());
+
+    // A complete but cut JSON document.
+    let addr = start_raw(
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 46\r\nconnection: close\r\n\r\n{\"alipay_trade_query_response\":{\"code\":\"10000\"",
+    )
+    .await;
+    let c = client(&format!("http://{addr}/gateway.do"));
+    let e = c.execute(&query("x")).await.unwrap_err();
+    assert!(matches!(e, Error::Decode(_)), "{e}");
+}
+
+#[tokio::test]
+async fn call_options_and_uploads() {
+    let gw = start(app_public(), scenarios()).await;
+    let c = client(&gw.url());
+    let opts = CallOptions::new()
+        .app_auth_token("tok-1")
+        .notify_url("https://example.com/n");
+    c.execute_with(&query("plain").protocol("notify_url", "https://old"), &opts)
+        .await
+        .unwrap();
+    let s = &gw.requests()[0];
+    assert_eq!(s.query["app_auth_token"], "tok-1");
+    assert_eq!(
+        s.query["notify_url"], "https://example.com/n",
+        "per-call options win"
+    );
+
+    let upload = GenericRequest::new("alipay.offline.material.image.upload")
+        .text("image_type", "png")
+        .text("image_name", "logo")
+        .file(
+            "image_content",
+            FileUpload::new("logo.png", b"PNGDATA".to_vec()),
+        );
+    c.execute(&upload).await.unwrap();
+    let s = &gw.requests()[1];
+    assert!(s.content_type.starts_with("multipart/form-data"));
+    assert!(s.signature_ok, "text params signed, file part not");
+    assert_eq!(s.body["image_type"], "png");
+    assert_eq!(s.body["file:image_content"], "7");
+}
+
+#[tokio::test]
+async fn aes_requests_and_responses() {
+    let alipay = Arc::new(alipay_private());
+    let aes =
+        alipay_api::crypto::aes::AesKey::from_base64(read("keys/aes_key.txt").trim()).unwrap();
+    let aes2 = aes.clone();
+    let handler: Handler = Arc::new(move |seen: &Seen| {
+        assert_eq!(
+            seen.query.get("encrypt_type").map(String::as_str),
+            Some("AES")
+        );
+        let plain = aes2.decrypt(&seen.body["biz_content"]).unwrap();
+        assert!(plain.contains("enc-1"));
+        let ct = aes2.encrypt(r#"{"code":"10000","msg":"Success","secret":"加密 ok"}"#);
+        // The signature covers the quoted ciphertext.
+        let node = format!("\"{ct}\"");
+        Answer::ok(signed_body(
+            "alipay_trade_query_response",
+            &node,
+            &alipay,
+            None,
+        ))
+    });
+    let gw = start(app_public(), handler).await;
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .aes_key(read("keys/aes_key.txt").trim())
+        .gateway_url(gw.url())
+        .build()
+        .unwrap();
+    let out = c.execute(&query("enc-1")).await.unwrap();
+    assert_eq!(out["secret"], "加密 ok");
+    assert!(gw.requests()[0].signature_ok);
+    drop(aes);
+}
+
+#[test]
+fn configuration_mistakes_are_typed() {
+    let base = || {
+        Client::builder()
+            .app_id(APP_ID)
+            .private_key(app_private())
+            .alipay_public_key(alipay_public_text())
+    };
+    assert!(base().build().is_ok());
+    let own = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(read("keys/app_public.pem"))
+        .build()
+        .unwrap_err();
+    assert_eq!(own, ConfigError::OwnPublicKey);
+    assert!(own.to_string().contains("own public key"));
+    assert_eq!(
+        Client::builder()
+            .private_key(app_private())
+            .alipay_public_key(alipay_public_text())
+            .build()
+            .unwrap_err(),
+        ConfigError::Missing("app_id")
+    );
+    assert!(matches!(
+        Client::builder()
+            .app_id(APP_ID)
+            .alipay_public_key(alipay_public_text())
+            .build()
+            .unwrap_err(),
+        ConfigError::Missing(_)
+    ));
+    assert!(matches!(
+        Client::builder()
+            .app_id(APP_ID)
+            .private_key(app_private())
+            .build()
+            .unwrap_err(),
+        ConfigError::Missing(_)
+    ));
+    // A public key where the private key goes, and the reverse.
+    let e = Client::builder()
+        .app_id(APP_ID)
+        .private_key(alipay_public_text())
+        .alipay_public_key(alipay_public_text())
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("not a private key"), "{e}");
+    let e = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(read("keys/alipay_private_pkcs8.pem"))
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("private key"), "{e}");
+    assert!(matches!(
+        base().private_key("garbage!").build().unwrap_err(),
+        ConfigError::Key { .. }
+    ));
+    assert!(matches!(
+        base().aes_key("abc").build().unwrap_err(),
+        ConfigError::Invalid {
+            field: "aes_key",
+            ..
+        }
+    ));
+    assert!(matches!(
+        base().gateway_url("not a url").build().unwrap_err(),
+        ConfigError::Invalid {
+            field: "gateway",
+            ..
+        }
+    ));
+    assert!(matches!(
+        base().app_id("abc").build().unwrap_err(),
+        ConfigError::Invalid {
+            field: "app_id",
+            ..
+        }
+    ));
+    assert!(matches!(
+        base().proxy("::bad").build().unwrap_err(),
+        ConfigError::Invalid { field: "proxy", .. }
+    ));
+    // Debug output never shows key material.
+    let key_body = app_private().lines().nth(1).unwrap().to_owned();
+    let dbg = format!("{:?} {:?}", base(), base().build().unwrap());
+    assert!(!dbg.contains(&key_body[..20]));
+    let pk = PrivateKey::from_text(&app_private()).unwrap();
+    assert!(!format!("{pk:?}").contains(&key_body[..20]));
+}
+
+#[test]
+fn page_and_app_entry_points_use_the_configured_gateway_and_clock() {
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .sandbox()
+        .clock(|| "2024-01-02 03:04:05".parse().unwrap())
+        .build()
+        .unwrap();
+    let req =
+        GenericRequest::new("alipay.trade.page.pay").biz_content(&json!({"subject": "a<b>&\"c\""}));
+    let opts = CallOptions::new().return_url("https://r");
+    let url = c.page_url_with(&req, &opts).unwrap();
+    assert!(url.starts_with(
+        "https://openapi-sandbox.dl.alipaydev.com/gateway.do?method=alipay.trade.page.pay"
+    ));
+    assert!(url.contains("timestamp=2024-01-02+03%3A04%3A05"));
+    assert!(url.contains("return_url=https%3A%2F%2Fr"));
+    let form = c.page_form_with(&req, &opts).unwrap();
+    assert!(form.contains("&amp;"), "the action URL is escaped");
+    assert!(form.contains("a&lt;b&gt;&amp;\\&quot;c\\&quot;"), "{form}");
+    let order = c.app_order_string(&req).unwrap();
+    assert!(order.starts_with("method=alipay.trade.page.pay&app_id=2021000000000001"));
+    assert!(order.contains("&sign="));
+}
