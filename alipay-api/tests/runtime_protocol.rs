@@ -1,0 +1,289 @@
+//! Protocol-level properties: every single-byte tamper is rejected, the extractor
+//! never panics, sign/verify round trips on every backend.
+
+mod runtime_support;
+
+use alipay_api::crypto::{sign_base64, Backend, PrivateKey, PublicKey, SignType, Signer};
+use alipay_api::protocol::notify::{self, NotifyScheme};
+use alipay_api::protocol::response::{self, ExtractError, ResponseContext};
+use alipay_api::protocol::{form_encode, notify_content};
+use proptest::prelude::*;
+use runtime_support::*;
+use serde_json::{Map, Value};
+
+const KEY: &str = "alipay_trade_query_response";
+
+fn ctx() -> ResponseContext<'static> {
+    ResponseContext {
+        method: "alipay.trade.query",
+        extra_success_codes: &[],
+        extra_success_result_codes: &[],
+        sign_type: SignType::Rsa2,
+        aes: None,
+    }
+}
+
+fn alipay_public(b: Backend) -> PublicKey {
+    PublicKey::from_text_with(&alipay_public_text(), b).unwrap()
+}
+
+#[test]
+fn every_byte_tamper_of_a_signed_response_is_rejected() {
+    let signer = alipay_private();
+    let node = r#"{"code":"10000","msg":"Success","out_trade_no":"T1","total_amount":"88.88","s":"a\"}{\/"}"#;
+    let body = signed_body(KEY, node, &signer, Some("sn1"));
+    for &b in Backend::all() {
+        let key = alipay_public(b);
+        let ok: Map<String, Value> =
+            response::read_response(&ctx(), KEY, &body, &key, None).unwrap();
+        assert_eq!(ok["total_amount"], "88.88");
+        let bytes = body.as_bytes();
+        let node_start = body.find(node).unwrap();
+        let node_end = node_start + node.len();
+        let sign_start = body.rfind("\"sign\":\"").unwrap() + 8;
+        for i in 0..bytes.len() {
+            let mut t = bytes.to_vec();
+            t[i] ^= 0x01;
+            let Ok(text) = String::from_utf8(t) else {
+                continue;
+            };
+            let r: Result<Map<String, Value>, _> =
+                response::read_response(&ctx(), KEY, &text, &key, None);
+            let inside_signed =
+                (node_start..node_end).contains(&i) || (sign_start..sign_start + 344).contains(&i);
+            if inside_signed {
+                // Either no longer parseable or rejected; never accepted with other data.
+                match r {
+                    Err(_) => {}
+                    Ok(m) => panic!("tamper at {i} accepted: {m:?}"),
+                }
+            } else if let Ok(m) = r {
+                // Bytes outside the signed node (e.g. the SN's value, whitespace,
+                // the key of an ignored member) may change without effect on data.
+                assert_eq!(m, ok, "tamper at {i} changed data");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_byte_tamper_of_a_notification_is_rejected() {
+    let signer = alipay_private();
+    let mut params = vec![
+        ("app_id", "2021000000000001"),
+        ("charset", "utf-8"),
+        ("notify_type", "trade_status_sync"),
+        ("out_trade_no", "T1"),
+        ("subject", "测试 a+b 100%"),
+        ("total_amount", "88.88"),
+        ("trade_status", "TRADE_SUCCESS"),
+        ("passback_params", ""),
+        ("sign_type", "RSA2"),
+    ];
+    let content = notify_content(params.iter().copied(), &["sign", "sign_type"]);
+    let sign = sign_base64(&signer, SignType::Rsa2, content.as_bytes()).unwrap();
+    params.push(("sign", &sign));
+    let body = form_encode(params.iter().copied());
+    for &b in Backend::all() {
+        let key = alipay_public(b);
+        let keys = [&key];
+        let good = notify::verify_body(body.as_bytes(), &keys, SignType::Rsa2, NotifyScheme::Auto)
+            .unwrap();
+        assert_eq!(good.get("subject"), Some("测试 a+b 100%"));
+        let mut rejected = 0;
+        for i in 0..body.len() {
+            let mut t = body.as_bytes().to_vec();
+            t[i] = if t[i] == b'A' { b'B' } else { b'A' };
+            match notify::verify_body(&t, &keys, SignType::Rsa2, NotifyScheme::Auto) {
+                Err(_) => rejected += 1,
+                Ok(n) => {
+                    // Only a change that decodes to the same parameters may pass
+                    // (e.g. `%41` for `A`).
+                    assert_eq!(
+                        n.params(),
+                        good.params(),
+                        "tamper at {i} accepted with other data"
+                    );
+                }
+            }
+        }
+        assert!(rejected > body.len() * 9 / 10);
+    }
+}
+
+#[test]
+fn extractor_edge_cases() {
+    let s = alipay_private();
+    let key = alipay_public(Backend::default());
+    let node = r#"{"code":"10000","msg":"Success","x":"{\"sign\":\"y\"}","y":"\/\\"}"#;
+    // Whitespace everywhere, cert SN before and after sign, sign first.
+    let sign = sign_base64(&s, SignType::Rsa2, node.as_bytes()).unwrap();
+    for body in [
+        format!(
+            "\n{{ \"{KEY}\" :\t{node} , \"alipay_cert_sn\":\"a\", \"sign\" : \"{sign}\" }}\r\n"
+        ),
+        format!("{{\"sign\":\"{sign}\",\"alipay_cert_sn\":\"a\",\"{KEY}\":{node}}}"),
+        format!("{{\"alipay_cert_sn\":\"a\",\"{KEY}\":{node},\"sign\":\"{sign}\"}}"),
+    ] {
+        let ex = response::extract(&body, KEY).unwrap();
+        assert_eq!(ex.node, node);
+        assert_eq!(ex.alipay_cert_sn.as_deref(), Some("a"));
+        let m: Map<String, Value> =
+            response::read_response(&ctx(), KEY, &body, &key, None).unwrap();
+        assert_eq!(m["x"], "{\"sign\":\"y\"}");
+    }
+    // A signature made over the unescaped text is accepted (the official retry rule).
+    let unescaped = node.replace("\\/", "/");
+    let sign2 = sign_base64(&s, SignType::Rsa2, unescaped.as_bytes()).unwrap();
+    let body = format!("{{\"{KEY}\":{node},\"sign\":\"{sign2}\"}}");
+    assert!(response::read_response::<Map<String, Value>>(&ctx(), KEY, &body, &key, None).is_ok());
+    // Duplicated node, even when both copies are identical.
+    let dup = format!("{{\"{KEY}\":{node},\"{KEY}\":{node},\"sign\":\"{sign}\"}}");
+    assert!(matches!(
+        response::extract(&dup, KEY),
+        Err(ExtractError::DuplicateKey(_))
+    ));
+    let dup_sign = format!("{{\"{KEY}\":{node},\"sign\":\"{sign}\",\"sign\":\"{sign}\"}}");
+    assert!(matches!(
+        response::extract(&dup_sign, KEY),
+        Err(ExtractError::DuplicateKey(_))
+    ));
+    // Truncated anywhere: an error, never a panic or a verified result.
+    let full = format!("{{\"{KEY}\":{node},\"sign\":\"{sign}\"}}");
+    for cut in 0..full.len() {
+        if let Some(part) = full.get(..cut) {
+            assert!(
+                response::read_response::<Map<String, Value>>(&ctx(), KEY, part, &key, None)
+                    .is_err()
+            );
+        }
+    }
+    // The node of another method is not accepted for this one.
+    let other = format!("{{\"alipay_trade_refund_response\":{node},\"sign\":\"{sign}\"}}");
+    assert!(matches!(
+        response::extract(&other, KEY),
+        Err(ExtractError::NoNode(_))
+    ));
+    // Deep nesting does not overflow.
+    let deep = format!(
+        "{{\"{KEY}\":{}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let _ = response::extract(&deep, KEY);
+    let deep_obj = format!(
+        "{{\"{KEY}\":{}{}}}",
+        "{\"a\":".repeat(50_000),
+        "}".repeat(50_000)
+    );
+    assert!(
+        response::read_response::<Map<String, Value>>(&ctx(), KEY, &deep_obj, &key, None).is_err()
+    );
+}
+
+#[test]
+fn success_rules_and_field_stripping() {
+    let s = alipay_private();
+    let key = alipay_public(Backend::default());
+    let pay_ctx = ResponseContext {
+        method: "alipay.trade.pay",
+        extra_success_codes: &[],
+        extra_success_result_codes: &["10003"],
+        sign_type: SignType::Rsa2,
+        aes: None,
+    };
+    let k = "alipay_trade_pay_response";
+    let waiting = signed_body(
+        k,
+        r#"{"code":"10003","msg":"order success pay inprocess","trade_no":"1"}"#,
+        &s,
+        None,
+    );
+    let m: Map<String, Value> = response::read_response(&pay_ctx, k, &waiting, &key, None).unwrap();
+    assert_eq!(m["trade_no"], "1");
+    assert!(
+        response::read_response::<Map<String, Value>>(&ctx(), k, &waiting, &key, None).is_err()
+    );
+    let with_sub = signed_body(
+        k,
+        r#"{"code":"10000","msg":"Success","sub_code":"X"}"#,
+        &s,
+        None,
+    );
+    assert!(
+        response::read_response::<Map<String, Value>>(&pay_ctx, k, &with_sub, &key, None).is_err()
+    );
+    let no_code = signed_body(k, r#"{"access_token":"t"}"#, &s, None);
+    assert!(
+        response::read_response::<Map<String, Value>>(&pay_ctx, k, &no_code, &key, None).is_ok()
+    );
+    let signed_error = signed_body(
+        "error_response",
+        r#"{"code":"40002","msg":"Invalid","sub_code":"isv.x"}"#,
+        &s,
+        None,
+    );
+    let e = response::read_response::<Map<String, Value>>(&pay_ctx, k, &signed_error, &key, None)
+        .unwrap_err();
+    assert!(e.api().unwrap().signed);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn extractor_never_panics(body in ".{0,400}") {
+        let _ = response::extract(&body, KEY);
+        let _ = notify::parse_form(body.as_bytes());
+    }
+
+    #[test]
+    fn extractor_never_panics_on_jsonish(parts in proptest::collection::vec(prop_oneof![
+        Just("{"), Just("}"), Just("["), Just("]"), Just("\""), Just("\\"), Just(":"), Just(","),
+        Just("\"alipay_trade_query_response\""), Just("\"sign\""), Just("\"x\""), Just("1"), Just(" "),
+    ], 0..60)) {
+        let body: String = parts.concat();
+        let _ = response::extract(&body, KEY);
+    }
+
+    #[test]
+    fn finds_the_node_among_arbitrary_members(
+        fields in proptest::collection::btree_map("[a-z_]{1,8}", ".{0,20}", 0..6),
+        before in proptest::collection::btree_map("[a-z]{1,5}", ".{0,10}", 0..3),
+    ) {
+        let node = serde_json::to_string(&fields).unwrap();
+        let mut body = String::from("{");
+        for (k, v) in &before {
+            body.push_str(&format!("{}:{},", serde_json::to_string(k).unwrap(), serde_json::to_string(v).unwrap()));
+        }
+        body.push_str(&format!("\"{KEY}\":{node},\"sign\":\"abc\"}}"));
+        let ex = response::extract(&body, KEY).unwrap();
+        prop_assert_eq!(ex.node, node.as_str());
+        prop_assert_eq!(ex.sign.as_deref(), Some("abc"));
+    }
+
+}
+
+proptest! {
+    // RSA in a debug build is slow: fewer cases here.
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn sign_verify_round_trip(msg in proptest::collection::vec(any::<u8>(), 0..200), flip in any::<usize>()) {
+        let text = app_private();
+        for &b in Backend::all() {
+            let k = PrivateKey::from_text_with(&text, b).unwrap();
+            for st in [SignType::Rsa2, SignType::Rsa] {
+                let sig = k.sign(st, &msg).unwrap();
+                prop_assert!(k.public().verify(st, &msg, &sig));
+                let mut bad = sig.clone();
+                let i = flip % bad.len();
+                bad[i] ^= 0x80;
+                prop_assert!(!k.public().verify(st, &msg, &bad));
+                let mut other = msg.clone();
+                other.push(0);
+                prop_assert!(!k.public().verify(st, &other, &sig));
+            }
+        }
+    }
+}
