@@ -1,1 +1,48 @@
-//! Placeholder.
+//! A local, protocol-faithful stand-in for the Alipay v2 gateway
+//! (`https://openapi.alipay.com/gateway.do`), for tests and demos.
+//!
+//! It speaks the real wire protocol: it verifies RSA2/RSA request signatures (key
+//! or certificate mode), decrypts AES `biz_content`, validates every request
+//! against the same spec the typed API is generated from, and signs every answer
+//! with its own platform key. Trades have a real lifecycle (create, pay, query,
+//! refund, close, cancel, bills), page payments redirect the buyer back with signed
+//! parameters, and notifications are posted to `notify_url` and retried until the
+//! merchant acknowledges them. Methods without a behaviour model are answered from
+//! the spec with plausible, typed values.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use alipay_api::trade::AlipayTradeQuery;
+//! let gw = alipay_sandbox::Sandbox::start().await?;
+//! let client = gw.client()?;
+//! let err = client
+//!     .execute(&AlipayTradeQuery::builder().out_trade_no("nope").build()?)
+//!     .await
+//!     .unwrap_err();
+//! assert_eq!(err.api().and_then(|e| e.sub_code.as_deref()), Some("ACQ.TRADE_NOT_EXIST"));
+//! # Ok(()) }
+//! ```
+//!
+//! Deviations from the real platform, on purpose: today's bill can be downloaded
+//! at once; page payments are paid as soon as the browser arrives (see
+//! [`SandboxConfig::auto_pay_pages`]); one app per gateway.
+
+mod behave;
+mod bill;
+mod config;
+mod error;
+mod gateway;
+mod keys;
+mod notify;
+mod reply;
+mod server;
+mod state;
+mod synth;
+mod wire;
+
+pub use config::{SandboxConfig, ALIPAY_NOTIFY_SCHEDULE};
+pub use error::SandboxError;
+pub use keys::{CertBundle, SandboxKeys};
+pub use server::Sandbox;
+pub use state::{Notification, Refund, Trade, TradeStatus};
+pub use synth::sample_request;

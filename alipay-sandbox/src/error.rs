@@ -1,0 +1,57 @@
+//! The sandbox's own error type (starting, configuring and driving the gateway).
+
+/// Why the sandbox could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}; pick another port (0 chooses a free one)")]
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Generating a key or minting a certificate failed.
+    #[error("cannot generate test credentials: {0}; this is a bug in the sandbox, please report it")]
+    KeyGeneration(String),
+    /// A key or certificate handed to the sandbox could not be used.
+    #[error("unusable {what}: {reason}")]
+    Credentials {
+        /// Which key or certificate.
+        what: &'static str,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// The matching client could not be built.
+    #[error("cannot build a client for the sandbox: {0}")]
+    Client(#[from] alipay_api::ConfigError),
+    /// No trade with that merchant order number exists on this gateway.
+    #[error("no trade `{0}` on this sandbox; create it first (precreate, create, pay or a page payment)")]
+    UnknownTrade(String),
+    /// The trade is not in a state that allows the action.
+    #[error("trade `{out_trade_no}` is {status}; only an unpaid trade (WAIT_BUYER_PAY) can be paid")]
+    TradeState {
+        /// The merchant order number.
+        out_trade_no: String,
+        /// Its current status.
+        status: String,
+    },
+    /// The action needs certificate mode.
+    #[error("this sandbox runs in key mode; start it with `SandboxConfig::cert_mode(true)`")]
+    NotCertMode,
+    /// An app order string handed to the sandbox was rejected.
+    #[error("app order string rejected: {code} {sub_code}: {sub_msg}")]
+    Rejected {
+        /// The gateway `code`.
+        code: String,
+        /// The gateway `sub_code`.
+        sub_code: String,
+        /// The gateway `sub_msg`.
+        sub_msg: String,
+    },
+    /// Waiting for something timed out.
+    #[error("timed out waiting for {0}")]
+    Timeout(String),
+}

@@ -1,0 +1,206 @@
+//! Plausible values from the spec: answers for methods without a behaviour model,
+//! and sample requests for any method.
+
+use alipay_api::request::Placement;
+use alipay_api::schema::{self, FieldSchema, MethodSchema, RangeSchema, TypeSchema};
+use alipay_api::{Amount, BeijingDateTime};
+use serde_json::Value;
+
+/// Nested models deeper than this are left out (the spec has no cycles today, but
+/// a future one must not recurse forever).
+const MAX_DEPTH: usize = 4;
+
+fn example(f: &FieldSchema) -> Option<Value> {
+    let raw = f.example?;
+    Some(serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned())))
+}
+
+fn fit_length(f: &FieldSchema, mut s: String) -> String {
+    if let Some(min) = f.min_length {
+        while s.chars().count() < min {
+            s.push('x');
+        }
+    }
+    if let Some(max) = f.max_length {
+        s = s.chars().take(max).collect();
+    }
+    s
+}
+
+fn amount_in_range(f: &FieldSchema, preferred: Amount) -> Amount {
+    match f.range {
+        Some(RangeSchema::Amount { min, max }) => {
+            let mut a = preferred;
+            if let Some(min) = min {
+                a = a.max(min);
+            }
+            if let Some(max) = max {
+                a = a.min(max);
+            }
+            a
+        }
+        _ => preferred,
+    }
+}
+
+fn int_in_range(f: &FieldSchema, preferred: i64) -> i64 {
+    match f.range {
+        Some(RangeSchema::Int { min, max }) => {
+            let mut i = preferred;
+            if let Some(min) = min {
+                i = i.max(min);
+            }
+            if let Some(max) = max {
+                i = i.min(max);
+            }
+            i
+        }
+        _ => preferred,
+    }
+}
+
+/// A value of type `ty` for field `f`. `full` includes every field of nested
+/// models (answers); otherwise only what a valid request needs.
+fn value_of(f: &FieldSchema, ty: &TypeSchema, depth: usize, full: bool) -> Option<Value> {
+    Some(match ty {
+        TypeSchema::String => Value::String(fit_length(f, format!("sandbox-{}", f.name))),
+        TypeSchema::Integer => Value::from(int_in_range(f, 1)),
+        TypeSchema::Boolean => Value::Bool(true),
+        TypeSchema::Amount => {
+            Value::String(amount_in_range(f, Amount::from_fen(100)).to_string())
+        }
+        TypeSchema::DateTime => Value::String(BeijingDateTime::now().to_string()),
+        TypeSchema::Date => Value::String(
+            BeijingDateTime::now()
+                .naive()
+                .date()
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+        TypeSchema::File => return None,
+        TypeSchema::Enum(e) => Value::String((*e.values.first()?).to_owned()),
+        TypeSchema::Object(m) => {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            Value::Object(object_of(m.fields, m.one_of, depth + 1, full))
+        }
+        TypeSchema::List(item) => Value::Array(vec![value_of(f, item, depth, full)?]),
+        TypeSchema::Json(inner) => Value::String(value_of(f, inner, depth, full)?.to_string()),
+    })
+}
+
+/// A field's value: its fixed or default wire text, else an example that
+/// validates, else one made from its type.
+fn field_value(f: &FieldSchema, depth: usize, full: bool) -> Option<Value> {
+    if let Some(t) = f.fixed.or(f.default) {
+        return Some(match &f.ty {
+            TypeSchema::Integer | TypeSchema::Boolean => {
+                serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.to_owned()))
+            }
+            _ => Value::String(t.to_owned()),
+        });
+    }
+    let typed = value_of(f, &f.ty, depth, full);
+    match (example(f), &f.ty) {
+        // Examples of models and lists are often partial: build those from the type.
+        (Some(_), TypeSchema::Object(_) | TypeSchema::List(_)) => typed,
+        (Some(ex), TypeSchema::Json(_)) if !ex.is_string() => Some(Value::String(ex.to_string())),
+        (Some(ex), _) => Some(ex),
+        (None, _) => typed,
+    }
+}
+
+fn object_of(
+    fields: &[FieldSchema],
+    one_of: &[schema::OneOfSchema],
+    depth: usize,
+    full: bool,
+) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    for f in fields {
+        let wanted = f.required
+            || f.fixed.is_some()
+            || one_of.iter().any(|g| g.fields.first() == Some(&f.name))
+            || (full && (depth <= 1 || f.example.is_some()));
+        if !wanted || f.deprecated.is_some() && !f.required {
+            continue;
+        }
+        if let Some(v) = field_value(f, depth, full) {
+            m.insert(f.name.to_owned(), v);
+        }
+    }
+    m
+}
+
+/// A plausible value for every response field of `schema`. Fields named like a
+/// request parameter echo what the request sent.
+pub(crate) fn response_fields(
+    schema: &MethodSchema,
+    lookup: &dyn Fn(&str) -> Option<Value>,
+) -> Vec<(String, Value)> {
+    let mut out = Vec::with_capacity(schema.response.len());
+    for f in schema.response {
+        if f.deprecated.is_some() {
+            continue;
+        }
+        let echoed = schema
+            .param(f.name)
+            .filter(|p| same_kind(&p.ty, &f.ty))
+            .and_then(|_| lookup(f.name));
+        if let Some(v) = echoed.or_else(|| field_value(f, 1, true)) {
+            out.push((f.name.to_owned(), v));
+        }
+    }
+    out
+}
+
+fn same_kind(a: &TypeSchema, b: &TypeSchema) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// A request for `method` that passes the spec's validation: `biz_content` (if the
+/// method takes one) and the text parameters. Required fields, the first field of
+/// every one-of group and fixed values are set; file parts are not.
+///
+/// ```
+/// let (biz, text) = alipay_sandbox::sample_request("alipay.trade.query").unwrap();
+/// assert!(biz.unwrap().get("out_trade_no").is_some());
+/// assert!(text.is_empty());
+/// ```
+pub fn sample_request(method: &str) -> Option<(Option<Value>, Vec<(String, String)>)> {
+    let s = schema::method(method)?;
+    let biz_fields: Vec<&FieldSchema> = s
+        .params
+        .iter()
+        .filter(|f| f.placement == Placement::BizContent)
+        .collect();
+    let mut biz = serde_json::Map::new();
+    let mut text = Vec::new();
+    for f in s.params {
+        let wanted = f.required
+            || f.fixed.is_some()
+            || s.one_of.iter().any(|g| g.fields.first() == Some(&f.name));
+        if !wanted {
+            continue;
+        }
+        let Some(v) = field_value(f, 1, false) else {
+            continue;
+        };
+        match f.placement {
+            Placement::BizContent => {
+                biz.insert(f.name.to_owned(), v);
+            }
+            Placement::Text => {
+                let t = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                text.push((f.name.to_owned(), t));
+            }
+            Placement::File => {}
+        }
+    }
+    let biz = (!biz_fields.is_empty()).then_some(Value::Object(biz));
+    Some((biz, text))
+}
