@@ -3,6 +3,41 @@
 
 pub use crate::validation::{Checker, OneOfRule};
 
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Inserts the JSON of `v` under `key` in a `biz_content` being built. Serialising the
+/// generated types cannot fail (string keys only); a value that somehow does is left out
+/// rather than panicking.
+pub fn put<T: Serialize + ?Sized>(
+    map: &mut BTreeMap<&'static str, Value>,
+    key: &'static str,
+    v: &T,
+) {
+    if let Ok(v) = serde_json::to_value(v) {
+        map.insert(key, v);
+    }
+}
+
+/// The compact JSON text of a `biz_content` map; keys come out sorted by wire name
+/// because the map is a `BTreeMap`.
+pub fn biz_json(map: &BTreeMap<&'static str, Value>) -> String {
+    serde_json::to_string(map).unwrap_or_else(|_| String::from("{}"))
+}
+
+/// The text form of a top-level parameter: strings as they are, numbers and booleans
+/// as JSON prints them (`true`/`false`), times as `yyyy-MM-dd HH:mm:ss`, objects and
+/// lists as compact JSON.
+pub fn text<T: Serialize + ?Sized>(v: &T) -> Option<String> {
+    match serde_json::to_value(v).ok()? {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    }
+}
+
 /// Lenient deserialisers for response fields, because Alipay sometimes sends numbers
 /// as strings and strings as numbers. Each reads an optional value; use with
 /// `#[serde(default, deserialize_with = "...")]`.

@@ -375,6 +375,15 @@ impl Checker {
         self.out.is_empty()
     }
 
+    /// Ends a walk that failed: the error with everything reported so far. Generated
+    /// builders call this when a value could not be assembled.
+    pub fn into_error(self, request: &'static str) -> ValidationError {
+        ValidationError {
+            request,
+            violations: self.out,
+        }
+    }
+
     /// Ends the walk: `Ok` when nothing was reported.
     pub fn finish(self, request: &'static str) -> Result<(), ValidationError> {
         if self.out.is_empty() {

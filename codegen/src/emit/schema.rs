@@ -1,0 +1,210 @@
+//! Static schema tables (see `alipay-api/src/schema.rs` for the descriptor types).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::{ident, value_ty};
+use crate::ir::{
+    Delivery, EnumValue, Field, Ir, Method, Model, Notification, OneOf, OneOfRule, Placement,
+    Range, Ty,
+};
+
+fn opt_str(v: Option<&str>) -> TokenStream {
+    match v {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    }
+}
+
+fn opt_usize(v: Option<usize>) -> TokenStream {
+    match v {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    }
+}
+
+/// The path of a model's schema static.
+fn model_schema_path(ir: &Ir, name: &str) -> TokenStream {
+    let module = ir.model(name).map(|m| m.module.clone()).unwrap_or_default();
+    let m = ident(&module);
+    quote!(crate::generated::models::#m::SCHEMA)
+}
+
+fn ty(ir: &Ir, t: &Ty) -> TokenStream {
+    match t {
+        Ty::String => quote!(crate::schema::TypeSchema::String),
+        Ty::Integer => quote!(crate::schema::TypeSchema::Integer),
+        Ty::Boolean => quote!(crate::schema::TypeSchema::Boolean),
+        Ty::Amount => quote!(crate::schema::TypeSchema::Amount),
+        Ty::DateTime => quote!(crate::schema::TypeSchema::DateTime),
+        Ty::Date => quote!(crate::schema::TypeSchema::Date),
+        Ty::File => quote!(crate::schema::TypeSchema::File),
+        Ty::Object(n) => {
+            let p = model_schema_path(ir, n);
+            quote!(crate::schema::TypeSchema::Object(&#p))
+        }
+        Ty::Enum(n) => {
+            let p = model_schema_path(ir, n);
+            quote!(crate::schema::TypeSchema::Enum(&#p))
+        }
+        Ty::List(i) => {
+            let i = ty(ir, i);
+            quote!(crate::schema::TypeSchema::List(&#i))
+        }
+        Ty::Json(i) => {
+            let i = ty(ir, i);
+            quote!(crate::schema::TypeSchema::Json(&#i))
+        }
+    }
+}
+
+fn field(ir: &Ir, f: &Field) -> TokenStream {
+    let name = &f.wire;
+    let placement = match f.placement {
+        Placement::Biz => quote!(crate::request::Placement::BizContent),
+        Placement::Text => quote!(crate::request::Placement::Text),
+        Placement::File => quote!(crate::request::Placement::File),
+    };
+    let t = ty(ir, &f.ty);
+    let required = f.required;
+    let (min_l, max_l) = (opt_usize(f.min_length), opt_usize(f.max_length));
+    let range = match f.range {
+        None => quote!(None),
+        Some(Range::Int { min, max }) => {
+            let lo = match min {
+                Some(v) => quote!(Some(#v)),
+                None => quote!(None),
+            };
+            let hi = match max {
+                Some(v) => quote!(Some(#v)),
+                None => quote!(None),
+            };
+            quote!(Some(crate::schema::RangeSchema::Int { min: #lo, max: #hi }))
+        }
+        Some(Range::Amount { min, max }) => {
+            let conv = |v: Option<i64>| match v {
+                Some(v) => quote!(Some(crate::types::Amount::from_fen(#v))),
+                None => quote!(None),
+            };
+            let (lo, hi) = (conv(min), conv(max));
+            quote!(Some(crate::schema::RangeSchema::Amount { min: #lo, max: #hi }))
+        }
+    };
+    let max_items = opt_usize(f.max_items);
+    let default = opt_str(f.default.as_ref().map(|c| c.wire_text()).as_deref());
+    let fixed = opt_str(f.fixed.as_ref().map(|c| c.wire_text()).as_deref());
+    let clearable = f.clearable;
+    let deprecated = opt_str(f.deprecated.as_deref());
+    let example = opt_str(f.example.as_deref());
+    let summary = &f.summary;
+    quote!(crate::schema::FieldSchema {
+        name: #name,
+        placement: #placement,
+        ty: #t,
+        required: #required,
+        min_length: #min_l,
+        max_length: #max_l,
+        range: #range,
+        max_items: #max_items,
+        default: #default,
+        fixed: #fixed,
+        clearable: #clearable,
+        deprecated: #deprecated,
+        example: #example,
+        summary: #summary,
+    })
+}
+
+fn fields(ir: &Ir, fs: &[Field]) -> TokenStream {
+    let items = fs.iter().map(|f| field(ir, f));
+    quote!(&[#(#items),*])
+}
+
+fn one_of(gs: &[OneOf]) -> TokenStream {
+    let items = gs.iter().map(|g| {
+        let names = &g.fields;
+        let rule = match g.rule {
+            OneOfRule::AtLeastOne => quote!(crate::validation::OneOfRule::AtLeastOne),
+            OneOfRule::ExactlyOne => quote!(crate::validation::OneOfRule::ExactlyOne),
+        };
+        quote!(crate::schema::OneOfSchema { fields: &[#(#names),*], rule: #rule })
+    });
+    quote!(&[#(#items),*])
+}
+
+/// The `SCHEMA` static of a method.
+pub fn method(ir: &Ir, m: &Method) -> TokenStream {
+    let t = ident(&m.type_name);
+    let title = &m.title;
+    let summary = &m.summary;
+    let params = fields(ir, &m.params);
+    let oneof = one_of(&m.one_of);
+    let response = fields(ir, &m.response);
+    quote! {
+        pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSchema {
+            meta: <#t as crate::request::AlipayRequest>::META,
+            title: #title,
+            summary: #summary,
+            params: #params,
+            one_of: #oneof,
+            response: #response,
+        };
+    }
+}
+
+/// The `SCHEMA` static of an object model.
+pub fn model(ir: &Ir, m: &Model, fs: &[Field], gs: &[OneOf]) -> TokenStream {
+    let name = &m.name;
+    let summary = &m.summary;
+    let fields = fields(ir, fs);
+    let oneof = one_of(gs);
+    quote! {
+        pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema {
+            name: #name,
+            summary: #summary,
+            fields: #fields,
+            one_of: #oneof,
+        };
+    }
+}
+
+/// The `SCHEMA` static of an enum model.
+pub fn enumeration(m: &Model, values: &[EnumValue]) -> TokenStream {
+    let name = &m.name;
+    let summary = &m.summary;
+    let t = value_ty(&Ty::Enum(m.name.clone()));
+    let sums = values.iter().map(|v| &v.summary);
+    quote! {
+        pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {
+            name: #name,
+            summary: #summary,
+            values: <#t as crate::types::OpenEnum>::KNOWN,
+            value_summaries: &[#(#sums),*],
+        };
+    }
+}
+
+/// The `SCHEMA` static of a notification.
+pub fn notification(ir: &Ir, n: &Notification) -> TokenStream {
+    let name = &n.name;
+    let title = &n.title;
+    let summary = &n.summary;
+    let group = &n.group;
+    let delivery = match &n.delivery {
+        Delivery::Form(t) => quote!(crate::schema::Delivery::Form { notify_type: #t }),
+        Delivery::Message(m) => quote!(crate::schema::Delivery::Message { msg_method: #m }),
+    };
+    let fields = fields(ir, &n.fields);
+    let doc_url = n.docs.clone().unwrap_or_default();
+    quote! {
+        pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
+            name: #name,
+            title: #title,
+            summary: #summary,
+            group: #group,
+            delivery: #delivery,
+            fields: #fields,
+            doc_url: #doc_url,
+        };
+    }
+}

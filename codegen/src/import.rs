@@ -1,0 +1,1 @@
+//! Bootstrapping spec skeletons from the upstream catalogue (filled in below).

@@ -1,0 +1,382 @@
+//! The YAML spec as written, before any validation: one serde struct per file kind.
+//!
+//! Every struct denies unknown keys so that a typo in a spec file is an error with a
+//! line number instead of a silently ignored setting. `spec/README.md` documents every key.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// `spec/groups.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupsFile {
+    /// The product groups, in the order they should appear.
+    pub groups: Vec<GroupSpec>,
+}
+
+/// One product group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    /// Cargo feature and module name.
+    pub name: String,
+    /// Product name as Alipay shows it.
+    pub title: String,
+    /// One line in our own words.
+    pub summary: String,
+}
+
+/// How a method is invoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KindSpec {
+    /// Server-to-server call.
+    Server,
+    /// Browser redirect.
+    Page,
+    /// App order string.
+    App,
+    /// Multipart upload.
+    Upload,
+}
+
+/// Common protocol parameters a method may accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommonParamSpec {
+    /// `notify_url`.
+    NotifyUrl,
+    /// `return_url`.
+    ReturnUrl,
+    /// `app_auth_token`.
+    AppAuthToken,
+    /// `auth_token`.
+    AuthToken,
+}
+
+impl CommonParamSpec {
+    /// Every common parameter, in the order setters are emitted.
+    pub const ALL: [CommonParamSpec; 4] = [
+        CommonParamSpec::NotifyUrl,
+        CommonParamSpec::ReturnUrl,
+        CommonParamSpec::AppAuthToken,
+        CommonParamSpec::AuthToken,
+    ];
+
+    /// The wire name.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            CommonParamSpec::NotifyUrl => "notify_url",
+            CommonParamSpec::ReturnUrl => "return_url",
+            CommonParamSpec::AppAuthToken => "app_auth_token",
+            CommonParamSpec::AuthToken => "auth_token",
+        }
+    }
+}
+
+/// `spec/methods/<group>/<method>.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodSpec {
+    /// Wire method name.
+    pub method: String,
+    /// Official Chinese API name.
+    pub title: String,
+    /// One line in our own words.
+    pub summary: String,
+    /// Longer notes.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Upstream documentation page.
+    #[serde(default)]
+    pub docs: Option<String>,
+    /// Product group.
+    pub group: String,
+    /// API version, default `1.0`.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Call kind.
+    pub kind: KindSpec,
+    /// Common parameters the method accepts.
+    #[serde(default)]
+    pub common_params: Vec<CommonParamSpec>,
+    /// Whether `biz_content` may be encrypted.
+    #[serde(default)]
+    pub encryptable: bool,
+    /// `code`s besides 10000 that are not failures.
+    #[serde(default)]
+    pub success_codes: Vec<String>,
+    /// `sub_code`s that mean success.
+    #[serde(default)]
+    pub success_sub_codes: Vec<String>,
+    /// Protocol parameters always sent with a fixed value.
+    #[serde(default)]
+    pub fixed_params: BTreeMap<String, String>,
+    /// v3 REST route.
+    #[serde(default)]
+    pub v3: Option<V3Spec>,
+    /// Request parameters.
+    #[serde(default)]
+    pub request: RequestSpec,
+    /// Response fields.
+    #[serde(default)]
+    pub response: ResponseSpec,
+}
+
+/// A v3 route.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct V3Spec {
+    /// HTTP method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+}
+
+/// The `request:` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// Parameters in spec order.
+    #[serde(default)]
+    pub params: Vec<FieldSpec>,
+    /// One-of groups.
+    #[serde(default)]
+    pub one_of: Vec<OneOfSpec>,
+}
+
+/// The `response:` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSpec {
+    /// Fields in spec order.
+    #[serde(default)]
+    pub fields: Vec<FieldSpec>,
+}
+
+/// Where a request parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InSpec {
+    /// Inside `biz_content`.
+    Biz,
+    /// A form field of its own.
+    Text,
+    /// A multipart file part.
+    File,
+}
+
+/// A scalar YAML value (`default`, `fixed`, range bounds), kept with its YAML type.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum ScalarSpec {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction (only meaningful for amounts).
+    Float(f64),
+    /// Text.
+    Str(String),
+}
+
+impl ScalarSpec {
+    /// The value as text, as a reader of the YAML would spell it.
+    pub fn text(&self) -> String {
+        match self {
+            ScalarSpec::Bool(b) => b.to_string(),
+            ScalarSpec::Int(i) => i.to_string(),
+            ScalarSpec::Float(f) => f.to_string(),
+            ScalarSpec::Str(s) => s.clone(),
+        }
+    }
+}
+
+/// `deprecated: true` or `deprecated: "what to use instead"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum DeprecatedSpec {
+    /// A plain flag.
+    Flag(bool),
+    /// A note naming the replacement.
+    Note(String),
+}
+
+/// An inclusive range.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeSpec {
+    /// Lower bound.
+    #[serde(default)]
+    pub min: Option<ScalarSpec>,
+    /// Upper bound.
+    #[serde(default)]
+    pub max: Option<ScalarSpec>,
+}
+
+/// A field of a request, response, model or notification.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// Wire name.
+    pub name: String,
+    /// Type expression.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// One line in our own words.
+    pub summary: String,
+    /// Longer notes.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether the field must be set.
+    #[serde(default)]
+    pub required: bool,
+    /// Placement of a request parameter.
+    #[serde(default, rename = "in")]
+    pub placement: Option<InSpec>,
+    /// Maximum length in characters.
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// Minimum length in characters.
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    /// Inclusive range of amounts or integers.
+    #[serde(default)]
+    pub range: Option<RangeSpec>,
+    /// Maximum number of list items.
+    #[serde(default)]
+    pub max_items: Option<usize>,
+    /// Value sent when the caller sets nothing.
+    #[serde(default)]
+    pub default: Option<ScalarSpec>,
+    /// Value always sent; no setter.
+    #[serde(default)]
+    pub fixed: Option<ScalarSpec>,
+    /// Accepts the `#EMPTY#` marker.
+    #[serde(default)]
+    pub clearable: bool,
+    /// Deprecation flag or note.
+    #[serde(default)]
+    pub deprecated: Option<DeprecatedSpec>,
+    /// A plausible value (any YAML).
+    #[serde(default)]
+    pub example: Option<serde_yaml::Value>,
+    /// Rust identifier override.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+}
+
+/// A one-of group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneOfSpec {
+    /// Wire names of the fields in the group.
+    pub fields: Vec<String>,
+    /// The rule.
+    pub rule: OneOfRuleSpec,
+}
+
+/// One-of rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OneOfRuleSpec {
+    /// One or more.
+    AtLeastOne,
+    /// Exactly one.
+    ExactlyOne,
+}
+
+/// Object or enum model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKindSpec {
+    /// A JSON object with fields.
+    Object,
+    /// A closed set of string values (open in Rust).
+    Enum,
+}
+
+/// `spec/models/<Name>.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// Model name (also the Rust type name).
+    pub name: String,
+    /// Object or enum.
+    pub kind: ModelKindSpec,
+    /// Optional Chinese name.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// One line in our own words.
+    pub summary: String,
+    /// Longer notes.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Object fields.
+    #[serde(default)]
+    pub fields: Option<Vec<FieldSpec>>,
+    /// Object one-of groups.
+    #[serde(default)]
+    pub one_of: Option<Vec<OneOfSpec>>,
+    /// Enum values.
+    #[serde(default)]
+    pub values: Option<Vec<EnumValueSpec>>,
+}
+
+/// One value of an enum.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValueSpec {
+    /// Wire value.
+    pub value: String,
+    /// One line in our own words.
+    pub summary: String,
+    /// Variant name override.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Deprecation flag or note.
+    #[serde(default)]
+    pub deprecated: Option<DeprecatedSpec>,
+}
+
+/// How a notification arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliverySpec {
+    /// Flat form fields.
+    Form,
+    /// Fields inside `biz_content` of a message.
+    Message,
+}
+
+/// `spec/notifications/<name>.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSpec {
+    /// Rust type name.
+    pub name: String,
+    /// Official Chinese name.
+    pub title: String,
+    /// One line in our own words.
+    pub summary: String,
+    /// Longer notes.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Upstream documentation page.
+    #[serde(default)]
+    pub docs: Option<String>,
+    /// Product group.
+    pub group: String,
+    /// Delivery.
+    pub delivery: DeliverySpec,
+    /// Form delivery: the `notify_type` value.
+    #[serde(default)]
+    pub notify_type: Option<String>,
+    /// Message delivery: the `msg_method` value.
+    #[serde(default)]
+    pub msg_method: Option<String>,
+    /// Fields.
+    #[serde(default)]
+    pub fields: Vec<FieldSpec>,
+}

@@ -1,0 +1,194 @@
+//! Where the generated files go, and the freshness check.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::emit::{self, EmitError};
+use crate::error::SpecErrors;
+use crate::ir::{self, Options};
+
+/// Folder of the generated module, relative to the repository root.
+pub const GENERATED_DIR: &str = "alipay-api/src/generated";
+/// The manifest holding the generated feature block.
+pub const MANIFEST: &str = "alipay-api/Cargo.toml";
+const BEGIN: &str = "# BEGIN GENERATED FEATURES\n";
+const END: &str = "# END GENERATED FEATURES";
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CodegenError {
+    /// The spec has problems; each names its file and line.
+    #[error("the spec has problems; fix them and run `cargo xtask codegen` again:\n{0}")]
+    Spec(SpecErrors),
+    /// The generator produced tokens that do not parse.
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// The manifest lacks the generated-features markers.
+    #[error("{0} has no `# BEGIN GENERATED FEATURES` … `# END GENERATED FEATURES` block: add the two marker lines under [features]")]
+    NoFeatureBlock(String),
+}
+
+/// The full output of a generation run, keyed by path relative to the repository root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Every file under `alipay-api/src/generated/` plus the updated manifest.
+    pub files: BTreeMap<PathBuf, String>,
+}
+
+/// A file whose checked-in content differs from what generation produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    /// Path relative to the repository root.
+    pub path: PathBuf,
+    /// A unified diff from the checked-in to the expected content.
+    pub diff: String,
+}
+
+fn io(path: &Path, e: std::io::Error) -> CodegenError {
+    CodegenError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Replaces the generated feature block of a manifest.
+pub fn splice_features(manifest: &str, block: &str) -> Option<String> {
+    let start = manifest.find(BEGIN)? + BEGIN.len();
+    let end = start + manifest[start..].find(END)?;
+    Some(format!(
+        "{}{}{}",
+        &manifest[..start],
+        block,
+        &manifest[end..]
+    ))
+}
+
+/// Generates from a spec folder without touching the disk beyond reading it: the files
+/// keyed by path relative to the generated folder, and the feature block.
+pub fn generate_from(
+    spec_dir: &Path,
+    opts: Options,
+) -> Result<(BTreeMap<String, String>, String), CodegenError> {
+    let ir = ir::load(spec_dir, opts).map_err(CodegenError::Spec)?;
+    let files = emit::emit(&ir)?;
+    Ok((files, emit::features_block(&ir)))
+}
+
+/// Generates everything for the repository at `root`.
+pub fn generate(root: &Path) -> Result<Generated, CodegenError> {
+    let (files, block) = generate_from(&root.join("spec"), Options::default())?;
+    let mut out: BTreeMap<PathBuf, String> = files
+        .into_iter()
+        .map(|(p, s)| (Path::new(GENERATED_DIR).join(p), s))
+        .collect();
+    let manifest_path = root.join(MANIFEST);
+    let manifest = fs::read_to_string(&manifest_path).map_err(|e| io(&manifest_path, e))?;
+    let updated = splice_features(&manifest, &block)
+        .ok_or_else(|| CodegenError::NoFeatureBlock(MANIFEST.to_owned()))?;
+    out.insert(PathBuf::from(MANIFEST), updated);
+    Ok(Generated { files: out })
+}
+
+fn existing_generated(root: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = fs::read_dir(dir) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            let r = rel.join(e.file_name());
+            if p.is_dir() {
+                walk(&p, &r, out);
+            } else {
+                out.push(r);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &root.join(GENERATED_DIR),
+        Path::new(GENERATED_DIR),
+        &mut out,
+    );
+    out.sort();
+    out
+}
+
+/// Files that differ from the checked-in tree, including stale extra files in the
+/// generated folder (diffed against nothing).
+pub fn check(root: &Path, g: &Generated) -> Vec<Stale> {
+    let mut out = Vec::new();
+    for (path, want) in &g.files {
+        let have = fs::read_to_string(root.join(path)).unwrap_or_default();
+        if &have != want {
+            out.push(Stale {
+                path: path.clone(),
+                diff: diff(path, &have, want),
+            });
+        }
+    }
+    for path in existing_generated(root) {
+        if !g.files.contains_key(&path) {
+            let have = fs::read_to_string(root.join(&path)).unwrap_or_default();
+            out.push(Stale {
+                diff: diff(&path, &have, ""),
+                path,
+            });
+        }
+    }
+    out
+}
+
+fn diff(path: &Path, old: &str, new: &str) -> String {
+    let name = path.display().to_string();
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
+}
+
+/// Writes the files that changed and removes stale files from the generated folder.
+/// Returns the paths written or removed.
+pub fn write(root: &Path, g: &Generated) -> Result<Vec<PathBuf>, CodegenError> {
+    let mut touched = Vec::new();
+    for (path, want) in &g.files {
+        let abs = root.join(path);
+        if fs::read_to_string(&abs).ok().as_deref() == Some(want.as_str()) {
+            continue;
+        }
+        if let Some(parent) = abs.parent() {
+            fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        }
+        fs::write(&abs, want).map_err(|e| io(&abs, e))?;
+        touched.push(path.clone());
+    }
+    for path in existing_generated(root) {
+        if !g.files.contains_key(&path) {
+            let abs = root.join(&path);
+            fs::remove_file(&abs).map_err(|e| io(&abs, e))?;
+            touched.push(path);
+        }
+    }
+    // Remove folders left empty (a group that was dropped).
+    if let Ok(rd) = fs::read_dir(root.join(GENERATED_DIR)) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir()
+                && fs::read_dir(&p)
+                    .map(|mut d| d.next().is_none())
+                    .unwrap_or(false)
+            {
+                let _ = fs::remove_dir(&p);
+            }
+        }
+    }
+    Ok(touched)
+}
