@@ -350,6 +350,17 @@ impl Sandbox {
         }
     }
 
+    /// Sets the merchant's balance, e.g. to make the next refund fail with
+    /// `ACQ.SELLER_BALANCE_NOT_ENOUGH`.
+    pub fn set_seller_balance(&self, balance: alipay_api::Amount) {
+        self.shared.lock().balance = balance;
+    }
+
+    /// The merchant's balance: the configured start plus receipts minus refunds.
+    pub fn seller_balance(&self) -> alipay_api::Amount {
+        self.shared.lock().balance
+    }
+
     /// The SN of the certificate answers are signed with now (certificate mode).
     pub fn alipay_cert_sn(&self) -> Option<String> {
         self.shared.platform().cert_sn.clone()

@@ -1,0 +1,102 @@
+//! Helpers shared by the sandbox gateway tests.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::routing::post;
+use axum::Router;
+
+/// A merchant's `notify_url` endpoint on 127.0.0.1 that records every body and
+/// answers something other than `success` to the first `fail_first` posts.
+pub struct NotifyReceiver {
+    pub url: String,
+    pub bodies: Arc<Mutex<Vec<Vec<u8>>>>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl NotifyReceiver {
+    pub async fn start(fail_first: usize) -> NotifyReceiver {
+        let bodies: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let (b, s) = (bodies.clone(), seen.clone());
+        let app = Router::new().route(
+            "/notify",
+            post(move |body: axum::body::Bytes| {
+                let (b, s) = (b.clone(), s.clone());
+                async move {
+                    b.lock().unwrap().push(body.to_vec());
+                    if s.fetch_add(1, Ordering::SeqCst) < fail_first {
+                        // Close, but not the exact acknowledgement.
+                        "success\n"
+                    } else {
+                        "success"
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+        });
+        NotifyReceiver {
+            url: format!("http://{addr}/notify"),
+            bodies,
+            _stop: tx,
+        }
+    }
+
+    pub fn bodies(&self) -> Vec<Vec<u8>> {
+        self.bodies.lock().unwrap().clone()
+    }
+}
+
+/// The action URL and the hidden fields of an auto-submit form.
+pub fn form_fields(html: &str) -> (String, Vec<(String, String)>) {
+    let attr = |s: &str, name: &str| -> Option<String> {
+        let start = s.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = s[start..].find('"')? + start;
+        Some(html_escape::decode_html_entities(&s[start..end]).into_owned())
+    };
+    let action = attr(html, "action").expect("form has an action");
+    let mut fields = Vec::new();
+    for piece in html.split("<input").skip(1) {
+        if let (Some(n), Some(v)) = (attr(piece, "name"), attr(piece, "value")) {
+            if piece.contains("type=\"hidden\"") {
+                fields.push((n, v));
+            }
+        }
+    }
+    (action, fields)
+}
+
+/// An HTTP client that does not follow redirects (to see the gateway's 302).
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The query parameters of a URL, decoded once.
+pub fn query_params(url: &str) -> Vec<(String, String)> {
+    let q = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+}
+
+/// A unique merchant order number.
+pub fn order_no(tag: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{tag}{}{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
