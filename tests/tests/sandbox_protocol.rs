@@ -1,0 +1,386 @@
+//! Protocol behaviour of the sandbox gateway: missing and invalid parameters,
+//! signatures both ways, spec validation, AES, certificate mode, uploads.
+
+mod sandbox_support;
+
+use alipay_api::crypto::aes::AesKey;
+use alipay_api::crypto::{sign_base64, PrivateKey, PublicKey, SignType};
+use alipay_api::open::AlipayOpenAppAlipaycertDownload;
+use alipay_api::protocol::response::{extract, verify_node};
+use alipay_api::protocol::{form_encode, sign_content};
+use alipay_api::shop::AlipayOfflineMaterialImageUpload;
+use alipay_api::trade::{AlipayTradePrecreate, AlipayTradeQuery};
+use alipay_api::{BeijingDateTime, CallOptions, Error, FileUpload, GenericRequest};
+use alipay_sandbox::{Sandbox, SandboxConfig, SandboxKeys};
+use sandbox_support::order_no;
+use serde_json::{json, Value};
+
+/// Posts parameters as a form, signing them with the app key unless `sign` is false.
+async fn raw(gw: &Sandbox, mut params: Vec<(&str, String)>, sign: bool) -> (String, Value) {
+    if sign {
+        let key = PrivateKey::from_text(&gw.keys().app_private_key).unwrap();
+        let content = sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
+        params.push(("sign", sign_base64(&key, SignType::Rsa2, content.as_bytes()).unwrap()));
+    }
+    let body = form_encode(params.iter().map(|(k, v)| (*k, v.as_str())));
+    let text = reqwest::Client::new()
+        .post(gw.gateway_url())
+        .header("content-type", "application/x-www-form-urlencoded;charset=utf-8")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let v = serde_json::from_str(&text).unwrap();
+    (text, v)
+}
+
+fn base(gw: &Sandbox, method: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("app_id", gw.keys().app_id.clone()),
+        ("method", method.to_owned()),
+        ("charset", "utf-8".into()),
+        ("sign_type", "RSA2".into()),
+        ("timestamp", BeijingDateTime::now().to_string()),
+        ("version", "1.0".into()),
+        ("biz_content", r#"{"out_trade_no":"x"}"#.into()),
+    ]
+}
+
+fn without(mut p: Vec<(&'static str, String)>, k: &str) -> Vec<(&'static str, String)> {
+    p.retain(|(key, _)| *key != k);
+    p
+}
+
+fn with(mut p: Vec<(&'static str, String)>, k: &'static str, v: &str) -> Vec<(&'static str, String)> {
+    p.retain(|(key, _)| *key != k);
+    p.push((k, v.to_owned()));
+    p
+}
+
+/// `error_response`'s code and sub code; checks the signature when there is one.
+fn error_of(gw: &Sandbox, text: &str, v: &Value, signed: bool) -> (String, String) {
+    let node = &v["error_response"];
+    assert!(node.is_object(), "{text}");
+    assert_eq!(v.get("sign").is_some(), signed, "{text}");
+    if signed {
+        let ex = extract(text, "x_response").unwrap();
+        let key = PublicKey::from_text(&gw.keys().alipay_public_key).unwrap();
+        assert!(verify_node(ex.node, ex.sign.as_deref().unwrap(), &key, SignType::Rsa2));
+    }
+    (
+        node["code"].as_str().unwrap().to_owned(),
+        node["sub_code"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn protocol_errors_in_alipays_shape() {
+    let gw = Sandbox::start().await.unwrap();
+    let q = "alipay.trade.query";
+    let cases: Vec<(Vec<(&'static str, String)>, bool, &str, &str, bool)> = vec![
+        (without(base(&gw, q), "method"), true, "40001", "isv.missing-method", false),
+        (without(base(&gw, q), "app_id"), true, "40001", "isv.missing-app-id", false),
+        (with(base(&gw, q), "app_id", "2021999999999999"), true, "40002", "isv.invalid-app-id", false),
+        (base(&gw, q), false, "40001", "isv.missing-signature", true),
+        (without(base(&gw, q), "sign_type"), true, "40001", "isv.missing-signature-type", true),
+        (with(base(&gw, q), "sign_type", "MD5"), true, "40002", "isv.invalid-signature-type", true),
+        (without(base(&gw, q), "timestamp"), true, "40001", "isv.missing-timestamp", true),
+        (with(base(&gw, q), "timestamp", "2001-01-01 00:00:00"), true, "40002", "isv.invalid-timestamp", true),
+        (with(base(&gw, q), "timestamp", "yesterday"), true, "40002", "isv.invalid-timestamp", true),
+        (without(base(&gw, q), "version"), true, "40001", "isv.missing-version", true),
+        (with(base(&gw, q), "format", "xml"), true, "40002", "isv.invalid-format", true),
+        (base(&gw, "alipay.no.such.method"), true, "40002", "isv.invalid-method", true),
+        (with(base(&gw, q), "encrypt_type", "DES"), true, "40002", "isv.invalid-encrypt-type", true),
+        (with(base(&gw, q), "encrypt_type", "AES"), true, "40002", "isv.decryption-error-not-valid-encrypt-key", true),
+    ];
+    for (params, sign, code, sub, signed) in cases {
+        let (text, v) = raw(&gw, params, sign).await;
+        assert_eq!(error_of(&gw, &text, &v, signed), (code.into(), sub.into()), "{text}");
+    }
+    // A tampered parameter: the answer names the string the gateway verified.
+    let mut p = base(&gw, q);
+    let key = PrivateKey::from_text(&gw.keys().app_private_key).unwrap();
+    let content = sign_content(p.iter().map(|(k, v)| (*k, v.as_str())));
+    p.push(("sign", sign_base64(&key, SignType::Rsa2, content.as_bytes()).unwrap()));
+    let p = with(p, "biz_content", r#"{"out_trade_no":"y"}"#);
+    let (text, v) = raw(&gw, p, false).await;
+    assert_eq!(error_of(&gw, &text, &v, true).1, "isv.invalid-signature");
+    let expected = content.replace(r#""x""#, r#""y""#);
+    assert!(v["error_response"]["sub_msg"].as_str().unwrap().ends_with(&expected), "{text}");
+    // A well-formed request still works after all that.
+    let (text, v) = raw(&gw, base(&gw, q), true).await;
+    assert_eq!(v["alipay_trade_query_response"]["sub_code"], "ACQ.TRADE_NOT_EXIST", "{text}");
+}
+
+#[tokio::test]
+async fn signature_failures_both_ways() {
+    let gw = Sandbox::start().await.unwrap();
+    let other = SandboxKeys::generate("2021000000000001", false, false).unwrap();
+
+    // The app signs with a key the gateway does not know.
+    let now = BeijingDateTime::now();
+    let wrong_app = alipay_api::Client::builder()
+        .app_id(&gw.keys().app_id)
+        .private_key(&other.app_private_key)
+        .alipay_public_key(&gw.keys().alipay_public_key)
+        .gateway_url(gw.gateway_url())
+        .clock(move || now)
+        .build()
+        .unwrap();
+    let req = AlipayTradeQuery::builder().out_trade_no("o1").build().unwrap();
+    let expected = wrong_app.sign_request(&req, &CallOptions::new()).unwrap().sign_content;
+    match wrong_app.execute(&req).await {
+        Err(Error::Api(e)) => {
+            assert_eq!(e.code, "40002");
+            assert_eq!(e.sub_code.as_deref(), Some("isv.invalid-signature"));
+            assert!(e.signed);
+            assert!(e.sub_msg.unwrap().ends_with(&expected));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The client trusts a platform key the gateway does not sign with.
+    let wrong_platform = alipay_api::Client::builder()
+        .app_id(&gw.keys().app_id)
+        .private_key(&gw.keys().app_private_key)
+        .alipay_public_key(&other.alipay_public_key)
+        .gateway_url(gw.gateway_url())
+        .build()
+        .unwrap();
+    let r = wrong_platform.execute(&req).await;
+    assert!(matches!(r, Err(Error::Signature(_))), "{r:?}");
+
+    // Legacy RSA (SHA-1) apps are answered with RSA signatures.
+    let rsa = gw.client_builder().sign_type(SignType::Rsa).build().unwrap();
+    let r = rsa.execute(&req).await.unwrap_err();
+    assert_eq!(r.api().unwrap().sub_code.as_deref(), Some("ACQ.TRADE_NOT_EXIST"));
+}
+
+#[tokio::test]
+async fn requests_are_validated_against_the_spec() {
+    let gw = Sandbox::start().await.unwrap();
+    let c = gw.client().unwrap();
+    let call = |method: &str, biz: Value| GenericRequest::new(method).biz_content(&biz);
+    let cases = [
+        (
+            call("alipay.trade.precreate", json!({"out_trade_no": "a", "total_amount": "1.234", "subject": "s"})),
+            "40004",
+            "ACQ.INVALID_PARAMETER",
+            "total_amount",
+        ),
+        (
+            call("alipay.trade.precreate", json!({"out_trade_no": "a", "total_amount": "1.00"})),
+            "40004",
+            "ACQ.INVALID_PARAMETER",
+            "subject",
+        ),
+        (
+            call("alipay.trade.precreate", json!({"out_trade_no": "a".repeat(65), "total_amount": "1", "subject": "s"})),
+            "40004",
+            "ACQ.INVALID_PARAMETER",
+            "out_trade_no",
+        ),
+        (
+            call("alipay.trade.precreate", json!({"out_trade_no": "a", "total_amount": "0.00", "subject": "s"})),
+            "40004",
+            "ACQ.INVALID_PARAMETER",
+            "total_amount",
+        ),
+        (
+            call("alipay.trade.query", json!({})),
+            "40004",
+            "ACQ.INVALID_PARAMETER",
+            "out_trade_no",
+        ),
+        (
+            call("alipay.trade.pay", json!({"out_trade_no": "a", "total_amount": "1", "subject": "s", "auth_code": "287951669891795468", "product_code": "NO_SUCH_PRODUCT"})),
+            "40004",
+            "ACQ.INVALID_PARAMETER",
+            "product_code",
+        ),
+        (
+            call("alipay.data.dataservice.bill.downloadurl.query", json!({"bill_type": "weird", "bill_date": "2024-01-01"})),
+            "40002",
+            "isv.invalid-parameter",
+            "bill_type",
+        ),
+        (
+            GenericRequest::new("alipay.trade.query").biz_content_text("{not json"),
+            "40004",
+            "ACQ.INVALID_PARAMETER",
+            "biz_content",
+        ),
+    ];
+    for (req, code, sub, field) in cases {
+        let e = c.execute(&req).await.unwrap_err();
+        let e = e.api().unwrap_or_else(|| panic!("{e:?}"));
+        assert_eq!((e.code.as_str(), e.sub_code.as_deref()), (code, Some(sub)), "{e:?}");
+        assert!(e.sub_msg.as_deref().unwrap().contains(field), "{e:?}");
+        assert!(e.signed);
+    }
+}
+
+#[tokio::test]
+async fn aes_requests_and_answers() {
+    let gw = Sandbox::start_with(SandboxConfig::new().aes(true)).await.unwrap();
+    let c = gw.client().unwrap();
+    let out = order_no("aes");
+    let pre = AlipayTradePrecreate::builder()
+        .out_trade_no(&out)
+        .total_amount("3.30")
+        .subject("加密的订单")
+        .build()
+        .unwrap();
+    c.execute(&pre).await.unwrap();
+    assert_eq!(gw.trade(&out).unwrap().subject, "加密的订单");
+
+    // On the wire: the request is encrypted, and the answer node is the quoted
+    // ciphertext, signed as such.
+    let q = AlipayTradeQuery::builder().out_trade_no(&out).build().unwrap();
+    let signed = c.sign_request(&q, &CallOptions::new()).unwrap();
+    assert!(signed.all_params().any(|(k, v)| k == "encrypt_type" && v == "AES"));
+    let body = reqwest::Client::new()
+        .post(signed.url(&gw.gateway_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(signed.form_body())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ex = extract(&body, "alipay_trade_query_response").unwrap();
+    assert!(ex.encrypted, "{body}");
+    let key = PublicKey::from_text(&gw.keys().alipay_public_key).unwrap();
+    assert!(verify_node(ex.node, ex.sign.as_deref().unwrap(), &key, SignType::Rsa2));
+    let aes = AesKey::from_base64(gw.keys().aes_key.as_deref().unwrap()).unwrap();
+    let ct: String = serde_json::from_str(ex.node).unwrap();
+    let plain: Value = serde_json::from_str(&aes.decrypt(&ct).unwrap()).unwrap();
+    assert_eq!(plain["trade_status"], "WAIT_BUYER_PAY");
+    assert_eq!(plain["code"], "10000");
+
+    // And the typed client reads it.
+    let r = c.execute(&q).await.unwrap();
+    assert_eq!(r.out_trade_no.as_deref(), Some(out.as_str()));
+
+    // A client with another AES key is refused.
+    let wrong = gw
+        .client_builder()
+        .aes_key("AAAAAAAAAAAAAAAAAAAAAA==")
+        .build()
+        .unwrap();
+    let e = wrong.execute(&q).await.unwrap_err();
+    assert_eq!(e.api().unwrap().sub_code.as_deref(), Some("isv.decryption-error-unknown"), "{e:?}");
+}
+
+#[tokio::test]
+async fn certificate_mode_with_rotation_and_download() {
+    let gw = Sandbox::start_with(SandboxConfig::new().cert_mode(true)).await.unwrap();
+    let c = gw.client().unwrap();
+    let out = order_no("cert");
+    let pre = AlipayTradePrecreate::builder()
+        .out_trade_no(&out)
+        .total_amount("1.00")
+        .subject("cert")
+        .build()
+        .unwrap();
+    c.execute(&pre).await.unwrap();
+    let first_sn = gw.alipay_cert_sn().unwrap();
+
+    // The answer names the certificate that signed it.
+    let q = AlipayTradeQuery::builder().out_trade_no(&out).build().unwrap();
+    let signed = c.sign_request(&q, &CallOptions::new()).unwrap();
+    let body = reqwest::Client::new()
+        .post(signed.url(&gw.gateway_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(signed.form_body())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(extract(&body, "alipay_trade_query_response").unwrap().alipay_cert_sn, Some(first_sn.clone()));
+
+    // The platform rotates its certificate: the client downloads and trusts the new one.
+    let new_sn = gw.rotate_alipay_cert().unwrap();
+    assert_ne!(new_sn, first_sn);
+    let r = c.execute(&q).await.unwrap();
+    assert_eq!(r.out_trade_no.as_deref(), Some(out.as_str()));
+
+    // The download method itself.
+    let dl = |sn: &str| AlipayOpenAppAlipaycertDownload::builder().alipay_cert_sn(sn).build().unwrap();
+    let got = c.execute(&dl(&first_sn)).await.unwrap();
+    use base64::Engine as _;
+    let pem = base64::engine::general_purpose::STANDARD
+        .decode(got.alipay_cert_content.unwrap())
+        .unwrap();
+    assert_eq!(String::from_utf8(pem).unwrap(), gw.keys().certs.as_ref().unwrap().alipay_cert);
+    assert!(c.execute(&dl("0123")).await.unwrap_err().api().is_some());
+
+    // A key-mode request to a certificate-mode app lacks app_cert_sn.
+    let keys = gw.keys().clone();
+    let key_mode = alipay_api::Client::builder()
+        .app_id(&keys.app_id)
+        .private_key(&keys.app_private_key)
+        .alipay_public_key(&keys.alipay_public_key)
+        .gateway_url(gw.gateway_url())
+        .build()
+        .unwrap();
+    let e = key_mode.execute(&q).await.unwrap_err();
+    // Signed with the new key, which a key-mode client does not trust: a signature
+    // error, or the gateway's complaint when it can be read.
+    assert!(matches!(e, Error::Signature(_) | Error::Api(_)), "{e:?}");
+}
+
+#[tokio::test]
+async fn multipart_uploads() {
+    let gw = Sandbox::start().await.unwrap();
+    let c = gw.client().unwrap();
+    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9];
+    let up = AlipayOfflineMaterialImageUpload::builder()
+        .image_type("jpg")
+        .image_name("店面")
+        .image_content(FileUpload::new("front.jpg", jpeg.clone()))
+        .build()
+        .unwrap();
+    let r = c.execute(&up).await.unwrap();
+    let url = r.image_url.unwrap();
+    assert!(r.image_id.is_some());
+    let got = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(got.as_ref(), jpeg.as_slice());
+
+    // A file whose extension contradicts image_type.
+    let bad = AlipayOfflineMaterialImageUpload::builder()
+        .image_type("png")
+        .image_name("x")
+        .image_content(FileUpload::new("front.jpg", jpeg.clone()))
+        .build()
+        .unwrap();
+    let e = c.execute(&bad).await.unwrap_err();
+    assert_eq!(e.api().unwrap().sub_code.as_deref(), Some("isv.invalid-file-extension"));
+
+    // No file part at all.
+    let e = c
+        .execute(
+            &GenericRequest::new("alipay.offline.material.image.upload")
+                .text("image_type", "jpg")
+                .text("image_name", "x"),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.api().unwrap().sub_msg.as_deref().unwrap().contains("image_content"), "{e:?}");
+    // Text parameters are signed: a tampered one is caught.
+    let e = c
+        .execute(
+            &GenericRequest::new("alipay.offline.material.image.upload")
+                .text("image_type", "jpg")
+                .file("image_content", FileUpload::new("a.jpg", jpeg)),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.api().unwrap().sub_msg.as_deref().unwrap().contains("image_name"), "{e:?}");
+}
