@@ -100,3 +100,14 @@ pub fn order_no(tag: &str) -> String {
         N.fetch_add(1, Ordering::SeqCst)
     )
 }
+
+/// The browser posting a form (`application/x-www-form-urlencoded`).
+pub fn submit(action: &str, fields: &[(String, String)]) -> reqwest::RequestBuilder {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    browser()
+        .post(action)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+}
