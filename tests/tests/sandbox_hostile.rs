@@ -1,0 +1,139 @@
+//! Hostile input never crashes the gateway: every request gets an Alipay-shaped
+//! answer, and the gateway keeps serving.
+
+mod sandbox_support;
+
+use alipay_api::trade::AlipayTradeQuery;
+use alipay_sandbox::Sandbox;
+use proptest::prelude::*;
+
+/// What the gateway may answer: JSON with exactly one response node, or an HTML
+/// page (page payments), or a redirect.
+fn well_formed(status: u16, content_type: &str, body: &str) -> Result<(), String> {
+    if status == 302 || content_type.starts_with("text/html") {
+        return Ok(());
+    }
+    if status != 200 {
+        return Err(format!("status {status}: {body}"));
+    }
+    let v: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("{e}: {body}"))?;
+    let obj = v.as_object().ok_or(body.to_owned())?;
+    let nodes: Vec<_> = obj.keys().filter(|k| k.ends_with("_response")).collect();
+    if nodes.len() != 1 {
+        return Err(format!("nodes {nodes:?} in {body}"));
+    }
+    let node = &obj[nodes[0].as_str()];
+    if node.get("code").and_then(|c| c.as_str()).is_none() {
+        return Err(format!("no code in {body}"));
+    }
+    Ok(())
+}
+
+fn param_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("method".to_owned()),
+        Just("app_id".to_owned()),
+        Just("sign".to_owned()),
+        Just("sign_type".to_owned()),
+        Just("timestamp".to_owned()),
+        Just("charset".to_owned()),
+        Just("biz_content".to_owned()),
+        Just("encrypt_type".to_owned()),
+        Just("version".to_owned()),
+        "[a-z_%+&=]{0,12}",
+    ]
+}
+
+fn param_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("alipay.trade.query".to_owned()),
+        Just("alipay.trade.page.pay".to_owned()),
+        Just("2021000000000001".to_owned()),
+        Just("RSA2".to_owned()),
+        Just("AES".to_owned()),
+        Just("gbk".to_owned()),
+        Just("{\"out_trade_no\":[[[[[[[[[[]]]]]]]]]]}".to_owned()),
+        Just("%FF%FE%".to_owned()),
+        ".{0,40}",
+    ]
+}
+
+#[test]
+fn arbitrary_requests_get_alipay_shaped_answers() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let gw = rt.block_on(Sandbox::start()).unwrap();
+    let url = gw.gateway_url();
+    let http = sandbox_support::browser();
+    let send = |query: String, content_type: String, body: Vec<u8>| {
+        rt.block_on(async {
+            let r = http
+                .post(format!("{url}?{query}"))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let status = r.status().as_u16();
+            let ct = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = r.text().await.map_err(|e| e.to_string())?;
+            well_formed(status, &ct, &body)
+        })
+    };
+    let content_types = prop_oneof![
+        Just("application/x-www-form-urlencoded".to_owned()),
+        Just("multipart/form-data; boundary=XyZ".to_owned()),
+        Just("multipart/form-data".to_owned()),
+        Just("application/json".to_owned()),
+        "[ -~]{0,30}",
+    ];
+    let pairs = || proptest::collection::vec((param_name(), param_value()), 0..10);
+    let raw_body = proptest::collection::vec(any::<u8>(), 0..600);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 300,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(
+            &(pairs(), pairs(), content_types, raw_body, any::<bool>()),
+            |(query, form, ct, raw, use_raw)| {
+                let q = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&query)
+                    .finish();
+                let body = if use_raw {
+                    raw
+                } else {
+                    form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(&form)
+                        .finish()
+                        .into_bytes()
+                };
+                send(q, ct, body).map_err(TestCaseError::fail)
+            },
+        )
+        .unwrap();
+
+    // Hand-picked nasties.
+    let multipart = b"--XyZ\r\nContent-Disposition: form-data; name=\"method\"\r\n\r\nalipay.trade.query\r\n--XyZ\r\nContent-Disposition: form-data; name=\"image_content\"; filename=\"a.jpg\"\r\n\r\n\x00\x01".to_vec();
+    for (q, ct, body) in [
+        ("method=alipay.trade.query&method=x".to_owned(), "x".to_owned(), vec![]),
+        ("charset=klingon".to_owned(), "x".to_owned(), vec![]),
+        (String::new(), "multipart/form-data; boundary=XyZ".to_owned(), multipart),
+        ("a=%".to_owned(), "application/x-www-form-urlencoded".to_owned(), b"%%%&&&===".to_vec()),
+        (String::new(), "application/x-www-form-urlencoded".to_owned(), vec![b'a'; 17 * 1024 * 1024]),
+    ] {
+        send(q, ct, body).unwrap();
+    }
+
+    // Still serving real clients.
+    let c = gw.client().unwrap();
+    let e = rt
+        .block_on(c.execute(&AlipayTradeQuery::builder().out_trade_no("after").build().unwrap()))
+        .unwrap_err();
+    assert_eq!(e.api().unwrap().sub_code.as_deref(), Some("ACQ.TRADE_NOT_EXIST"));
+}
