@@ -32,9 +32,15 @@ pub enum Error {
     /// A signature was missing, malformed or wrong: the data was not accepted.
     #[error(transparent)]
     Signature(#[from] SignatureError),
-    /// Alipay answered the call with a failure.
+    /// Alipay answered the call with a failure (boxed: it carries the raw node).
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
 }
 
 impl Error {

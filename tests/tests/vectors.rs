@@ -355,7 +355,8 @@ fn v3_authorization_headers() {
     let enc_body = aes.encrypt(&plain_body);
     let app_cert_sn = cert::leaf_sn(read("keys/appCertPublicKey.crt").as_bytes(), "app").unwrap();
     let token = inp["v3"]["app_auth_token"].as_str().unwrap();
-    let table: [(&str, Option<&str>, &str, &str, Option<&str>); 5] = [
+    type Row<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, Option<&'a str>);
+    let table: [Row<'_>; 5] = [
         (
             "v3_key_mode",
             None,

@@ -318,6 +318,7 @@ pub(crate) fn sign(
 }
 
 /// The key for a response, or the SN of a certificate that must be fetched first.
+#[allow(clippy::large_enum_variant)] // short-lived, never stored
 pub(crate) enum KeyLookup {
     Ready(Option<PublicKey>),
     Fetch(String),

@@ -60,27 +60,18 @@ impl fmt::Display for SignType {
 }
 
 /// Which library does the RSA arithmetic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Backend {
     /// aws-lc-rs: constant-time, fast. `RSA` (SHA-1) signing still uses the `rsa` crate.
+    /// The default with the `aws-lc` feature.
     #[cfg(feature = "aws-lc")]
+    #[default]
     AwsLc,
-    /// The pure-Rust `rsa` crate (with blinding when signing).
+    /// The pure-Rust `rsa` crate (with blinding when signing). The default without
+    /// the `aws-lc` feature.
+    #[cfg_attr(not(feature = "aws-lc"), default)]
     RustCrypto,
-}
-
-impl Default for Backend {
-    fn default() -> Self {
-        #[cfg(feature = "aws-lc")]
-        {
-            Backend::AwsLc
-        }
-        #[cfg(not(feature = "aws-lc"))]
-        {
-            Backend::RustCrypto
-        }
-    }
 }
 
 impl Backend {

@@ -135,9 +135,9 @@ impl SignedRequest {
                 .map(|(k, v)| k.len() + v.len() * 2)
                 .sum::<usize>(),
         );
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<form name=\"alipaysubmit\" id=\"alipaysubmit\" method=\"post\" accept-charset=\"utf-8\" action=\"{}\">\n",
+            "<form name=\"alipaysubmit\" id=\"alipaysubmit\" method=\"post\" accept-charset=\"utf-8\" action=\"{}\">",
             html_escape::encode_double_quoted_attribute(&action)
         );
         for (k, v) in &self.body {
