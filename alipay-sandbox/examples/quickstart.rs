@@ -35,9 +35,10 @@ async fn main() -> Result<(), BoxError> {
                 .app_id(app_id)
                 .private_key(std::env::var("ALIPAY_PRIVATE_KEY")?)
                 .alipay_public_key(std::env::var("ALIPAY_PUBLIC_KEY")?)
-                .gateway_url(std::env::var("ALIPAY_GATEWAY").unwrap_or_else(|_| {
-                    alipay_api::config::SANDBOX_GATEWAY.to_owned()
-                }))
+                .gateway_url(
+                    std::env::var("ALIPAY_GATEWAY")
+                        .unwrap_or_else(|_| alipay_api::config::SANDBOX_GATEWAY.to_owned()),
+                )
                 .build()?;
             (client, None)
         }
@@ -53,7 +54,10 @@ async fn main() -> Result<(), BoxError> {
     let (notify_url, mut notifications) = notification_server(client.clone()).await?;
 
     // 1. The buyer is sent to the cashier (电脑网站支付).
-    let order = format!("QS{}", BeijingDateTime::now().naive().format("%Y%m%d%H%M%S"));
+    let order = format!(
+        "QS{}",
+        BeijingDateTime::now().naive().format("%Y%m%d%H%M%S")
+    );
     let pay = AlipayTradePagePay::builder()
         .out_trade_no(&order)
         .total_amount("88.00")

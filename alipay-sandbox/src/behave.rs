@@ -34,7 +34,9 @@ impl Call<'_> {
     fn amount(&self, k: &str) -> Result<Amount, Failure> {
         self.text(k)
             .and_then(|t| t.parse::<Amount>().ok())
-            .ok_or_else(|| invalid_param(self.method, &format!("`{k}` is missing or not an amount")))
+            .ok_or_else(|| {
+                invalid_param(self.method, &format!("`{k}` is missing or not an amount"))
+            })
     }
 
     fn required(&self, k: &str) -> Result<String, Failure> {
@@ -46,9 +48,15 @@ impl Call<'_> {
 /// The "invalid parameter" failure in the flavour of the method's product.
 pub(crate) fn invalid_param(method: &str, detail: &str) -> Failure {
     if method.starts_with("alipay.trade.") {
-        Failure::business("ACQ.INVALID_PARAMETER", format!("invalid parameter: {detail}"))
+        Failure::business(
+            "ACQ.INVALID_PARAMETER",
+            format!("invalid parameter: {detail}"),
+        )
     } else {
-        Failure::invalid("isv.invalid-parameter", format!("invalid parameter: {detail}"))
+        Failure::invalid(
+            "isv.invalid-parameter",
+            format!("invalid parameter: {detail}"),
+        )
     }
 }
 
@@ -299,8 +307,11 @@ fn app_pay(c: &Call<'_>) -> Result<Node, Failure> {
 }
 
 fn find(c: &Call<'_>, st: &State) -> Result<String, Failure> {
-    st.find_key(c.text("out_trade_no").as_deref(), c.text("trade_no").as_deref())
-        .ok_or_else(not_exist)
+    st.find_key(
+        c.text("out_trade_no").as_deref(),
+        c.text("trade_no").as_deref(),
+    )
+    .ok_or_else(not_exist)
 }
 
 fn query(c: &Call<'_>) -> Result<Node, Failure> {
@@ -494,7 +505,9 @@ fn cancel(c: &Call<'_>) -> Result<Node, Failure> {
             Ok(key) => {
                 let t = st.trades.get(&key).cloned().ok_or_else(not_exist)?;
                 match t.status {
-                    TradeStatus::WaitBuyerPay => Some(("close", close_unpaid(&mut st, &key)?, None)),
+                    TradeStatus::WaitBuyerPay => {
+                        Some(("close", close_unpaid(&mut st, &key)?, None))
+                    }
                     TradeStatus::TradeSuccess => {
                         let left = t.refundable();
                         st.balance = st.balance.checked_sub(left).unwrap_or(Amount::ZERO);
@@ -574,7 +587,10 @@ fn image_upload(c: &Call<'_>) -> Result<Node, Failure> {
             )
         })?;
     if part.bytes.is_empty() {
-        return Err(Failure::invalid("isv.upload-fail", "the uploaded file is empty"));
+        return Err(Failure::invalid(
+            "isv.upload-fail",
+            "the uploaded file is empty",
+        ));
     }
     let image_type = c.required("image_type")?.to_ascii_lowercase();
     let ext = part

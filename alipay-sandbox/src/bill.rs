@@ -226,7 +226,12 @@ fn account_csv(seller: &str, period_text: &str, rows: &[Row], opening: Amount) -
             out,
             balance.to_string(),
             "支付宝".into(),
-            if r.negative { "交易退款" } else { "在线支付" }.into(),
+            if r.negative {
+                "交易退款"
+            } else {
+                "在线支付"
+            }
+            .into(),
             String::new(),
         ];
         let line: Vec<String> = line.iter().map(|f| csv(f)).collect();
@@ -246,7 +251,8 @@ fn zip(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in files {
-        w.start_file(name.as_str(), opts).map_err(|e| e.to_string())?;
+        w.start_file(name.as_str(), opts)
+            .map_err(|e| e.to_string())?;
         w.write_all(bytes).map_err(|e| e.to_string())?;
     }
     Ok(w.finish().map_err(|e| e.to_string())?.into_inner())
@@ -292,7 +298,8 @@ pub(crate) fn download_url(c: &Call<'_>) -> Result<Node, Failure> {
             ),
         ]
     };
-    let bytes = zip(&files).map_err(|e| Failure::unavailable(format!("cannot build the bill: {e}")))?;
+    let bytes =
+        zip(&files).map_err(|e| Failure::unavailable(format!("cannot build the bill: {e}")))?;
     let token = {
         let mut st = c.shared.lock();
         let token = format!("{}{:012}", period.compact(), st.next_seq());

@@ -153,11 +153,9 @@ impl SandboxConfig {
 
     /// The wait before retry `n` (0-based), scaled; `None` after the last retry.
     pub(crate) fn retry_delay(&self, n: usize) -> Option<Duration> {
-        ALIPAY_NOTIFY_SCHEDULE
-            .get(n)
-            .map(|d| {
-                Duration::try_from_secs_f64(d.as_secs_f64() * self.notify_time_scale)
-                    .unwrap_or(Duration::MAX)
-            })
+        ALIPAY_NOTIFY_SCHEDULE.get(n).map(|d| {
+            Duration::try_from_secs_f64(d.as_secs_f64() * self.notify_time_scale)
+                .unwrap_or(Duration::MAX)
+        })
     }
 }

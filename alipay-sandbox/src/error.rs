@@ -14,7 +14,9 @@ pub enum SandboxError {
         source: std::io::Error,
     },
     /// Generating a key or minting a certificate failed.
-    #[error("cannot generate test credentials: {0}; this is a bug in the sandbox, please report it")]
+    #[error(
+        "cannot generate test credentials: {0}; this is a bug in the sandbox, please report it"
+    )]
     KeyGeneration(String),
     /// A key or certificate handed to the sandbox could not be used.
     #[error("unusable {what}: {reason}")]
@@ -31,7 +33,9 @@ pub enum SandboxError {
     #[error("no trade `{0}` on this sandbox; create it first (precreate, create, pay or a page payment)")]
     UnknownTrade(String),
     /// The trade is not in a state that allows the action.
-    #[error("trade `{out_trade_no}` is {status}; only an unpaid trade (WAIT_BUYER_PAY) can be paid")]
+    #[error(
+        "trade `{out_trade_no}` is {status}; only an unpaid trade (WAIT_BUYER_PAY) can be paid"
+    )]
     TradeState {
         /// The merchant order number.
         out_trade_no: String,

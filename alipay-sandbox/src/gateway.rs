@@ -53,29 +53,46 @@ struct Checked {
 
 fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
     let rsa2 = SignType::Rsa2;
-    let method = p
-        .non_empty("method")
-        .ok_or_else(|| reject(Failure::missing("isv.missing-method", "the `method` parameter is missing"), false, rsa2))?;
-    let app_id = p
-        .non_empty("app_id")
-        .ok_or_else(|| reject(Failure::missing("isv.missing-app-id", "the `app_id` parameter is missing"), false, rsa2))?;
+    let method = p.non_empty("method").ok_or_else(|| {
+        reject(
+            Failure::missing("isv.missing-method", "the `method` parameter is missing"),
+            false,
+            rsa2,
+        )
+    })?;
+    let app_id = p.non_empty("app_id").ok_or_else(|| {
+        reject(
+            Failure::missing("isv.missing-app-id", "the `app_id` parameter is missing"),
+            false,
+            rsa2,
+        )
+    })?;
     if app_id != shared.keys.app_id {
         // Unknown app: there is no key to sign with, so the answer is unsigned.
         return Err(reject(
             Failure::invalid(
                 "isv.invalid-app-id",
-                format!("no app `{app_id}` exists on this gateway; use the app id it printed at start"),
+                format!(
+                    "no app `{app_id}` exists on this gateway; use the app id it printed at start"
+                ),
             ),
             false,
             rsa2,
         ));
     }
-    let sign = p
-        .non_empty("sign")
-        .ok_or_else(|| reject(Failure::missing("isv.missing-signature", "the `sign` parameter is missing"), true, rsa2))?;
+    let sign = p.non_empty("sign").ok_or_else(|| {
+        reject(
+            Failure::missing("isv.missing-signature", "the `sign` parameter is missing"),
+            true,
+            rsa2,
+        )
+    })?;
     let sign_type_text = p.non_empty("sign_type").ok_or_else(|| {
         reject(
-            Failure::missing("isv.missing-signature-type", "the `sign_type` parameter is missing; send RSA2"),
+            Failure::missing(
+                "isv.missing-signature-type",
+                "the `sign_type` parameter is missing; send RSA2",
+            ),
             true,
             rsa2,
         )
@@ -92,7 +109,10 @@ fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
     })?;
     let no = |f: Failure| reject(f, true, sign_type);
     let ts = p.non_empty("timestamp").ok_or_else(|| {
-        no(Failure::missing("isv.missing-timestamp", "the `timestamp` parameter is missing"))
+        no(Failure::missing(
+            "isv.missing-timestamp",
+            "the `timestamp` parameter is missing",
+        ))
     })?;
     let ts = ts.parse::<BeijingDateTime>().map_err(|_| {
         no(Failure::invalid(
@@ -101,7 +121,10 @@ fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
         ))
     })?;
     let skew = (chrono::Utc::now() - ts.to_utc()).abs();
-    if skew.to_std().map_or(true, |d| d > shared.config.timestamp_tolerance) {
+    if skew
+        .to_std()
+        .map_or(true, |d| d > shared.config.timestamp_tolerance)
+    {
         return Err(no(Failure::invalid(
             "isv.invalid-timestamp",
             format!(
@@ -112,11 +135,17 @@ fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
         )));
     }
     if p.non_empty("version").is_none() {
-        return Err(no(Failure::missing("isv.missing-version", "the `version` parameter is missing; send 1.0")));
+        return Err(no(Failure::missing(
+            "isv.missing-version",
+            "the `version` parameter is missing; send 1.0",
+        )));
     }
     if let Some(f) = p.non_empty("format") {
         if !f.eq_ignore_ascii_case("json") {
-            return Err(no(Failure::invalid("isv.invalid-format", format!("format `{f}` is not supported; send json"))));
+            return Err(no(Failure::invalid(
+                "isv.invalid-format",
+                format!("format `{f}` is not supported; send json"),
+            )));
         }
     }
     let schema = schema::method(method).ok_or_else(|| {
@@ -149,7 +178,10 @@ fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
         }
     }
     let content = sign_content(p.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if !shared.app_public.verify_base64(sign_type, content.as_bytes(), sign) {
+    if !shared
+        .app_public
+        .verify_base64(sign_type, content.as_bytes(), sign)
+    {
         return Err(no(Failure::invalid(
             "isv.invalid-signature",
             format!(
@@ -175,7 +207,10 @@ fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
     let biz = match biz_text {
         None => None,
         Some(t) => Some(serde_json::from_str::<Value>(&t).map_err(|e| {
-            no(invalid_param(method, &format!("`biz_content` is not valid JSON ({e})")))
+            no(invalid_param(
+                method,
+                &format!("`biz_content` is not valid JSON ({e})"),
+            ))
         })?),
     };
     Ok(Checked {
@@ -204,22 +239,39 @@ fn decrypt(aes: Option<&AesKey>, ct: &str) -> Result<String, Failure> {
 /// Checks the business content against the spec.
 fn validate(c: &Checked, p: &Params) -> Result<(), Failure> {
     let method = c.schema.meta.method;
-    if let Err(e) = schema::validate_params(c.schema, c.biz.as_ref(), &|k| p.get(k).map(str::to_owned)) {
+    if let Err(e) =
+        schema::validate_params(c.schema, c.biz.as_ref(), &|k| p.get(k).map(str::to_owned))
+    {
         let detail: Vec<String> = e.violations().iter().map(ToString::to_string).collect();
         return Err(invalid_param(method, &detail.join("; ")));
     }
-    for f in c.schema.params.iter().filter(|f| f.placement == Placement::File && f.required) {
+    for f in c
+        .schema
+        .params
+        .iter()
+        .filter(|f| f.placement == Placement::File && f.required)
+    {
         if !p.files.iter().any(|x| x.field == f.name) {
             return Err(invalid_param(
                 method,
-                &format!("`{}`: the file part is missing; send it as multipart/form-data", f.name),
+                &format!(
+                    "`{}`: the file part is missing; send it as multipart/form-data",
+                    f.name
+                ),
             ));
         }
     }
     Ok(())
 }
 
-fn json_answer(shared: &Shared, key: &str, node: &Node, sign_type: SignType, signed: bool, aes: bool) -> Outcome {
+fn json_answer(
+    shared: &Shared,
+    key: &str,
+    node: &Node,
+    sign_type: SignType,
+    signed: bool,
+    aes: bool,
+) -> Outcome {
     if !signed {
         return Outcome::Json(reply::body(key, node, None));
     }
@@ -243,7 +295,14 @@ pub(crate) fn process(shared: &Arc<Shared>, p: &Params) -> Outcome {
         Ok(c) => c,
         Err(r) if page => return error_page(&r.failure),
         Err(r) => {
-            return json_answer(shared, "error_response", &Node::failure(&r.failure), r.sign_type, r.signed, false)
+            return json_answer(
+                shared,
+                "error_response",
+                &Node::failure(&r.failure),
+                r.sign_type,
+                r.signed,
+                false,
+            )
         }
     };
     let method = checked.schema.meta.method;
@@ -252,10 +311,21 @@ pub(crate) fn process(shared: &Arc<Shared>, p: &Params) -> Outcome {
         if page {
             return error_page(&f);
         }
-        return json_answer(shared, &key, &Node::failure(&f), checked.sign_type, true, checked.encrypted);
+        return json_answer(
+            shared,
+            &key,
+            &Node::failure(&f),
+            checked.sign_type,
+            true,
+            checked.encrypted,
+        );
     }
     let empty = Map::new();
-    let biz = checked.biz.as_ref().and_then(Value::as_object).unwrap_or(&empty);
+    let biz = checked
+        .biz
+        .as_ref()
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let call = Call {
         shared,
         method,
@@ -274,14 +344,25 @@ pub(crate) fn process(shared: &Arc<Shared>, p: &Params) -> Outcome {
         Some(Err(f)) => Node::failure(&f),
         None => {
             let mut n = Node::success();
-            let lookup = |k: &str| biz.get(k).cloned().or_else(|| p.get(k).map(|v| Value::String(v.to_owned())));
+            let lookup = |k: &str| {
+                biz.get(k)
+                    .cloned()
+                    .or_else(|| p.get(k).map(|v| Value::String(v.to_owned())))
+            };
             for (k, v) in crate::synth::response_fields(checked.schema, &lookup) {
                 n.set(&k, v);
             }
             n
         }
     };
-    json_answer(shared, &key, &node, checked.sign_type, true, checked.encrypted)
+    json_answer(
+        shared,
+        &key,
+        &node,
+        checked.sign_type,
+        true,
+        checked.encrypted,
+    )
 }
 
 /// The buyer's browser arrives with a page payment: create the trade, pay it (the
@@ -296,10 +377,9 @@ fn page_pay(c: &Call<'_>) -> Result<Outcome, Failure> {
                 Failure::business("ACQ.TRADE_STATUS_ERROR", format!("the trade is {status}"))
             })?
         } else {
-            st.trades
-                .get(&key)
-                .cloned()
-                .ok_or_else(|| Failure::business("ACQ.TRADE_NOT_EXIST", "the trade does not exist"))?
+            st.trades.get(&key).cloned().ok_or_else(|| {
+                Failure::business("ACQ.TRADE_NOT_EXIST", "the trade does not exist")
+            })?
         }
     };
     if trade.status != TradeStatus::TradeSuccess {
@@ -329,11 +409,19 @@ pub(crate) fn return_to_merchant(shared: &Shared, t: &crate::state::Trade) -> Ou
         ("seller_id".into(), shared.config.seller_id.clone()),
         ("timestamp".into(), BeijingDateTime::now().to_string()),
     ];
-    let content = notify_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), &["sign", "sign_type"]);
+    let content = notify_content(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &["sign", "sign_type"],
+    );
     let platform = shared.platform();
-    match alipay_api::crypto::sign_base64(platform.signer.as_ref(), t.sign_type, content.as_bytes()) {
+    match alipay_api::crypto::sign_base64(platform.signer.as_ref(), t.sign_type, content.as_bytes())
+    {
         Ok(sig) => params.push(("sign".into(), sig)),
-        Err(e) => return error_page(&Failure::unavailable(format!("cannot sign the return parameters ({e})"))),
+        Err(e) => {
+            return error_page(&Failure::unavailable(format!(
+                "cannot sign the return parameters ({e})"
+            )))
+        }
     }
     let query = form_encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let sep = if url.contains('?') { '&' } else { '?' };

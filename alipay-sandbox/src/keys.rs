@@ -105,7 +105,10 @@ fn root_params() -> Result<CertificateParams, SandboxError> {
     p.distinguished_name = dn(&[
         (DnType::CountryName, "CN"),
         (DnType::OrganizationName, "alipay-sandbox"),
-        (DnType::OrganizationalUnitName, "Sandbox Certification Authority"),
+        (
+            DnType::OrganizationalUnitName,
+            "Sandbox Certification Authority",
+        ),
         (DnType::CommonName, "Sandbox Root CA"),
     ]);
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

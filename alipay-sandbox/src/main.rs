@@ -47,13 +47,28 @@ async fn main() {
     println!("Alipay sandbox gateway: {}", gw.gateway_url());
     println!("app_id:    {}", k.app_id);
     println!("seller_id: {}", gw.seller_id());
-    println!("\n# App private key (sign requests with it)\n{}", k.app_private_key.trim_end());
+    println!(
+        "\n# App private key (sign requests with it)\n{}",
+        k.app_private_key.trim_end()
+    );
     match &k.certs {
-        None => println!("\n# Alipay public key (verify answers with it)\n{}", k.alipay_public_key.trim_end()),
+        None => println!(
+            "\n# Alipay public key (verify answers with it)\n{}",
+            k.alipay_public_key.trim_end()
+        ),
         Some(c) => {
-            println!("\n# App certificate (appCertPublicKey.crt)\n{}", c.app_cert.trim_end());
-            println!("\n# Alipay certificate (alipayCertPublicKey_RSA2.crt)\n{}", c.alipay_cert.trim_end());
-            println!("\n# Alipay root certificate (alipayRootCert.crt)\n{}", c.alipay_root_cert.trim_end());
+            println!(
+                "\n# App certificate (appCertPublicKey.crt)\n{}",
+                c.app_cert.trim_end()
+            );
+            println!(
+                "\n# Alipay certificate (alipayCertPublicKey_RSA2.crt)\n{}",
+                c.alipay_cert.trim_end()
+            );
+            println!(
+                "\n# Alipay root certificate (alipayRootCert.crt)\n{}",
+                c.alipay_root_cert.trim_end()
+            );
         }
     }
     if let Some(aes) = &k.aes_key {

@@ -12,7 +12,12 @@ use crate::server::Shared;
 use crate::state::{Notification, Refund, Trade, TradeStatus};
 
 /// The parameters of a `trade_status_sync` notification about `t`, unsigned.
-fn params(shared: &Shared, t: &Trade, refund: Option<&Refund>, notify_id: &str) -> Vec<(String, String)> {
+fn params(
+    shared: &Shared,
+    t: &Trade,
+    refund: Option<&Refund>,
+    notify_id: &str,
+) -> Vec<(String, String)> {
     let mut p: Vec<(String, String)> = Vec::with_capacity(32);
     let mut put = |k: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -76,7 +81,10 @@ pub(crate) fn trade_changed(shared: &Arc<Shared>, t: &Trade, refund: Option<&Ref
     };
     let mut p = params(shared, t, refund, &notify_id);
     // V1: the signature covers everything but `sign` and `sign_type`.
-    let content = notify_content(p.iter().map(|(k, v)| (k.as_str(), v.as_str())), &["sign", "sign_type"]);
+    let content = notify_content(
+        p.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &["sign", "sign_type"],
+    );
     let signer = shared.platform_signer();
     match sign_base64(signer.as_ref(), t.sign_type, content.as_bytes()) {
         Ok(sig) => p.push(("sign".into(), sig)),
@@ -131,7 +139,13 @@ async fn attempt(shared: &Shared, url: &str, content_type: &str, body: &[u8]) ->
     }
 }
 
-async fn deliver(shared: Arc<Shared>, notify_id: String, url: String, content_type: String, body: Vec<u8>) {
+async fn deliver(
+    shared: Arc<Shared>,
+    notify_id: String,
+    url: String,
+    content_type: String,
+    body: Vec<u8>,
+) {
     let mut shutdown = shared.shutdown.clone();
     let mut retry = 0usize;
     loop {
@@ -142,10 +156,18 @@ async fn deliver(shared: Arc<Shared>, notify_id: String, url: String, content_ty
             r = attempt(&shared, &url, &content_type, &body) => r,
             _ = shutdown.changed() => return,
         };
-        let delay = if ok { None } else { shared.config.retry_delay(retry) };
+        let delay = if ok {
+            None
+        } else {
+            shared.config.retry_delay(retry)
+        };
         {
             let mut st = shared.lock();
-            if let Some(n) = st.notifications.iter_mut().find(|n| n.notify_id == notify_id) {
+            if let Some(n) = st
+                .notifications
+                .iter_mut()
+                .find(|n| n.notify_id == notify_id)
+            {
                 n.attempts += 1;
                 n.delivered = ok;
                 n.gave_up = !ok && delay.is_none();

@@ -160,7 +160,10 @@ mod tests {
         n.set("b", "1");
         n.set("a", 2);
         n.set("b", "3");
-        assert_eq!(n.to_json(), r#"{"code":"10000","msg":"Success","b":"3","a":2}"#);
+        assert_eq!(
+            n.to_json(),
+            r#"{"code":"10000","msg":"Success","b":"3","a":2}"#
+        );
     }
 
     #[test]

@@ -116,14 +116,16 @@ impl Sandbox {
         let keys = match config.keys.clone() {
             Some(k) => k,
             None => {
-                let (app_id, cert_mode, aes) = (config.app_id.clone(), config.cert_mode, config.aes);
+                let (app_id, cert_mode, aes) =
+                    (config.app_id.clone(), config.cert_mode, config.aes);
                 // RSA key generation takes a while: keep it off the async workers.
                 tokio::task::spawn_blocking(move || SandboxKeys::generate(&app_id, cert_mode, aes))
                     .await
                     .map_err(|e| SandboxError::KeyGeneration(e.to_string()))??
             }
         };
-        let signer = PrivateKey::from_text(&keys.alipay_private_key).map_err(cred_err("Alipay private key"))?;
+        let signer = PrivateKey::from_text(&keys.alipay_private_key)
+            .map_err(cred_err("Alipay private key"))?;
         let (app_public, app_cert_sn, root_sn, cert_sn, certs) = match &keys.certs {
             Some(c) => {
                 let (app_sn, alipay_sn, root_sn) = keys::cert_sns(c)?;
@@ -138,7 +140,13 @@ impl Sandbox {
                     .map_err(cred_err("app certificate"))?;
                 let mut certs = HashMap::new();
                 certs.insert(alipay_sn.clone(), c.alipay_cert.clone());
-                (app_public, Some(app_sn), Some(root_sn), Some(alipay_sn), certs)
+                (
+                    app_public,
+                    Some(app_sn),
+                    Some(root_sn),
+                    Some(alipay_sn),
+                    certs,
+                )
             }
             None => (
                 PublicKey::from_text(&keys.app_public_key).map_err(cred_err("app public key"))?,
@@ -243,7 +251,10 @@ impl Sandbox {
     /// A client builder configured for this gateway (app id, keys or certificates,
     /// AES key, URL). Add your own settings before `build()`.
     pub fn client_builder(&self) -> alipay_api::ClientBuilder {
-        self.shared.keys.client_builder().gateway_url(self.gateway_url())
+        self.shared
+            .keys
+            .client_builder()
+            .gateway_url(self.gateway_url())
     }
 
     /// A client for this gateway.
@@ -274,13 +285,17 @@ impl Sandbox {
     /// as the Alipay app would: it is checked like any request, and the trade is
     /// created and paid.
     pub async fn pay_app_order(&self, order_string: &str) -> Result<Trade, SandboxError> {
-        let params = crate::wire::read(None, None, bytes::Bytes::copy_from_slice(order_string.as_bytes()))
-            .await
-            .map_err(|e| SandboxError::Rejected {
-                code: "40002".into(),
-                sub_code: "isv.invalid-parameter".into(),
-                sub_msg: e.to_string(),
-            })?;
+        let params = crate::wire::read(
+            None,
+            None,
+            bytes::Bytes::copy_from_slice(order_string.as_bytes()),
+        )
+        .await
+        .map_err(|e| SandboxError::Rejected {
+            code: "40002".into(),
+            sub_code: "isv.invalid-parameter".into(),
+            sub_msg: e.to_string(),
+        })?;
         let Outcome::Json(body) = gateway::process(&self.shared, &params) else {
             return Err(SandboxError::Rejected {
                 code: "40002".into(),
@@ -294,7 +309,12 @@ impl Sandbox {
             .and_then(|o| o.iter().find(|(k, _)| k.ends_with("_response")))
             .map(|(_, n)| n.clone())
             .unwrap_or_default();
-        let text = |k: &str| node.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_owned();
+        let text = |k: &str| {
+            node.get(k)
+                .and_then(|x| x.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
         if text("code") != "10000" {
             return Err(SandboxError::Rejected {
                 code: text("code"),
@@ -371,12 +391,28 @@ impl Sandbox {
     /// `alipay_cert_sn`, and `alipay.open.app.alipaycert.download` hands out the new
     /// certificate. Returns the new SN.
     pub fn rotate_alipay_cert(&self) -> Result<String, SandboxError> {
-        let bundle = self.shared.keys.certs.as_ref().ok_or(SandboxError::NotCertMode)?;
+        let bundle = self
+            .shared
+            .keys
+            .certs
+            .as_ref()
+            .ok_or(SandboxError::NotCertMode)?;
         let key = keys::rsa_key()?;
-        let pem = keys::issue_leaf(&bundle.root_private_key, &key, "Sandbox Alipay Platform", "Sandbox Platform")?;
-        let sn = cert::leaf_sn(pem.as_bytes(), "Alipay certificate").map_err(cred_err("Alipay certificate"))?;
-        let signer = PrivateKey::from_text(&key.serialize_pem()).map_err(cred_err("Alipay private key"))?;
-        let mut slot = self.shared.platform.write().unwrap_or_else(|p| p.into_inner());
+        let pem = keys::issue_leaf(
+            &bundle.root_private_key,
+            &key,
+            "Sandbox Alipay Platform",
+            "Sandbox Platform",
+        )?;
+        let sn = cert::leaf_sn(pem.as_bytes(), "Alipay certificate")
+            .map_err(cred_err("Alipay certificate"))?;
+        let signer =
+            PrivateKey::from_text(&key.serialize_pem()).map_err(cred_err("Alipay private key"))?;
+        let mut slot = self
+            .shared
+            .platform
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
         let mut certs = slot.certs.clone();
         certs.insert(sn.clone(), pem);
         *slot = Arc::new(Platform {
@@ -437,7 +473,11 @@ fn into_response(o: Outcome) -> Response {
 }
 
 fn unsigned_error(f: Failure) -> Response {
-    into_response(Outcome::Json(reply::body("error_response", &Node::failure(&f), None)))
+    into_response(Outcome::Json(reply::body(
+        "error_response",
+        &Node::failure(&f),
+        None,
+    )))
 }
 
 async fn gateway_route(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
@@ -461,7 +501,9 @@ async fn gateway_route(AxState(shared): AxState<Arc<Shared>>, req: Request) -> R
         Ok(p) => p,
         Err(e) => {
             let sub = match e {
-                crate::wire::WireError::Charset(_) | crate::wire::WireError::Encoding(_) => "isv.invalid-charset",
+                crate::wire::WireError::Charset(_) | crate::wire::WireError::Encoding(_) => {
+                    "isv.invalid-charset"
+                }
                 crate::wire::WireError::Multipart(_) => "isv.upload-fail",
                 crate::wire::WireError::Duplicate(_) => "isv.invalid-parameter",
             };
@@ -472,7 +514,10 @@ async fn gateway_route(AxState(shared): AxState<Arc<Shared>>, req: Request) -> R
 }
 
 /// The buyer scans a QR code (precreate) or presses "pay" on the sandbox cashier.
-async fn scan_route(AxState(shared): AxState<Arc<Shared>>, Path(trade_no): Path<String>) -> Response {
+async fn scan_route(
+    AxState(shared): AxState<Arc<Shared>>,
+    Path(trade_no): Path<String>,
+) -> Response {
     let paid = {
         let mut st = shared.lock();
         let Some(key) = st.find_key(None, Some(&trade_no)) else {
@@ -485,7 +530,9 @@ async fn scan_route(AxState(shared): AxState<Arc<Shared>>, Path(trade_no): Path<
             crate::notify::trade_changed(&shared, &t, None);
             into_response(gateway::return_to_merchant(&shared, &t))
         }
-        Err((_, status)) => (StatusCode::CONFLICT, format!("the trade is {status}")).into_response(),
+        Err((_, status)) => {
+            (StatusCode::CONFLICT, format!("the trade is {status}")).into_response()
+        }
     }
 }
 

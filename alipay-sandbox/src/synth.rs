@@ -66,9 +66,7 @@ fn value_of(f: &FieldSchema, ty: &TypeSchema, depth: usize, full: bool) -> Optio
         TypeSchema::String => Value::String(fit_length(f, format!("sandbox-{}", f.name))),
         TypeSchema::Integer => Value::from(int_in_range(f, 1)),
         TypeSchema::Boolean => Value::Bool(true),
-        TypeSchema::Amount => {
-            Value::String(amount_in_range(f, Amount::from_fen(100)).to_string())
-        }
+        TypeSchema::Amount => Value::String(amount_in_range(f, Amount::from_fen(100)).to_string()),
         TypeSchema::DateTime => Value::String(BeijingDateTime::now().to_string()),
         TypeSchema::Date => Value::String(
             BeijingDateTime::now()

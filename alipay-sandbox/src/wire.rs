@@ -56,7 +56,10 @@ impl std::fmt::Display for WireError {
             WireError::Charset(c) => write!(f, "unsupported charset `{c}`; send utf-8 or gbk"),
             WireError::Encoding(c) => write!(f, "the request holds bytes that are not valid {c}"),
             WireError::Duplicate(k) => {
-                write!(f, "parameter `{k}` is sent more than once with different values")
+                write!(
+                    f,
+                    "parameter `{k}` is sent more than once with different values"
+                )
             }
             WireError::Multipart(m) => write!(f, "malformed multipart body: {m}"),
         }
@@ -274,7 +277,9 @@ mod tests {
                 .unwrap_err(),
             WireError::Duplicate("a".into())
         );
-        assert!(read(Some("a=1"), None, Bytes::from_static(b"a=1")).await.is_ok());
+        assert!(read(Some("a=1"), None, Bytes::from_static(b"a=1"))
+            .await
+            .is_ok());
         assert!(matches!(
             read(Some("charset=latin9"), None, Bytes::new()).await,
             Err(WireError::Charset(_))

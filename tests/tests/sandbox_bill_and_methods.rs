@@ -54,7 +54,11 @@ async fn bill_lists_the_days_payments_and_refunds() {
     .await
     .unwrap();
 
-    let today = BeijingDateTime::now().naive().date().format("%Y-%m-%d").to_string();
+    let today = BeijingDateTime::now()
+        .naive()
+        .date()
+        .format("%Y-%m-%d")
+        .to_string();
     let r = c
         .execute(
             &AlipayDataDataserviceBillDownloadurlQuery::builder()
@@ -81,11 +85,18 @@ async fn bill_lists_the_days_payments_and_refunds() {
             .to_string()
     };
     assert!(row_of(&a, "交易").contains(",12.34,12.34,"));
-    assert!(row_of(&a, "交易").contains("\"咖啡, 大杯\""), "quoted CSV field");
+    assert!(
+        row_of(&a, "交易").contains("\"咖啡, 大杯\""),
+        "quoted CSV field"
+    );
     assert!(row_of(&b, "交易").contains(",50.00,"));
     assert!(row_of(&b, "退款").contains(",-5.00,") && row_of(&b, "退款").contains("rb1"));
     assert_eq!(rows.len(), 4, "header, two payments, one refund");
-    assert!(files[1].1.contains("合计,,2,1,62.34,57.34"), "{}", files[1].1);
+    assert!(
+        files[1].1.contains("合计,,2,1,62.34,57.34"),
+        "{}",
+        files[1].1
+    );
 
     // The account flow bill and the month bill.
     let month = &today[..7];
@@ -100,7 +111,14 @@ async fn bill_lists_the_days_payments_and_refunds() {
             )
             .await
             .unwrap();
-        let files = unzip(&reqwest::get(r.bill_download_url.unwrap()).await.unwrap().bytes().await.unwrap());
+        let files = unzip(
+            &reqwest::get(r.bill_download_url.unwrap())
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap(),
+        );
         assert!(files[0].1.contains(&b), "{kind} {date}");
     }
     // No bill for the future.
@@ -114,7 +132,10 @@ async fn bill_lists_the_days_payments_and_refunds() {
         )
         .await
         .unwrap_err();
-    assert_eq!(e.api().unwrap().sub_code.as_deref(), Some("isp.bill_not_exist"));
+    assert_eq!(
+        e.api().unwrap().sub_code.as_deref(),
+        Some("isp.bill_not_exist")
+    );
 }
 
 /// Methods the sandbox simulates; the others are answered from the spec.
@@ -133,14 +154,21 @@ async fn every_specified_method_is_callable() {
     let gw = Sandbox::start().await.unwrap();
     let c = gw.client().unwrap();
     let methods = schema::methods();
-    assert!(methods.len() >= 15, "the spec lists {} methods", methods.len());
+    assert!(
+        methods.len() >= 15,
+        "the spec lists {} methods",
+        methods.len()
+    );
     for m in methods {
         let name = m.meta.method;
         let (mut biz, text) = sample_request(name).unwrap();
         // The sample passes the spec's own validation.
         let lookup = |k: &str| text.iter().find(|(t, _)| t == k).map(|(_, v)| v.clone());
         schema::validate_params(m, biz.as_ref(), &lookup).unwrap_or_else(|e| panic!("{name}: {e}"));
-        if matches!(m.meta.kind, CallKind::PageRedirect | CallKind::AppOrderString) {
+        if matches!(
+            m.meta.kind,
+            CallKind::PageRedirect | CallKind::AppOrderString
+        ) {
             // A fresh order: the sample's order number may be closed by now.
             if let Some(b) = biz.as_mut().and_then(|b| b.as_object_mut()) {
                 b.insert("out_trade_no".into(), order_no("every").into());
@@ -156,8 +184,15 @@ async fn every_specified_method_is_callable() {
         for (k, v) in m.meta.fixed_params {
             req = req.protocol(*k, *v);
         }
-        for f in m.params.iter().filter(|f| f.placement == alipay_api::request::Placement::File) {
-            req = req.file(f.name, FileUpload::new("sample.jpg", vec![0xFF, 0xD8, 0xFF, 0xD9]));
+        for f in m
+            .params
+            .iter()
+            .filter(|f| f.placement == alipay_api::request::Placement::File)
+        {
+            req = req.file(
+                f.name,
+                FileUpload::new("sample.jpg", vec![0xFF, 0xD8, 0xFF, 0xD9]),
+            );
         }
         match m.meta.kind {
             CallKind::Server | CallKind::Upload => match c.execute(&req).await {
@@ -167,7 +202,11 @@ async fn every_specified_method_is_callable() {
                 Ok(fields) => {
                     // Answered from the spec: every response field, typed.
                     for f in m.response.iter().filter(|f| f.deprecated.is_none()) {
-                        assert!(fields.contains_key(f.name), "{name}: no `{}` in {fields:?}", f.name);
+                        assert!(
+                            fields.contains_key(f.name),
+                            "{name}: no `{}` in {fields:?}",
+                            f.name
+                        );
                     }
                 }
                 // A business refusal (e.g. no such trade) still went end to end.
@@ -176,12 +215,20 @@ async fn every_specified_method_is_callable() {
             },
             CallKind::PageRedirect => {
                 let (action, fields) = form_fields(&c.page_form(&req).unwrap());
-                let html = submit(&action, &fields).send().await.unwrap().text().await.unwrap();
+                let html = submit(&action, &fields)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
                 assert!(html.contains("Paid"), "{name}: {html}");
             }
             CallKind::AppOrderString => {
                 let order = c.app_order_string(&req).unwrap();
-                gw.pay_app_order(&order).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+                gw.pay_app_order(&order)
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
             }
         }
     }

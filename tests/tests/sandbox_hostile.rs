@@ -60,7 +60,10 @@ fn param_value() -> impl Strategy<Value = String> {
 
 #[test]
 fn arbitrary_requests_get_alipay_shaped_answers() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let gw = rt.block_on(Sandbox::start()).unwrap();
     let url = gw.gateway_url();
     let http = sandbox_support::browser();
@@ -121,11 +124,27 @@ fn arbitrary_requests_get_alipay_shaped_answers() {
     // Hand-picked nasties.
     let multipart = b"--XyZ\r\nContent-Disposition: form-data; name=\"method\"\r\n\r\nalipay.trade.query\r\n--XyZ\r\nContent-Disposition: form-data; name=\"image_content\"; filename=\"a.jpg\"\r\n\r\n\x00\x01".to_vec();
     for (q, ct, body) in [
-        ("method=alipay.trade.query&method=x".to_owned(), "x".to_owned(), vec![]),
+        (
+            "method=alipay.trade.query&method=x".to_owned(),
+            "x".to_owned(),
+            vec![],
+        ),
         ("charset=klingon".to_owned(), "x".to_owned(), vec![]),
-        (String::new(), "multipart/form-data; boundary=XyZ".to_owned(), multipart),
-        ("a=%".to_owned(), "application/x-www-form-urlencoded".to_owned(), b"%%%&&&===".to_vec()),
-        (String::new(), "application/x-www-form-urlencoded".to_owned(), vec![b'a'; 17 * 1024 * 1024]),
+        (
+            String::new(),
+            "multipart/form-data; boundary=XyZ".to_owned(),
+            multipart,
+        ),
+        (
+            "a=%".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+            b"%%%&&&===".to_vec(),
+        ),
+        (
+            String::new(),
+            "application/x-www-form-urlencoded".to_owned(),
+            vec![b'a'; 17 * 1024 * 1024],
+        ),
     ] {
         send(q, ct, body).unwrap();
     }
@@ -133,7 +152,17 @@ fn arbitrary_requests_get_alipay_shaped_answers() {
     // Still serving real clients.
     let c = gw.client().unwrap();
     let e = rt
-        .block_on(c.execute(&AlipayTradeQuery::builder().out_trade_no("after").build().unwrap()))
+        .block_on(
+            c.execute(
+                &AlipayTradeQuery::builder()
+                    .out_trade_no("after")
+                    .build()
+                    .unwrap(),
+            ),
+        )
         .unwrap_err();
-    assert_eq!(e.api().unwrap().sub_code.as_deref(), Some("ACQ.TRADE_NOT_EXIST"));
+    assert_eq!(
+        e.api().unwrap().sub_code.as_deref(),
+        Some("ACQ.TRADE_NOT_EXIST")
+    );
 }

@@ -46,7 +46,12 @@ async fn precreate(c: &Client, out: &str, amount: &str) {
 
 async fn status(c: &Client, out: &str) -> String {
     let q = c
-        .execute(&AlipayTradeQuery::builder().out_trade_no(out).build().unwrap())
+        .execute(
+            &AlipayTradeQuery::builder()
+                .out_trade_no(out)
+                .build()
+                .unwrap(),
+        )
         .await
         .unwrap();
     wire(&q.trade_status.unwrap())
@@ -71,15 +76,31 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
     precreate(&c, &a, "10.00").await;
     assert_eq!(status(&c, &a).await, "WAIT_BUYER_PAY");
     let closed = c
-        .execute(&AlipayTradeClose::builder().out_trade_no(&a).build().unwrap())
+        .execute(
+            &AlipayTradeClose::builder()
+                .out_trade_no(&a)
+                .build()
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(closed.out_trade_no.as_deref(), Some(a.as_str()));
     assert_eq!(status(&c, &a).await, "TRADE_CLOSED");
-    assert_eq!(sub_code(c.execute(&refund(&a, "1.00", "r")).await), "ACQ.TRADE_STATUS_ERROR");
+    assert_eq!(
+        sub_code(c.execute(&refund(&a, "1.00", "r")).await),
+        "ACQ.TRADE_STATUS_ERROR"
+    );
     assert!(gw.pay_trade(&a).is_err());
     assert_eq!(
-        sub_code(c.execute(&AlipayTradeClose::builder().out_trade_no(&a).build().unwrap()).await),
+        sub_code(
+            c.execute(
+                &AlipayTradeClose::builder()
+                    .out_trade_no(&a)
+                    .build()
+                    .unwrap()
+            )
+            .await
+        ),
         "ACQ.TRADE_STATUS_ERROR"
     );
 
@@ -89,7 +110,15 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
     assert_eq!(gw.pay_trade(&b).unwrap().status, TradeStatus::TradeSuccess);
     assert_eq!(status(&c, &b).await, "TRADE_SUCCESS");
     assert_eq!(
-        sub_code(c.execute(&AlipayTradeClose::builder().out_trade_no(&b).build().unwrap()).await),
+        sub_code(
+            c.execute(
+                &AlipayTradeClose::builder()
+                    .out_trade_no(&b)
+                    .build()
+                    .unwrap()
+            )
+            .await
+        ),
         "ACQ.TRADE_STATUS_ERROR"
     );
     let r1 = c.execute(&refund(&b, "30.00", "r1")).await.unwrap();
@@ -109,7 +138,11 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
     );
     let r2 = c.execute(&refund(&b, "70.00", "r2")).await.unwrap();
     assert_eq!(r2.refund_fee, Some(Amount::from_fen(10000)));
-    assert_eq!(status(&c, &b).await, "TRADE_CLOSED", "a full refund closes the trade");
+    assert_eq!(
+        status(&c, &b).await,
+        "TRADE_CLOSED",
+        "a full refund closes the trade"
+    );
     assert_eq!(
         sub_code(c.execute(&refund(&b, "0.01", "r3")).await),
         "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
@@ -147,7 +180,15 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
         "ACQ.TRADE_HAS_CLOSE"
     );
     assert_eq!(
-        sub_code(c.execute(&AlipayTradeQuery::builder().out_trade_no("missing").build().unwrap()).await),
+        sub_code(
+            c.execute(
+                &AlipayTradeQuery::builder()
+                    .out_trade_no("missing")
+                    .build()
+                    .unwrap()
+            )
+            .await
+        ),
         "ACQ.TRADE_NOT_EXIST"
     );
 }
@@ -169,21 +210,32 @@ async fn pay_cancel_and_seller_balance() {
     let paid = c.execute(&pay(&d, "287951669891795468")).await.unwrap();
     assert_eq!(paid.total_amount, Some(Amount::from_fen(2000)));
     assert!(paid.trade_no.is_some() && paid.gmt_payment.is_some());
-    assert_eq!(sub_code(c.execute(&pay(&d, "287951669891795468")).await), "ACQ.TRADE_HAS_SUCCESS");
+    assert_eq!(
+        sub_code(c.execute(&pay(&d, "287951669891795468")).await),
+        "ACQ.TRADE_HAS_SUCCESS"
+    );
     assert_eq!(
         sub_code(c.execute(&pay(&order_no("bad"), "12345")).await),
         "ACQ.PAYMENT_AUTH_CODE_INVALID"
     );
 
     // Cancel: a paid trade is refunded, an unpaid one closed.
-    let cancel = |out: &str| AlipayTradeCancel::builder().out_trade_no(out).build().unwrap();
+    let cancel = |out: &str| {
+        AlipayTradeCancel::builder()
+            .out_trade_no(out)
+            .build()
+            .unwrap()
+    };
     let r = c.execute(&cancel(&d)).await.unwrap();
     assert_eq!(wire(&r.action.unwrap()), "refund");
     assert_eq!(r.retry_flag.as_deref(), Some("N"));
     assert_eq!(status(&c, &d).await, "TRADE_CLOSED");
     let e = order_no("cancel");
     precreate(&c, &e, "5.00").await;
-    assert_eq!(wire(&c.execute(&cancel(&e)).await.unwrap().action.unwrap()), "close");
+    assert_eq!(
+        wire(&c.execute(&cancel(&e)).await.unwrap().action.unwrap()),
+        "close"
+    );
     assert_eq!(status(&c, &e).await, "TRADE_CLOSED");
 
     // A merchant without money cannot refund.
@@ -239,5 +291,8 @@ async fn pay_can_wait_for_the_buyer() {
         .await;
     let created = created.unwrap();
     assert!(created.trade_no.is_some());
-    assert_eq!(gw.trade(&out2).unwrap().buyer_id.as_deref(), Some("2088102146225135"));
+    assert_eq!(
+        gw.trade(&out2).unwrap().buyer_id.as_deref(),
+        Some("2088102146225135")
+    );
 }

@@ -59,7 +59,10 @@ async fn official_node_sdk_calls_the_sandbox_and_verifies_its_signatures() {
     assert_eq!(v["refund"]["fundChange"], "Y");
     assert_eq!(v["refund"]["refundFee"], "6.60");
     assert_eq!(v["refundQuery"]["refundStatus"], "REFUND_SUCCESS");
-    assert!(v["precreate"]["qrCode"].as_str().unwrap().contains("/sandbox/qr/"));
+    assert!(v["precreate"]["qrCode"]
+        .as_str()
+        .unwrap()
+        .contains("/sandbox/qr/"));
     assert_eq!(v["close"]["code"], "10000");
     assert_eq!(v["missing"]["subCode"], "ACQ.TRADE_NOT_EXIST");
     assert_eq!(v["wrongKey"], "rejected");
@@ -68,5 +71,8 @@ async fn official_node_sdk_calls_the_sandbox_and_verifies_its_signatures() {
     let paid = gw.trade(&format!("{prefix}-paid")).unwrap();
     assert_eq!(paid.subject, "测试商品 & 100% off");
     assert_eq!(paid.refunded.to_string(), "6.60");
-    assert_eq!(gw.trade(&format!("{prefix}-unpaid")).unwrap().status, TradeStatus::TradeClosed);
+    assert_eq!(
+        gw.trade(&format!("{prefix}-unpaid")).unwrap().status,
+        TradeStatus::TradeClosed
+    );
 }

@@ -50,7 +50,15 @@ async fn page_payment_redirects_and_notifies_until_acknowledged() {
     assert_eq!(verified.get("out_trade_no"), Some(out.as_str()));
     assert_eq!(verified.get("total_amount"), Some("88.80"));
     assert_eq!(verified.get("seller_id"), Some(gw.seller_id()));
-    for k in ["trade_no", "auth_app_id", "app_id", "charset", "timestamp", "version", "sign_type"] {
+    for k in [
+        "trade_no",
+        "auth_app_id",
+        "app_id",
+        "charset",
+        "timestamp",
+        "version",
+        "sign_type",
+    ] {
         assert!(verified.get(k).is_some(), "{k} missing");
     }
     let mut tampered = params.clone();
@@ -63,7 +71,9 @@ async fn page_payment_redirects_and_notifies_until_acknowledged() {
 
     // The notification: two answers that are not exactly `success`, then success.
     let n = gw
-        .wait_for_notification(Duration::from_secs(20), |n| n.out_trade_no == out && !n.pending())
+        .wait_for_notification(Duration::from_secs(20), |n| {
+            n.out_trade_no == out && !n.pending()
+        })
         .await
         .unwrap();
     assert!(n.delivered, "{n:?}");
@@ -93,7 +103,9 @@ async fn page_payment_redirects_and_notifies_until_acknowledged() {
     .await
     .unwrap();
     let n = gw
-        .wait_for_notification(Duration::from_secs(20), |n| n.get("out_biz_no") == Some("r1") && n.delivered)
+        .wait_for_notification(Duration::from_secs(20), |n| {
+            n.get("out_biz_no") == Some("r1") && n.delivered
+        })
         .await
         .unwrap();
     assert_eq!(n.get("refund_fee"), Some("8.80"));
@@ -118,7 +130,9 @@ async fn retries_stop_after_alipays_schedule() {
     let (action, fields) = form_fields(&c.page_form(&page_pay(&out, &receiver.url)).unwrap());
     submit(&action, &fields).send().await.unwrap();
     let n = gw
-        .wait_for_notification(Duration::from_secs(30), |n| n.out_trade_no == out && n.gave_up)
+        .wait_for_notification(Duration::from_secs(30), |n| {
+            n.out_trade_no == out && n.gave_up
+        })
         .await
         .unwrap();
     assert_eq!(n.attempts, 8, "one attempt and seven retries");
@@ -184,8 +198,16 @@ async fn get_urls_qr_codes_app_payments_and_manual_cashier() {
         )
         .unwrap();
     let t = gw.pay_app_order(&order).await.unwrap();
-    assert_eq!((t.out_trade_no.as_str(), t.status), (app_out.as_str(), TradeStatus::TradeSuccess));
-    assert!(gw.pay_app_order(&order.replace("3.00", "0.30")).await.is_err(), "tampered order string");
+    assert_eq!(
+        (t.out_trade_no.as_str(), t.status),
+        (app_out.as_str(), TradeStatus::TradeSuccess)
+    );
+    assert!(
+        gw.pay_app_order(&order.replace("3.00", "0.30"))
+            .await
+            .is_err(),
+        "tampered order string"
+    );
 
     // A page with a bad signature shows the error instead of a cashier.
     let bad = url.replace("Snack", "Snacks");
@@ -200,8 +222,17 @@ async fn manual_cashier_leaves_payment_to_the_buyer() {
         .unwrap();
     let c = gw.client().unwrap();
     let out = order_no("manual");
-    let (action, fields) = form_fields(&c.page_form(&page_pay(&out, "http://127.0.0.1:9/none")).unwrap());
-    let html = submit(&action, &fields).send().await.unwrap().text().await.unwrap();
+    let (action, fields) = form_fields(
+        &c.page_form(&page_pay(&out, "http://127.0.0.1:9/none"))
+            .unwrap(),
+    );
+    let html = submit(&action, &fields)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(gw.trade(&out).unwrap().status, TradeStatus::WaitBuyerPay);
     let start = html.find("href=\"").unwrap() + 6;
     let link = &html[start..start + html[start..].find('"').unwrap()];

@@ -20,12 +20,18 @@ async fn raw(gw: &Sandbox, mut params: Vec<(&str, String)>, sign: bool) -> (Stri
     if sign {
         let key = PrivateKey::from_text(&gw.keys().app_private_key).unwrap();
         let content = sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
-        params.push(("sign", sign_base64(&key, SignType::Rsa2, content.as_bytes()).unwrap()));
+        params.push((
+            "sign",
+            sign_base64(&key, SignType::Rsa2, content.as_bytes()).unwrap(),
+        ));
     }
     let body = form_encode(params.iter().map(|(k, v)| (*k, v.as_str())));
     let text = reqwest::Client::new()
         .post(gw.gateway_url())
-        .header("content-type", "application/x-www-form-urlencoded;charset=utf-8")
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded;charset=utf-8",
+        )
         .body(body)
         .send()
         .await
@@ -54,7 +60,11 @@ fn without(mut p: Vec<(&'static str, String)>, k: &str) -> Vec<(&'static str, St
     p
 }
 
-fn with(mut p: Vec<(&'static str, String)>, k: &'static str, v: &str) -> Vec<(&'static str, String)> {
+fn with(
+    mut p: Vec<(&'static str, String)>,
+    k: &'static str,
+    v: &str,
+) -> Vec<(&'static str, String)> {
     p.retain(|(key, _)| *key != k);
     p.push((k, v.to_owned()));
     p
@@ -68,7 +78,12 @@ fn error_of(gw: &Sandbox, text: &str, v: &Value, signed: bool) -> (String, Strin
     if signed {
         let ex = extract(text, "x_response").unwrap();
         let key = PublicKey::from_text(&gw.keys().alipay_public_key).unwrap();
-        assert!(verify_node(ex.node, ex.sign.as_deref().unwrap(), &key, SignType::Rsa2));
+        assert!(verify_node(
+            ex.node,
+            ex.sign.as_deref().unwrap(),
+            &key,
+            SignType::Rsa2
+        ));
     }
     (
         node["code"].as_str().unwrap().to_owned(),
@@ -81,38 +96,132 @@ async fn protocol_errors_in_alipays_shape() {
     let gw = Sandbox::start().await.unwrap();
     let q = "alipay.trade.query";
     let cases: Vec<(Vec<(&'static str, String)>, bool, &str, &str, bool)> = vec![
-        (without(base(&gw, q), "method"), true, "40001", "isv.missing-method", false),
-        (without(base(&gw, q), "app_id"), true, "40001", "isv.missing-app-id", false),
-        (with(base(&gw, q), "app_id", "2021999999999999"), true, "40002", "isv.invalid-app-id", false),
+        (
+            without(base(&gw, q), "method"),
+            true,
+            "40001",
+            "isv.missing-method",
+            false,
+        ),
+        (
+            without(base(&gw, q), "app_id"),
+            true,
+            "40001",
+            "isv.missing-app-id",
+            false,
+        ),
+        (
+            with(base(&gw, q), "app_id", "2021999999999999"),
+            true,
+            "40002",
+            "isv.invalid-app-id",
+            false,
+        ),
         (base(&gw, q), false, "40001", "isv.missing-signature", true),
-        (without(base(&gw, q), "sign_type"), true, "40001", "isv.missing-signature-type", true),
-        (with(base(&gw, q), "sign_type", "MD5"), true, "40002", "isv.invalid-signature-type", true),
-        (without(base(&gw, q), "timestamp"), true, "40001", "isv.missing-timestamp", true),
-        (with(base(&gw, q), "timestamp", "2001-01-01 00:00:00"), true, "40002", "isv.invalid-timestamp", true),
-        (with(base(&gw, q), "timestamp", "yesterday"), true, "40002", "isv.invalid-timestamp", true),
-        (without(base(&gw, q), "version"), true, "40001", "isv.missing-version", true),
-        (with(base(&gw, q), "format", "xml"), true, "40002", "isv.invalid-format", true),
-        (base(&gw, "alipay.no.such.method"), true, "40002", "isv.invalid-method", true),
-        (with(base(&gw, q), "encrypt_type", "DES"), true, "40002", "isv.invalid-encrypt-type", true),
-        (with(base(&gw, q), "encrypt_type", "AES"), true, "40002", "isv.decryption-error-not-valid-encrypt-key", true),
+        (
+            without(base(&gw, q), "sign_type"),
+            true,
+            "40001",
+            "isv.missing-signature-type",
+            true,
+        ),
+        (
+            with(base(&gw, q), "sign_type", "MD5"),
+            true,
+            "40002",
+            "isv.invalid-signature-type",
+            true,
+        ),
+        (
+            without(base(&gw, q), "timestamp"),
+            true,
+            "40001",
+            "isv.missing-timestamp",
+            true,
+        ),
+        (
+            with(base(&gw, q), "timestamp", "2001-01-01 00:00:00"),
+            true,
+            "40002",
+            "isv.invalid-timestamp",
+            true,
+        ),
+        (
+            with(base(&gw, q), "timestamp", "yesterday"),
+            true,
+            "40002",
+            "isv.invalid-timestamp",
+            true,
+        ),
+        (
+            without(base(&gw, q), "version"),
+            true,
+            "40001",
+            "isv.missing-version",
+            true,
+        ),
+        (
+            with(base(&gw, q), "format", "xml"),
+            true,
+            "40002",
+            "isv.invalid-format",
+            true,
+        ),
+        (
+            base(&gw, "alipay.no.such.method"),
+            true,
+            "40002",
+            "isv.invalid-method",
+            true,
+        ),
+        (
+            with(base(&gw, q), "encrypt_type", "DES"),
+            true,
+            "40002",
+            "isv.invalid-encrypt-type",
+            true,
+        ),
+        (
+            with(base(&gw, q), "encrypt_type", "AES"),
+            true,
+            "40002",
+            "isv.decryption-error-not-valid-encrypt-key",
+            true,
+        ),
     ];
     for (params, sign, code, sub, signed) in cases {
         let (text, v) = raw(&gw, params, sign).await;
-        assert_eq!(error_of(&gw, &text, &v, signed), (code.into(), sub.into()), "{text}");
+        assert_eq!(
+            error_of(&gw, &text, &v, signed),
+            (code.into(), sub.into()),
+            "{text}"
+        );
     }
     // A tampered parameter: the answer names the string the gateway verified.
     let mut p = base(&gw, q);
     let key = PrivateKey::from_text(&gw.keys().app_private_key).unwrap();
     let content = sign_content(p.iter().map(|(k, v)| (*k, v.as_str())));
-    p.push(("sign", sign_base64(&key, SignType::Rsa2, content.as_bytes()).unwrap()));
+    p.push((
+        "sign",
+        sign_base64(&key, SignType::Rsa2, content.as_bytes()).unwrap(),
+    ));
     let p = with(p, "biz_content", r#"{"out_trade_no":"y"}"#);
     let (text, v) = raw(&gw, p, false).await;
     assert_eq!(error_of(&gw, &text, &v, true).1, "isv.invalid-signature");
     let expected = content.replace(r#""x""#, r#""y""#);
-    assert!(v["error_response"]["sub_msg"].as_str().unwrap().ends_with(&expected), "{text}");
+    assert!(
+        v["error_response"]["sub_msg"]
+            .as_str()
+            .unwrap()
+            .ends_with(&expected),
+        "{text}"
+    );
     // A well-formed request still works after all that.
     let (text, v) = raw(&gw, base(&gw, q), true).await;
-    assert_eq!(v["alipay_trade_query_response"]["sub_code"], "ACQ.TRADE_NOT_EXIST", "{text}");
+    assert_eq!(
+        v["alipay_trade_query_response"]["sub_code"], "ACQ.TRADE_NOT_EXIST",
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -130,8 +239,14 @@ async fn signature_failures_both_ways() {
         .clock(move || now)
         .build()
         .unwrap();
-    let req = AlipayTradeQuery::builder().out_trade_no("o1").build().unwrap();
-    let expected = wrong_app.sign_request(&req, &CallOptions::new()).unwrap().sign_content;
+    let req = AlipayTradeQuery::builder()
+        .out_trade_no("o1")
+        .build()
+        .unwrap();
+    let expected = wrong_app
+        .sign_request(&req, &CallOptions::new())
+        .unwrap()
+        .sign_content;
     match wrong_app.execute(&req).await {
         Err(Error::Api(e)) => {
             assert_eq!(e.code, "40002");
@@ -154,9 +269,16 @@ async fn signature_failures_both_ways() {
     assert!(matches!(r, Err(Error::Signature(_))), "{r:?}");
 
     // Legacy RSA (SHA-1) apps are answered with RSA signatures.
-    let rsa = gw.client_builder().sign_type(SignType::Rsa).build().unwrap();
+    let rsa = gw
+        .client_builder()
+        .sign_type(SignType::Rsa)
+        .build()
+        .unwrap();
     let r = rsa.execute(&req).await.unwrap_err();
-    assert_eq!(r.api().unwrap().sub_code.as_deref(), Some("ACQ.TRADE_NOT_EXIST"));
+    assert_eq!(
+        r.api().unwrap().sub_code.as_deref(),
+        Some("ACQ.TRADE_NOT_EXIST")
+    );
 }
 
 #[tokio::test]
@@ -166,25 +288,37 @@ async fn requests_are_validated_against_the_spec() {
     let call = |method: &str, biz: Value| GenericRequest::new(method).biz_content(&biz);
     let cases = [
         (
-            call("alipay.trade.precreate", json!({"out_trade_no": "a", "total_amount": "1.234", "subject": "s"})),
+            call(
+                "alipay.trade.precreate",
+                json!({"out_trade_no": "a", "total_amount": "1.234", "subject": "s"}),
+            ),
             "40004",
             "ACQ.INVALID_PARAMETER",
             "total_amount",
         ),
         (
-            call("alipay.trade.precreate", json!({"out_trade_no": "a", "total_amount": "1.00"})),
+            call(
+                "alipay.trade.precreate",
+                json!({"out_trade_no": "a", "total_amount": "1.00"}),
+            ),
             "40004",
             "ACQ.INVALID_PARAMETER",
             "subject",
         ),
         (
-            call("alipay.trade.precreate", json!({"out_trade_no": "a".repeat(65), "total_amount": "1", "subject": "s"})),
+            call(
+                "alipay.trade.precreate",
+                json!({"out_trade_no": "a".repeat(65), "total_amount": "1", "subject": "s"}),
+            ),
             "40004",
             "ACQ.INVALID_PARAMETER",
             "out_trade_no",
         ),
         (
-            call("alipay.trade.precreate", json!({"out_trade_no": "a", "total_amount": "0.00", "subject": "s"})),
+            call(
+                "alipay.trade.precreate",
+                json!({"out_trade_no": "a", "total_amount": "0.00", "subject": "s"}),
+            ),
             "40004",
             "ACQ.INVALID_PARAMETER",
             "total_amount",
@@ -196,13 +330,19 @@ async fn requests_are_validated_against_the_spec() {
             "out_trade_no",
         ),
         (
-            call("alipay.trade.pay", json!({"out_trade_no": "a", "total_amount": "1", "subject": "s", "auth_code": "287951669891795468", "product_code": "NO_SUCH_PRODUCT"})),
+            call(
+                "alipay.trade.pay",
+                json!({"out_trade_no": "a", "total_amount": "1", "subject": "s", "auth_code": "287951669891795468", "product_code": "NO_SUCH_PRODUCT"}),
+            ),
             "40004",
             "ACQ.INVALID_PARAMETER",
             "product_code",
         ),
         (
-            call("alipay.data.dataservice.bill.downloadurl.query", json!({"bill_type": "weird", "bill_date": "2024-01-01"})),
+            call(
+                "alipay.data.dataservice.bill.downloadurl.query",
+                json!({"bill_type": "weird", "bill_date": "2024-01-01"}),
+            ),
             "40002",
             "isv.invalid-parameter",
             "bill_type",
@@ -217,7 +357,11 @@ async fn requests_are_validated_against_the_spec() {
     for (req, code, sub, field) in cases {
         let e = c.execute(&req).await.unwrap_err();
         let e = e.api().unwrap_or_else(|| panic!("{e:?}"));
-        assert_eq!((e.code.as_str(), e.sub_code.as_deref()), (code, Some(sub)), "{e:?}");
+        assert_eq!(
+            (e.code.as_str(), e.sub_code.as_deref()),
+            (code, Some(sub)),
+            "{e:?}"
+        );
         assert!(e.sub_msg.as_deref().unwrap().contains(field), "{e:?}");
         assert!(e.signed);
     }
@@ -225,7 +369,9 @@ async fn requests_are_validated_against_the_spec() {
 
 #[tokio::test]
 async fn aes_requests_and_answers() {
-    let gw = Sandbox::start_with(SandboxConfig::new().aes(true)).await.unwrap();
+    let gw = Sandbox::start_with(SandboxConfig::new().aes(true))
+        .await
+        .unwrap();
     let c = gw.client().unwrap();
     let out = order_no("aes");
     let pre = AlipayTradePrecreate::builder()
@@ -239,9 +385,14 @@ async fn aes_requests_and_answers() {
 
     // On the wire: the request is encrypted, and the answer node is the quoted
     // ciphertext, signed as such.
-    let q = AlipayTradeQuery::builder().out_trade_no(&out).build().unwrap();
+    let q = AlipayTradeQuery::builder()
+        .out_trade_no(&out)
+        .build()
+        .unwrap();
     let signed = c.sign_request(&q, &CallOptions::new()).unwrap();
-    assert!(signed.all_params().any(|(k, v)| k == "encrypt_type" && v == "AES"));
+    assert!(signed
+        .all_params()
+        .any(|(k, v)| k == "encrypt_type" && v == "AES"));
     let body = reqwest::Client::new()
         .post(signed.url(&gw.gateway_url()))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -255,7 +406,12 @@ async fn aes_requests_and_answers() {
     let ex = extract(&body, "alipay_trade_query_response").unwrap();
     assert!(ex.encrypted, "{body}");
     let key = PublicKey::from_text(&gw.keys().alipay_public_key).unwrap();
-    assert!(verify_node(ex.node, ex.sign.as_deref().unwrap(), &key, SignType::Rsa2));
+    assert!(verify_node(
+        ex.node,
+        ex.sign.as_deref().unwrap(),
+        &key,
+        SignType::Rsa2
+    ));
     let aes = AesKey::from_base64(gw.keys().aes_key.as_deref().unwrap()).unwrap();
     let ct: String = serde_json::from_str(ex.node).unwrap();
     let plain: Value = serde_json::from_str(&aes.decrypt(&ct).unwrap()).unwrap();
@@ -273,12 +429,18 @@ async fn aes_requests_and_answers() {
         .build()
         .unwrap();
     let e = wrong.execute(&q).await.unwrap_err();
-    assert_eq!(e.api().unwrap().sub_code.as_deref(), Some("isv.decryption-error-unknown"), "{e:?}");
+    assert_eq!(
+        e.api().unwrap().sub_code.as_deref(),
+        Some("isv.decryption-error-unknown"),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn certificate_mode_with_rotation_and_download() {
-    let gw = Sandbox::start_with(SandboxConfig::new().cert_mode(true)).await.unwrap();
+    let gw = Sandbox::start_with(SandboxConfig::new().cert_mode(true))
+        .await
+        .unwrap();
     let c = gw.client().unwrap();
     let out = order_no("cert");
     let pre = AlipayTradePrecreate::builder()
@@ -291,7 +453,10 @@ async fn certificate_mode_with_rotation_and_download() {
     let first_sn = gw.alipay_cert_sn().unwrap();
 
     // The answer names the certificate that signed it.
-    let q = AlipayTradeQuery::builder().out_trade_no(&out).build().unwrap();
+    let q = AlipayTradeQuery::builder()
+        .out_trade_no(&out)
+        .build()
+        .unwrap();
     let signed = c.sign_request(&q, &CallOptions::new()).unwrap();
     let body = reqwest::Client::new()
         .post(signed.url(&gw.gateway_url()))
@@ -303,7 +468,12 @@ async fn certificate_mode_with_rotation_and_download() {
         .text()
         .await
         .unwrap();
-    assert_eq!(extract(&body, "alipay_trade_query_response").unwrap().alipay_cert_sn, Some(first_sn.clone()));
+    assert_eq!(
+        extract(&body, "alipay_trade_query_response")
+            .unwrap()
+            .alipay_cert_sn,
+        Some(first_sn.clone())
+    );
 
     // The platform rotates its certificate: the client downloads and trusts the new one.
     let new_sn = gw.rotate_alipay_cert().unwrap();
@@ -312,13 +482,21 @@ async fn certificate_mode_with_rotation_and_download() {
     assert_eq!(r.out_trade_no.as_deref(), Some(out.as_str()));
 
     // The download method itself.
-    let dl = |sn: &str| AlipayOpenAppAlipaycertDownload::builder().alipay_cert_sn(sn).build().unwrap();
+    let dl = |sn: &str| {
+        AlipayOpenAppAlipaycertDownload::builder()
+            .alipay_cert_sn(sn)
+            .build()
+            .unwrap()
+    };
     let got = c.execute(&dl(&first_sn)).await.unwrap();
     use base64::Engine as _;
     let pem = base64::engine::general_purpose::STANDARD
         .decode(got.alipay_cert_content.unwrap())
         .unwrap();
-    assert_eq!(String::from_utf8(pem).unwrap(), gw.keys().certs.as_ref().unwrap().alipay_cert);
+    assert_eq!(
+        String::from_utf8(pem).unwrap(),
+        gw.keys().certs.as_ref().unwrap().alipay_cert
+    );
     assert!(c.execute(&dl("0123")).await.unwrap_err().api().is_some());
 
     // A key-mode request to a certificate-mode app lacks app_cert_sn.
@@ -361,7 +539,10 @@ async fn multipart_uploads() {
         .build()
         .unwrap();
     let e = c.execute(&bad).await.unwrap_err();
-    assert_eq!(e.api().unwrap().sub_code.as_deref(), Some("isv.invalid-file-extension"));
+    assert_eq!(
+        e.api().unwrap().sub_code.as_deref(),
+        Some("isv.invalid-file-extension")
+    );
 
     // No file part at all.
     let e = c
@@ -372,7 +553,15 @@ async fn multipart_uploads() {
         )
         .await
         .unwrap_err();
-    assert!(e.api().unwrap().sub_msg.as_deref().unwrap().contains("image_content"), "{e:?}");
+    assert!(
+        e.api()
+            .unwrap()
+            .sub_msg
+            .as_deref()
+            .unwrap()
+            .contains("image_content"),
+        "{e:?}"
+    );
     // Text parameters are signed: a tampered one is caught.
     let e = c
         .execute(
@@ -382,5 +571,13 @@ async fn multipart_uploads() {
         )
         .await
         .unwrap_err();
-    assert!(e.api().unwrap().sub_msg.as_deref().unwrap().contains("image_name"), "{e:?}");
+    assert!(
+        e.api()
+            .unwrap()
+            .sub_msg
+            .as_deref()
+            .unwrap()
+            .contains("image_name"),
+        "{e:?}"
+    );
 }
