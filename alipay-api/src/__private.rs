@@ -43,6 +43,7 @@ pub fn text<T: Serialize + ?Sized>(v: &T) -> Option<String> {
 /// `#[serde(default, deserialize_with = "...")]`.
 pub mod lenient {
     use serde::de::{self, Deserializer, Unexpected, Visitor};
+    use serde::Deserialize;
     use std::fmt;
 
     struct StringV;
@@ -161,6 +162,20 @@ pub mod lenient {
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
+        }
+    }
+
+    /// An optional value (amount, time, date, JSON text) where Alipay sometimes sends an
+    /// empty string for "none": blank text reads as `None`, anything else as `T`.
+    pub fn blank_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: serde::de::DeserializeOwned,
+    {
+        match Option::<serde_json::Value>::deserialize(d)? {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(v) => T::deserialize(v).map(Some).map_err(de::Error::custom),
         }
     }
 

@@ -241,8 +241,9 @@ mod tests {
             Some(7)
         );
         assert_eq!(
+            // A chain that breaks off points at the last anchor found.
             locate(text, &[("name", Some("x")), ("name", Some("x"))]),
-            None
+            Some(4)
         );
         assert_eq!(locate(text, &[("name", Some("x"))]), Some(4));
         assert_eq!(locate(text, &[("name", Some("z"))]), None);

@@ -1313,7 +1313,7 @@ pub fn build(raw: &RawSpec, opts: Options) -> Result<Ir, SpecErrors> {
                 );
             }
         }
-        for (k, _) in &v.fixed_params {
+        for k in v.fixed_params.keys() {
             if CommonParamSpec::ALL.iter().any(|c| c.wire_name() == k)
                 || params.iter().any(|p| &p.wire == k)
             {

@@ -634,7 +634,7 @@ fn object(ir: &Ir, m: &Model, fields: &[Field], one_of: &[OneOf]) -> TokenStream
     });
     let from = fields.iter().filter(|f| f.fixed.is_none()).map(|f| {
         let n = ident(&f.ident);
-        if f.clearable {
+        if f.clearable && back_fn(&f.ty).is_some() {
             let b = back(&f.ty, &quote!(v));
             quote!(#n: m.#n.map(|v| match v {
                 crate::types::Clearable::Set(v) => crate::types::Clearable::Set(#b),

@@ -358,6 +358,9 @@ pub fn serde_attrs(f: &Field) -> TokenStream {
             Ty::String => quote!(#[serde(deserialize_with = "crate::__private::lenient::string")]),
             Ty::Integer => quote!(#[serde(deserialize_with = "crate::__private::lenient::int")]),
             Ty::Boolean => quote!(#[serde(deserialize_with = "crate::__private::lenient::bool")]),
+            Ty::Amount | Ty::DateTime | Ty::Date | Ty::Json(_) => {
+                quote!(#[serde(deserialize_with = "crate::__private::lenient::blank_none")])
+            }
             _ => quote!(),
         }
     };

@@ -152,13 +152,24 @@ pub fn method(ir: &Ir, m: &Method) -> TokenStream {
     }
 }
 
+/// A model no method or notification uses has nobody reading its schema.
+fn unused_allow(m: &Model) -> TokenStream {
+    if m.groups.is_empty() {
+        quote!(#[allow(dead_code)])
+    } else {
+        quote!()
+    }
+}
+
 /// The `SCHEMA` static of an object model.
 pub fn model(ir: &Ir, m: &Model, fs: &[Field], gs: &[OneOf]) -> TokenStream {
     let name = &m.name;
     let summary = &m.summary;
     let fields = fields(ir, fs);
     let oneof = one_of(gs);
+    let allow = unused_allow(m);
     quote! {
+        #allow
         pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema {
             name: #name,
             summary: #summary,
@@ -174,7 +185,9 @@ pub fn enumeration(m: &Model, values: &[EnumValue]) -> TokenStream {
     let summary = &m.summary;
     let t = value_ty(&Ty::Enum(m.name.clone()));
     let sums = values.iter().map(|v| &v.summary);
+    let allow = unused_allow(m);
     quote! {
+        #allow
         pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {
             name: #name,
             summary: #summary,

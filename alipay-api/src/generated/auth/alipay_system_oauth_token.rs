@@ -233,6 +233,7 @@ pub struct AlipaySystemOauthTokenResponse {
     /// - Wire name: `auth_start`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2010-11-11 11:11:11"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub auth_start: Option<crate::types::BeijingDateTime>,
     /// Set to `permanent` when both tokens never expire; absent for tokens with a lifetime.
     ///

@@ -52,6 +52,7 @@ pub struct BusinessParams {
     /// - Wire name: `enterprise_pay_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"10.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub enterprise_pay_amount: Option<crate::types::Amount>,
     /// Business-expense (因公付) details.
     ///

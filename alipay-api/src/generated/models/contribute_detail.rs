@@ -20,6 +20,7 @@ pub struct ContributeDetail {
     /// - Wire name: `contribute_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"8.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub contribute_amount: Option<crate::types::Amount>,
     /// Fields the spec does not describe, kept as received and sent back unchanged.
     #[serde(flatten)]

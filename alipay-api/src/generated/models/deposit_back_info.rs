@@ -13,12 +13,14 @@ pub struct DepositBackInfo {
     /// - Wire name: `bank_ack_time`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2020-06-02 14:03:48"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub bank_ack_time: Option<crate::types::BeijingDateTime>,
     /// Amount returned to the bank card, in yuan.
     ///
     /// - Wire name: `dback_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"1.01"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub dback_amount: Option<crate::types::Amount>,
     /// Whether the bank card took the money back; on failure the money goes to the buyer's Alipay balance.
     ///
@@ -32,6 +34,7 @@ pub struct DepositBackInfo {
     /// - Wire name: `est_bank_receipt_time`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2020-06-02 14:03:48"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub est_bank_receipt_time: Option<crate::types::BeijingDateTime>,
     /// Whether this refund involves returning money to a bank card at all (text flag, e.g. `true`).
     ///

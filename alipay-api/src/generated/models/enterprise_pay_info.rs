@@ -20,6 +20,7 @@ pub struct EnterprisePayInfo {
     /// - Wire name: `invoice_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"80.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub invoice_amount: Option<crate::types::Amount>,
     /// Business-expense details, as a JSON string.
     ///

@@ -13,12 +13,14 @@ pub struct FulfillmentDetail {
     /// - Wire name: `fulfillment_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"10.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub fulfillment_amount: Option<crate::types::Amount>,
     /// When the fulfilment was paid.
     ///
     /// - Wire name: `gmt_payment`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2024-01-02 03:04:05"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_payment: Option<crate::types::BeijingDateTime>,
     /// The merchant's request number that started this fulfilment.
     ///

@@ -40,6 +40,7 @@ pub struct GoodsDetail {
     /// - **Required**: `build()` fails without it.
     /// - Example: `"2000"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub price: Option<crate::types::Amount>,
     /// Alipay's unified goods ID.
     ///

@@ -13,6 +13,7 @@ pub struct HbFqPayInfo {
     /// - Wire name: `fq_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"100.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub fq_amount: Option<crate::types::Amount>,
     /// Id of the institution providing the instalment service.
     ///

@@ -12,6 +12,7 @@ pub struct IntactChargeInfo {
     ///
     /// - Wire name: `actual_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub actual_amount: Option<crate::types::Amount>,
     /// Kind of fee (a charging category, unrelated to statement types).
     ///
@@ -23,6 +24,7 @@ pub struct IntactChargeInfo {
     ///
     /// - Wire name: `gmt_pay`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_pay: Option<crate::types::BeijingDateTime>,
     /// Whether this entry is a fee refund.
     ///
@@ -40,6 +42,7 @@ pub struct IntactChargeInfo {
     ///
     /// - Wire name: `plan_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub plan_amount: Option<crate::types::Amount>,
     /// Product the fee belongs to.
     ///

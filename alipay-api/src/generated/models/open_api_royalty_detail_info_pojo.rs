@@ -55,6 +55,7 @@ pub struct OpenApiRoyaltyDetailInfoPojo {
     /// - Wire name: `amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.10"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub amount: Option<crate::types::Amount>,
     /// Share to take back as a whole percentage, 1 to 100.
     ///

@@ -30,6 +30,7 @@ pub struct PeriodRuleParams {
     /// - **Required**: `build()` fails without it.
     /// - Example: `"2019-01-23"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub execute_time: Option<crate::types::NaiveDate>,
     /// Most you may charge in one deduction, in yuan.
     ///
@@ -37,12 +38,14 @@ pub struct PeriodRuleParams {
     /// - **Required**: `build()` fails without it.
     /// - Example: `"10.99"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub single_amount: Option<crate::types::Amount>,
     /// Most you may charge in total across all deductions, in yuan.
     ///
     /// - Wire name: `total_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"600"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub total_amount: Option<crate::types::Amount>,
     /// Most successful deductions allowed; failed attempts don't count.
     ///

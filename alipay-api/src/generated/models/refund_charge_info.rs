@@ -20,6 +20,7 @@ pub struct RefundChargeInfo {
     /// - Wire name: `refund_charge_fee`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.01"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_charge_fee: Option<crate::types::Amount>,
     /// Breakdown by fee rate when the payment combined several tools.
     ///

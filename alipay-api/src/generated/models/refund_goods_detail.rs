@@ -24,6 +24,7 @@ pub struct RefundGoodsDetail {
     /// - Range: from 0.01 to 100000000.00 inclusive.
     /// - Example: `"19.50"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_amount: Option<crate::types::Amount>,
     /// The merchant's mini-program product id, for trades of the mini-program trading component.
     ///

@@ -13,6 +13,7 @@ pub struct RefundRoyaltyResult {
     /// - Wire name: `refund_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.10"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_amount: Option<crate::types::Amount>,
     /// Kind of split reversed; `transfer` when absent.
     ///

@@ -12,6 +12,7 @@ pub struct RefundSubFee {
     ///
     /// - Wire name: `refund_charge_fee`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_charge_fee: Option<crate::types::Amount>,
     /// Contracted fee rate of this part (a decimal fraction as text).
     ///

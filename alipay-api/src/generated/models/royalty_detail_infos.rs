@@ -54,6 +54,7 @@ pub struct RoyaltyDetailInfos {
     /// - Set at least one of `amount`, `amount_percentage`.
     /// - Example: `"0.1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub amount: Option<crate::types::Amount>,
     /// Share as a percentage: `20` means 20%.
     ///

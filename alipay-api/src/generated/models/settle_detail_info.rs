@@ -30,6 +30,7 @@ pub struct SettleDetailInfo {
     /// - Set at least one of `amount`, `actual_amount`.
     /// - Example: `"0.1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub amount: Option<crate::types::Amount>,
     /// 直付通 period-settlement only: amount to settle in this partial confirmation; when set, `amount` is ignored.
     ///
@@ -37,6 +38,7 @@ pub struct SettleDetailInfo {
     /// - Set at least one of `amount`, `actual_amount`.
     /// - Example: `"0.1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub actual_amount: Option<crate::types::Amount>,
     /// Your key for grouping settlements into batches; currently used with `trans_in_type` `cardAliasNo`.
     ///

@@ -13,12 +13,14 @@ pub struct SubFee {
     /// - Wire name: `charge_fee`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.01"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub charge_fee: Option<crate::types::Amount>,
     /// Fee before any discount, in yuan.
     ///
     /// - Wire name: `original_charge_fee`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub original_charge_fee: Option<crate::types::Amount>,
     /// Contracted fee rate.
     ///

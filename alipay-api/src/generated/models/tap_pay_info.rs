@@ -20,6 +20,7 @@ pub struct TapPayInfo {
     /// - Wire name: `total_discount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"1.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub total_discount_amount: Option<crate::types::Amount>,
     /// Display name of the tap-to-pay discount.
     ///

@@ -27,12 +27,14 @@ pub struct TradeFundBill {
     /// - Wire name: `amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"10"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub amount: Option<crate::types::Amount>,
     /// Amount the channel actually paid, in yuan.
     ///
     /// - Wire name: `real_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"11.21"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub real_amount: Option<crate::types::Amount>,
     /// Kind of funds; only returned for `BANKCARD`, e.g. `DEBIT_CARD` or `CREDIT_CARD`.
     ///

@@ -13,6 +13,7 @@ pub struct TradeNotifyFundBill {
     /// - Wire name: `amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub amount: Option<crate::types::Amount>,
     /// Channel code, e.g. `ALIPAYACCOUNT` (balance), `PCREDIT` (Huabei), `BANKCARD`, `MDISCOUNT` (merchant discount).
     ///

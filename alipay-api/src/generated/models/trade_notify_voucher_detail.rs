@@ -35,6 +35,7 @@ pub struct TradeNotifyVoucherDetail {
     /// - Wire name: `amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"10.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub amount: Option<crate::types::Amount>,
     /// Part of the voucher funded by the merchant that took the payment, in yuan.
     ///
@@ -42,6 +43,7 @@ pub struct TradeNotifyVoucherDetail {
     /// - Example: `"9.00"`.
     #[serde(rename = "merchantContribute")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub merchant_contribute: Option<crate::types::Amount>,
     /// Part funded by anyone else (Alipay, a brand, or several parties together), in yuan.
     ///
@@ -49,6 +51,7 @@ pub struct TradeNotifyVoucherDetail {
     /// - Example: `"1.00"`.
     #[serde(rename = "otherContribute")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub other_contribute: Option<crate::types::Amount>,
     /// Free-text note attached to the voucher.
     ///

@@ -26,12 +26,14 @@ pub struct TradeSettleDetail {
     /// - Wire name: `operation_dt`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2024-01-02 03:04:05"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub operation_dt: Option<crate::types::BeijingDateTime>,
     /// Amount moved by the operation, in yuan.
     ///
     /// - Wire name: `amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"10.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub amount: Option<crate::types::Amount>,
     /// Account the money left.
     ///

@@ -18,6 +18,7 @@ pub struct TradeSettleInfo {
     /// - Wire name: `trade_unsettled_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub trade_unsettled_amount: Option<crate::types::Amount>,
     /// Fields the spec does not describe, kept as received and sent back unchanged.
     #[serde(flatten)]

@@ -35,18 +35,21 @@ pub struct VoucherDetail {
     /// - Wire name: `amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"10.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub amount: Option<crate::types::Amount>,
     /// Part funded by the merchant that started the trade, in yuan.
     ///
     /// - Wire name: `merchant_contribute`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"9.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub merchant_contribute: Option<crate::types::Amount>,
     /// Part funded by others (Alipay, a brand, or several together), in yuan.
     ///
     /// - Wire name: `other_contribute`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"1.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub other_contribute: Option<crate::types::Amount>,
     /// Breakdown of `other_contribute` by party.
     ///
@@ -72,18 +75,21 @@ pub struct VoucherDetail {
     /// - Wire name: `purchase_buyer_contribute`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"2.01"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub purchase_buyer_contribute: Option<crate::types::Amount>,
     /// For a purchased voucher: the merchant's discount on its price, in yuan.
     ///
     /// - Wire name: `purchase_merchant_contribute`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"1.03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub purchase_merchant_contribute: Option<crate::types::Amount>,
     /// For a purchased voucher: the platform's discount on its price, in yuan.
     ///
     /// - Wire name: `purchase_ant_contribute`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.82"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub purchase_ant_contribute: Option<crate::types::Amount>,
     /// Fields the spec does not describe, kept as received and sent back unchanged.
     #[serde(flatten)]

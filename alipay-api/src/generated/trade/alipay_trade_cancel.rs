@@ -206,6 +206,7 @@ pub struct AlipayTradeCancelResponse {
     /// - Wire name: `gmt_refund_pay`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2014-11-27 15:45:57"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_refund_pay: Option<crate::types::BeijingDateTime>,
     /// Clearing number of the resulting refund, for reconciliation; only for bank-channel trades.
     ///

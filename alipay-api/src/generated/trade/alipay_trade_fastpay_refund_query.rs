@@ -285,12 +285,14 @@ pub struct AlipayTradeFastpayRefundQueryResponse {
     /// - Wire name: `total_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"100.20"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub total_amount: Option<crate::types::Amount>,
     /// Amount of this refund request, in yuan.
     ///
     /// - Wire name: `refund_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"12.33"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_amount: Option<crate::types::Amount>,
     /// The reason given with the refund.
     ///
@@ -304,12 +306,14 @@ pub struct AlipayTradeFastpayRefundQueryResponse {
     /// - Wire name: `send_back_fee`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub send_back_fee: Option<crate::types::Amount>,
     /// When the refund was paid; returned when `query_options` has `gmt_refund_pay`.
     ///
     /// - Wire name: `gmt_refund_pay`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2014-11-27 15:45:57"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_refund_pay: Option<crate::types::BeijingDateTime>,
     /// Channels the refund went back through; returned when `query_options` has `refund_detail_item_list`.
     ///
@@ -345,6 +349,7 @@ pub struct AlipayTradeFastpayRefundQueryResponse {
     ///
     /// - Wire name: `refund_charge_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_charge_amount: Option<crate::types::Amount>,
     /// Clearing number of the refund for reconciliation; only for institution-channel trades.
     ///
@@ -356,26 +361,31 @@ pub struct AlipayTradeFastpayRefundQueryResponse {
     ///
     /// - Wire name: `present_refund_buyer_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub present_refund_buyer_amount: Option<crate::types::Amount>,
     /// Part of this refund that returned a platform discount, in yuan; not returned by default.
     ///
     /// - Wire name: `present_refund_discount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub present_refund_discount_amount: Option<crate::types::Amount>,
     /// Part of this refund that returned a merchant discount, in yuan; not returned by default.
     ///
     /// - Wire name: `present_refund_mdiscount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub present_refund_mdiscount_amount: Option<crate::types::Amount>,
     /// Huiyingbao (惠营宝) part of this refund, in yuan.
     ///
     /// - Wire name: `refund_hyb_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_hyb_amount: Option<crate::types::Amount>,
     /// For Zhima pay-after-use, the pre-authorised amount released when the operation cancelled the pre-authorisation, in yuan.
     ///
     /// - Wire name: `pre_auth_cancel_fee`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub pre_auth_cancel_fee: Option<crate::types::Amount>,
     /// Why the refund failed; only for refunds made through the asynchronous refund interface.
     ///

@@ -878,6 +878,7 @@ pub struct AlipayTradePagePayResponse {
     /// - Wire name: `total_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub total_amount: Option<crate::types::Amount>,
     /// Your original order number, as sent (at most 32 characters).
     ///

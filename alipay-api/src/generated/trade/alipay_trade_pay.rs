@@ -1273,78 +1273,91 @@ pub struct AlipayTradePayResponse {
     /// - Wire name: `total_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"120.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub total_amount: Option<crate::types::Amount>,
     /// Amount the merchant actually receives, in yuan.
     ///
     /// - Wire name: `receipt_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub receipt_amount: Option<crate::types::Amount>,
     /// Amount the buyer paid, in yuan.
     ///
     /// - Wire name: `buyer_pay_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"8.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub buyer_pay_amount: Option<crate::types::Amount>,
     /// Amount paid with Alipay points (集分宝), in yuan.
     ///
     /// - Wire name: `point_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"8.12"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub point_amount: Option<crate::types::Amount>,
     /// Part of the trade you may issue an invoice for, in yuan.
     ///
     /// - Wire name: `invoice_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"12.50"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub invoice_amount: Option<crate::types::Amount>,
     /// Discount funded by the platform, in yuan.
     ///
     /// - Wire name: `discount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub discount_amount: Option<crate::types::Amount>,
     /// Discount funded by the merchant, in yuan.
     ///
     /// - Wire name: `mdiscount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub mdiscount_amount: Option<crate::types::Amount>,
     /// Remaining balance on the Alipay card used, in yuan.
     ///
     /// - Wire name: `card_balance`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"98.23"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub card_balance: Option<crate::types::Amount>,
     /// Fee charged to the payee for this trade, in yuan; institution (间联) model only.
     ///
     /// - Wire name: `charge_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"8.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub charge_amount: Option<crate::types::Amount>,
     /// Amount advanced under pay-later 2.0 (先享后付); absent when nothing was advanced.
     ///
     /// - Wire name: `advance_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.8"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub advance_amount: Option<crate::types::Amount>,
     /// Cash-back amount from 惠营宝, in yuan.
     ///
     /// - Wire name: `hyb_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"10.24"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub hyb_amount: Option<crate::types::Amount>,
     /// With Zhima credit pay-later, the trade's original amount still to be fulfilled, in yuan.
     ///
     /// - Wire name: `pre_auth_pay_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub pre_auth_pay_amount: Option<crate::types::Amount>,
     /// When the payment was made (Beijing time).
     ///
     /// - Wire name: `gmt_payment`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2014-11-27 15:45:57"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_payment: Option<crate::types::BeijingDateTime>,
     /// Funding sources the payment used; returned when your contract says so or `query_options` asks for `fund_bill_list`.
     ///
@@ -1476,6 +1489,7 @@ pub struct AlipayTradePayResponse {
     /// - Wire name: `settle_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"2.96"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub settle_amount: Option<crate::types::Amount>,
     /// Currency the buyer paid in.
     ///
@@ -1489,6 +1503,7 @@ pub struct AlipayTradePayResponse {
     /// - Wire name: `pay_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"8.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub pay_amount: Option<crate::types::Amount>,
     /// Exchange rate from the settlement currency to the pricing currency.
     ///

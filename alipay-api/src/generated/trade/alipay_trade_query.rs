@@ -252,6 +252,7 @@ pub struct AlipayTradeQueryResponse {
     /// - Documented as always present; still optional here, so a missing value never breaks parsing.
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub total_amount: Option<crate::types::Amount>,
     /// The buyer's Alipay login name, partly masked.
     ///
@@ -293,42 +294,49 @@ pub struct AlipayTradeQueryResponse {
     /// - Wire name: `buyer_pay_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub buyer_pay_amount: Option<crate::types::Amount>,
     /// What the merchant actually receives for this trade, in yuan.
     ///
     /// - Wire name: `receipt_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub receipt_amount: Option<crate::types::Amount>,
     /// Part of the payment the buyer can be invoiced for, in yuan.
     ///
     /// - Wire name: `invoice_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub invoice_amount: Option<crate::types::Amount>,
     /// Part paid with points or Alipay real-time discounts, in yuan.
     ///
     /// - Wire name: `point_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub point_amount: Option<crate::types::Amount>,
     /// Discount funded by the platform, in yuan.
     ///
     /// - Wire name: `discount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub discount_amount: Option<crate::types::Amount>,
     /// Discount funded by the merchant, in yuan.
     ///
     /// - Wire name: `mdiscount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub mdiscount_amount: Option<crate::types::Amount>,
     /// When the money was paid to the seller.
     ///
     /// - Wire name: `send_pay_date`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2014-11-27 15:45:57"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub send_pay_date: Option<crate::types::BeijingDateTime>,
     /// Funding channels used to pay; returned when agreed in the contract or requested in `query_options`.
     ///
@@ -413,6 +421,7 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// - Wire name: `settle_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub settle_amount: Option<crate::types::Amount>,
     /// Currency the buyer paid in.
     ///
@@ -425,6 +434,7 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// - Wire name: `pay_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub pay_amount: Option<crate::types::Amount>,
     /// Exchange rate from the settlement currency to the quoted currency (decimal text).
     ///
@@ -454,6 +464,7 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// - Wire name: `charge_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub charge_amount: Option<crate::types::Amount>,
     /// Tag of a special fee rate the trade enjoyed (e.g. `trade_special_00`, `industry_special_on_00`, `bluesea_1`); only for institution-channel trades.
     ///
@@ -531,6 +542,7 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// - Wire name: `pre_auth_pay_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub pre_auth_pay_amount: Option<crate::types::Amount>,
     /// Extra trade state; `SELLER_NOT_RECEIVED` means the buyer paid but the seller has not received the money.
     ///
@@ -566,6 +578,7 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// - Wire name: `hyb_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub hyb_amount: Option<crate::types::Amount>,
     /// Extra trade information as JSON text, only in scenarios agreed with Alipay.
     ///

@@ -709,18 +709,21 @@ pub struct AlipayTradeRefundResponse {
     /// - Documented as always present; still optional here, so a missing value never breaks parsing.
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_fee: Option<crate::types::Amount>,
     /// What the merchant actually paid back in this refund, in yuan; returned when `query_options` has `refund_detail_item_list`.
     ///
     /// - Wire name: `send_back_fee`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub send_back_fee: Option<crate::types::Amount>,
     /// When the refund was paid.
     ///
     /// - Wire name: `gmt_refund_pay`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2014-11-27 15:45:57"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_refund_pay: Option<crate::types::BeijingDateTime>,
     /// Channels the refund went back through; returned when agreed in the contract or requested in `query_options`.
     ///
@@ -746,6 +749,7 @@ pub struct AlipayTradeRefundResponse {
     ///
     /// - Wire name: `refund_charge_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_charge_amount: Option<crate::types::Amount>,
     /// Clearing number of the refund for reconciliation; only for institution-channel trades.
     ///
@@ -757,26 +761,31 @@ pub struct AlipayTradeRefundResponse {
     ///
     /// - Wire name: `present_refund_buyer_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub present_refund_buyer_amount: Option<crate::types::Amount>,
     /// Part of this refund that returns a platform discount, in yuan; not returned by default.
     ///
     /// - Wire name: `present_refund_discount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub present_refund_discount_amount: Option<crate::types::Amount>,
     /// Part of this refund that returns a merchant discount, in yuan; not returned by default.
     ///
     /// - Wire name: `present_refund_mdiscount_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub present_refund_mdiscount_amount: Option<crate::types::Amount>,
     /// Huiyingbao (惠营宝) amount refunded by this request, in yuan.
     ///
     /// - Wire name: `refund_hyb_amount`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_hyb_amount: Option<crate::types::Amount>,
     /// For Zhima pay-after-use, the pre-authorised amount released when this operation cancels the pre-authorisation, in yuan.
     ///
     /// - Wire name: `pre_auth_cancel_fee`; amount in yuan ([`Amount`](crate::Amount)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub pre_auth_cancel_fee: Option<crate::types::Amount>,
     /// Whether part of the refund goes back to a bank card (text flag); returned when `query_options` has `deposit_back_info`.
     ///

@@ -855,6 +855,7 @@ pub struct AlipayTradeWapPayResponse {
     /// - Wire name: `total_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"9.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub total_amount: Option<crate::types::Amount>,
     /// Your original order number, as sent (at most 32 characters).
     ///

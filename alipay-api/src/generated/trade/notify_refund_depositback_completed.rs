@@ -44,18 +44,21 @@ pub struct RefundDepositbackCompleted {
     /// - Wire name: `dback_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"1.01"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub dback_amount: Option<crate::types::Amount>,
     /// When the bank answered.
     ///
     /// - Wire name: `bank_ack_time`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2020-06-02 14:03:48"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub bank_ack_time: Option<crate::types::BeijingDateTime>,
     /// When the money is expected to show on the card.
     ///
     /// - Wire name: `est_bank_receipt_time`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2020-06-02 14:03:48"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub est_bank_receipt_time: Option<crate::types::BeijingDateTime>,
     /// Fields Alipay sent that the spec does not describe, kept as received.
     #[serde(flatten)]

@@ -17,6 +17,7 @@ pub struct TradeStatusSync {
     /// - Documented as always present; still optional here, so a missing value never breaks parsing.
     /// - Example: `"2024-01-02 03:04:07"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub notify_time: Option<crate::types::BeijingDateTime>,
     /// Kind of notification; `trade_status_sync` for this one.
     ///
@@ -142,36 +143,42 @@ pub struct TradeStatusSync {
     /// - Wire name: `total_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub total_amount: Option<crate::types::Amount>,
     /// What the merchant actually receives, in yuan.
     ///
     /// - Wire name: `receipt_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub receipt_amount: Option<crate::types::Amount>,
     /// Part of the payment the buyer can be invoiced for, in yuan.
     ///
     /// - Wire name: `invoice_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub invoice_amount: Option<crate::types::Amount>,
     /// What the buyer actually paid, in yuan.
     ///
     /// - Wire name: `buyer_pay_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"88.88"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub buyer_pay_amount: Option<crate::types::Amount>,
     /// Part paid with points (集分宝), in yuan.
     ///
     /// - Wire name: `point_amount`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"0.00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub point_amount: Option<crate::types::Amount>,
     /// In a refund-caused notification, the total refunded so far, in yuan.
     ///
     /// - Wire name: `refund_fee`; amount in yuan ([`Amount`](crate::Amount)).
     /// - Example: `"2.58"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub refund_fee: Option<crate::types::Amount>,
     /// Order title, as given when the trade was created.
     ///
@@ -191,12 +198,14 @@ pub struct TradeStatusSync {
     /// - Wire name: `gmt_create`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2024-01-02 03:04:05"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_create: Option<crate::types::BeijingDateTime>,
     /// When the buyer paid.
     ///
     /// - Wire name: `gmt_payment`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2024-01-02 03:04:06"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_payment: Option<crate::types::BeijingDateTime>,
     /// When the refund happened, as text with milliseconds (`yyyy-MM-dd HH:mm:ss.SSS`), which is why it is not a `datetime`.
     ///
@@ -210,12 +219,14 @@ pub struct TradeStatusSync {
     /// - Wire name: `gmt_close`; Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime)).
     /// - Example: `"2024-01-03 16:32:30"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub gmt_close: Option<crate::types::BeijingDateTime>,
     /// Channels the payment was made with and the amount through each (JSON text with camelCase keys).
     ///
     /// - Wire name: `fund_bill_list`; string holding the JSON of list of [`TradeNotifyFundBill`](crate::models::TradeNotifyFundBill).
     /// - Example: `"[{\"amount\":\"88.88\",\"fundChannel\":\"ALIPAYACCOUNT\"}]"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub fund_bill_list: Option<
         crate::types::JsonString<Vec<crate::models::TradeNotifyFundBill>>,
     >,
@@ -223,6 +234,7 @@ pub struct TradeStatusSync {
     ///
     /// - Wire name: `voucher_detail_list`; string holding the JSON of list of [`TradeNotifyVoucherDetail`](crate::models::TradeNotifyVoucherDetail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::__private::lenient::blank_none")]
     pub voucher_detail_list: Option<
         crate::types::JsonString<Vec<crate::models::TradeNotifyVoucherDetail>>,
     >,
