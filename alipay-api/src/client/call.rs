@@ -94,7 +94,7 @@ impl GenericRequest {
         }
     }
 
-    /// `biz_content` from a JSON value (sent compact, keys in the value's order).
+    /// `biz_content` from a JSON value, sent as serde_json writes it compactly.
     pub fn biz_content(mut self, biz: &Value) -> Self {
         self.biz_content = Some(biz.to_string());
         self
