@@ -435,3 +435,116 @@ fn page_and_app_entry_points_use_the_configured_gateway_and_clock() {
     assert!(order.starts_with("method=alipay.trade.page.pay&app_id=2021000000000001"));
     assert!(order.contains("&sign="));
 }
+
+/// A generated request through `execute`: the typed response has `code`/`msg`
+/// stripped and the rest deserialised.
+#[cfg(feature = "trade")]
+#[tokio::test]
+async fn generated_request_round_trip() {
+    let gw = start(app_public(), scenarios()).await;
+    let c = client(&gw.url());
+    let req = alipay_api::trade::AlipayTradeQuery::builder()
+        .out_trade_no("success")
+        .build()
+        .unwrap();
+    let resp = c.execute(&req).await.unwrap();
+    assert_eq!(resp.out_trade_no.as_deref(), Some("success"));
+    let s = &gw.requests()[0];
+    assert_eq!(s.method(), "alipay.trade.query");
+    assert_eq!(s.biz()["out_trade_no"], "success");
+    let e = c
+        .execute(
+            &alipay_api::trade::AlipayTradeQuery::builder()
+                .out_trade_no("business_error")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.api().unwrap().sub_code.as_deref(),
+        Some("ACQ.TRADE_NOT_EXIST")
+    );
+}
+
+#[test]
+fn default_clock_is_beijing_time() {
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .build()
+        .unwrap();
+    let signed = c.sign_request(&query("x"), &CallOptions::new()).unwrap();
+    let ts = signed
+        .query
+        .iter()
+        .find(|(k, _)| k == "timestamp")
+        .unwrap()
+        .1
+        .clone();
+    let sent: alipay_api::BeijingDateTime = ts.parse().unwrap();
+    let now_utc = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // The wall-clock reading is UTC+8 whatever the host's zone.
+    let naive_as_utc = sent.naive().and_utc().timestamp();
+    assert!((naive_as_utc - (now_utc + 8 * 3600)).abs() < 300, "{ts}");
+}
+
+#[test]
+fn notifications_are_verified_before_typing() {
+    use alipay_api::crypto::{sign_base64, SignType};
+    use alipay_api::protocol::{form_encode, notify_content};
+    #[derive(serde::Deserialize, Debug)]
+    struct TradeNotify {
+        out_trade_no: String,
+        total_amount: alipay_api::Amount,
+        trade_status: String,
+    }
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .build()
+        .unwrap();
+    let mut params = vec![
+        ("notify_type", "trade_status_sync"),
+        ("out_trade_no", "T9"),
+        ("total_amount", "12.30"),
+        ("trade_status", "TRADE_SUCCESS"),
+        ("charset", "utf-8"),
+        ("sign_type", "RSA2"),
+    ];
+    let content = notify_content(params.iter().copied(), &["sign", "sign_type"]);
+    let sign = sign_base64(&alipay_private(), SignType::Rsa2, content.as_bytes()).unwrap();
+    params.push(("sign", &sign));
+    let body = form_encode(params.iter().copied());
+    let n: TradeNotify = c.parse_notification(body.as_bytes()).unwrap();
+    assert_eq!(
+        (
+            n.out_trade_no.as_str(),
+            n.total_amount.to_string().as_str(),
+            n.trade_status.as_str()
+        ),
+        ("T9", "12.30", "TRADE_SUCCESS")
+    );
+    assert_eq!(alipay_api::NOTIFY_ACK, "success");
+    // Tampered: rejected before any typing happens.
+    let forged = body.replace("12.30", "0.01");
+    assert!(matches!(
+        c.parse_notification::<TradeNotify>(forged.as_bytes())
+            .unwrap_err(),
+        Error::Signature(_)
+    ));
+    // A downgrade to SHA-1 is refused.
+    let downgraded = body.replace("sign_type=RSA2", "sign_type=RSA");
+    assert!(c.verify_notification(downgraded.as_bytes()).is_err());
+    // Unsigned.
+    assert!(matches!(
+        c.verify_notification(b"out_trade_no=T9&total_amount=0.01")
+            .unwrap_err(),
+        Error::Signature(SignatureError::Missing(_))
+    ));
+}

@@ -209,12 +209,9 @@ impl PrivateKey {
                 } else {
                     aws_lc_rs::rsa::KeyPair::from_pkcs8(&der)
                 };
-                Some(parsed.map_err(|e| ConfigError::Key {
-                    what: WHAT,
-                    reason: format!(
-                        "rejected by aws-lc-rs ({e}); RSA2 needs a 2048-bit or larger key"
-                    ),
-                })?)
+                // aws-lc-rs refuses keys under 2048 bits; such legacy keys are
+                // still served by the rsa crate below.
+                parsed.ok()
             }
             Backend::RustCrypto => None,
         };
