@@ -11,6 +11,7 @@ import traceback
 from urllib.parse import parse_qsl
 
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
+from alipay.aop.api.constant.CommonConstants import THREAD_LOCAL
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
 from alipay.aop.api.request.AlipayTradeAppPayRequest import AlipayTradeAppPayRequest
 from alipay.aop.api.util import EncryptUtils
@@ -128,6 +129,9 @@ def op_sign_notify(a):
 def op_parse_response(a):
     """A signed response body through the client's own extraction and verification."""
     client = _client(a.get("sign_type", "RSA2"))
+    # execute() sets these per call before parsing; the parser logs through them.
+    THREAD_LOCAL.logger = None
+    THREAD_LOCAL.uuid = "interop"
     parse = getattr(client, "_DefaultAlipayClient__parse_response")
     try:
         return {"verified": True, "node": parse(a["body"].encode("utf-8"))}
