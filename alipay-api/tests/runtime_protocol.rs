@@ -287,3 +287,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn gbk_notifications_are_decoded_once_and_verified_over_gbk_bytes() {
+    let signer = alipay_private();
+    let params = [
+        ("charset", "gbk"),
+        ("out_trade_no", "T1"),
+        ("subject", "测试商品 100% a+b"),
+        ("sign_type", "RSA2"),
+    ];
+    let content = notify_content(params.iter().copied(), &["sign", "sign_type"]);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&content);
+    let sign = sign_base64(&signer, SignType::Rsa2, &gbk).unwrap();
+    // Percent-encode the GBK bytes of each value, as Alipay posts them.
+    let enc = |s: &str| {
+        let (b, _, _) = encoding_rs::GBK.encode(s);
+        form_urlencoded::byte_serialize(&b).collect::<String>()
+    };
+    let mut body = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    body.push_str(&format!("&sign={}", enc(&sign)));
+    let key = alipay_public(Backend::default());
+    let n =
+        notify::verify_body(body.as_bytes(), &[&key], SignType::Rsa2, NotifyScheme::V1).unwrap();
+    assert_eq!(n.get("subject"), Some("测试商品 100% a+b"));
+    // The same body read as UTF-8 is not valid.
+    let as_utf8 = body.replace("charset=gbk", "charset=utf-8");
+    assert!(notify::verify_body(
+        as_utf8.as_bytes(),
+        &[&key],
+        SignType::Rsa2,
+        NotifyScheme::V1
+    )
+    .is_err());
+}

@@ -193,9 +193,19 @@ where
     if matches!(scheme, NotifyScheme::Auto | NotifyScheme::V2) {
         contents.push(notify_content(pairs(), &["sign"]));
     }
-    let ok = contents
-        .iter()
-        .any(|c| keys.iter().any(|k| k.verify(sign_type, c.as_bytes(), &sig)));
+    // Alipay signs the content's bytes in the notification's own charset.
+    let charset = map
+        .get("charset")
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .unwrap_or("utf-8");
+    let encoding = encoding_rs::Encoding::for_label(charset.as_bytes()).ok_or_else(|| {
+        DecodeError::new("notification", format!("unknown charset `{charset}`"), "")
+    })?;
+    let ok = contents.iter().any(|c| {
+        let (bytes, _, unmappable) = encoding.encode(c);
+        !unmappable && keys.iter().any(|k| k.verify(sign_type, &bytes, &sig))
+    });
     if ok {
         Ok(VerifiedNotification { params: map })
     } else {
