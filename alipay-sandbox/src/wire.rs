@@ -290,6 +290,24 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(
+            query in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            multipart in proptest::prelude::any::<bool>(),
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let q = String::from_utf8_lossy(&query).into_owned();
+            let ct = if multipart { "multipart/form-data; boundary=b" } else { "application/x-www-form-urlencoded" };
+            if let Ok(p) = rt.block_on(read(Some(&q), Some(ct), Bytes::from(body))) {
+                // Whatever was read can be encoded back without loss of keys.
+                let again = encode_form(&p.pairs, "utf-8");
+                proptest::prop_assert!(p.pairs.is_empty() || !again.is_empty());
+            }
+        }
+    }
+
     #[test]
     fn encodes_gbk_forms() {
         let body = encode_form(&[("subject".into(), "测试 1".into())], "gbk");

@@ -252,6 +252,7 @@ async fn signature_failures_both_ways() {
             assert_eq!(e.code, "40002");
             assert_eq!(e.sub_code.as_deref(), Some("isv.invalid-signature"));
             assert!(e.signed);
+            assert!(e.trace_id.is_some(), "the gateway sends a trace_id header");
             assert!(e.sub_msg.unwrap().ends_with(&expected));
         }
         other => panic!("{other:?}"),
