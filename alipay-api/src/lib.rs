@@ -28,11 +28,11 @@ mod generated;
 #[allow(unused_imports)]
 pub use generated::*;
 
-pub use request::{AlipayRequest, CallKind, FileUpload, MethodMeta, Payload};
-pub use types::{Amount, BeijingDateTime, Clearable, JsonString, NaiveDate, OpenEnum};
-pub use validation::{Problem, ValidationError, Violation};
 pub use client::{CallOptions, Client, GenericRequest};
 pub use config::{CertSource, ClientBuilder, Gateway};
 pub use crypto::{Backend, PrivateKey, PublicKey, SignType, Signer};
 pub use error::{ApiError, ConfigError, Error, Result};
 pub use protocol::notify::{NotifyScheme, VerifiedNotification, ACK as NOTIFY_ACK};
+pub use request::{AlipayRequest, CallKind, FileUpload, MethodMeta, Payload};
+pub use types::{Amount, BeijingDateTime, Clearable, JsonString, NaiveDate, OpenEnum};
+pub use validation::{Problem, ValidationError, Violation};
