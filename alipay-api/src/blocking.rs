@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::client::call::{self, AppRequest, CallOptions, Executable, PageRequest, Prepared};
-use crate::client::{body_text, http_error, status_error, TRACE_HEADER};
+use crate::client::{body_text, http_error, mime_for, status_error, TRACE_HEADER};
 use crate::config::Settings;
 use crate::error::Error;
 use crate::protocol::notify::{NotifyScheme, VerifiedNotification};
@@ -111,13 +111,10 @@ impl Client {
                 form = form.text(k.clone(), v.clone());
             }
             for (k, f) in &signed.files {
-                let mut part = reqwest::blocking::multipart::Part::bytes(f.bytes.clone())
-                    .file_name(f.file_name.clone());
-                if let Some(ct) = &f.content_type {
-                    part = part
-                        .mime_str(ct)
-                        .map_err(|e| http_error(method, &e, false))?;
-                }
+                let part = reqwest::blocking::multipart::Part::bytes(f.bytes.clone())
+                    .file_name(f.file_name.clone())
+                    .mime_str(&mime_for(f))
+                    .map_err(|e| http_error(method, &e, false))?;
                 form = form.part(k.clone(), part);
             }
             builder.multipart(form)

@@ -247,6 +247,27 @@ async fn truncated_body() {
 }
 
 #[tokio::test]
+async fn a_custom_reqwest_client_is_used() {
+    let gw = start(app_public(), scenarios()).await;
+    let http = reqwest::Client::builder()
+        .user_agent("custom-agent/1")
+        .build()
+        .unwrap();
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .gateway_url(gw.url())
+        .http_client(http)
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.execute(&query("success")).await.unwrap()["trade_status"],
+        "TRADE_SUCCESS"
+    );
+}
+
+#[tokio::test]
 async fn call_options_and_uploads() {
     let gw = start(app_public(), scenarios()).await;
     let c = client(&gw.url());
@@ -325,6 +346,18 @@ fn configuration_mistakes_are_typed() {
             .alipay_public_key(alipay_public_text())
     };
     assert!(base().build().is_ok());
+    // Bare base64 (one line) works for both keys, as the console shows them.
+    let bare = |pem: String| {
+        pem.lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect::<String>()
+    };
+    assert!(Client::builder()
+        .app_id(APP_ID)
+        .private_key(bare(app_private()))
+        .alipay_public_key(bare(alipay_public_text()))
+        .build()
+        .is_ok());
     let own = Client::builder()
         .app_id(APP_ID)
         .private_key(app_private())

@@ -100,7 +100,7 @@ pub(crate) fn body_text(body: Vec<u8>) -> Result<String, Error> {
     })
 }
 
-fn mime_for(file: &crate::FileUpload) -> String {
+pub(crate) fn mime_for(file: &crate::FileUpload) -> String {
     if let Some(ct) = &file.content_type {
         return ct.clone();
     }
