@@ -52,7 +52,7 @@ impl Client {
         );
         let _g = span.enter();
         let started = Instant::now();
-        let r = self.execute_prepared(prep, opts);
+        let r = self.execute_prepared(prep, opts, &span);
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         r
     }
@@ -61,12 +61,13 @@ impl Client {
         &self,
         prep: Prepared,
         opts: &CallOptions,
+        span: &tracing::Span,
     ) -> Result<T, Error> {
         let (signed, prep) = call::sign(&self.settings, prep, opts)?;
         let method = signed.method.clone();
         let (body, trace_id) = self.send(&signed)?;
         if let Some(t) = &trace_id {
-            tracing::Span::current().record("trace_id", t.as_str());
+            span.record("trace_id", t.as_str());
         }
         let ex = call::extract(&body, &prep)?;
         let key = match call::lookup_key(&self.settings, &ex) {

@@ -153,11 +153,11 @@ impl Client {
             trace_id = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
+        let recorder = span.clone();
         async move {
             let started = Instant::now();
-            let r = self.execute_prepared::<E::Output>(prep, opts).await;
-            let span = tracing::Span::current();
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            let r = self.execute_prepared::<E::Output>(prep, opts, &recorder).await;
+            recorder.record("elapsed_ms", started.elapsed().as_millis() as u64);
             if let Err(e) = &r {
                 tracing::warn!(error = %e, outcome_unknown = e.outcome_unknown(), "alipay call failed");
             }
@@ -171,12 +171,13 @@ impl Client {
         &self,
         prep: Prepared,
         opts: &CallOptions,
+        span: &tracing::Span,
     ) -> Result<T, Error> {
         let (signed, prep) = call::sign(&self.settings, prep, opts)?;
         let method = signed.method.clone();
         let (body, trace_id) = self.send(&signed).await?;
         if let Some(t) = &trace_id {
-            tracing::Span::current().record("trace_id", t.as_str());
+            span.record("trace_id", t.as_str());
         }
         let ex = call::extract(&body, &prep)?;
         let key = match call::lookup_key(&self.settings, &ex) {
