@@ -6,7 +6,7 @@ use std::time::Instant;
 
 mod import;
 
-const USAGE: &str = "usage:
+pub(crate) const USAGE: &str = "usage:
   cargo xtask codegen [--check]
       regenerate alipay-api/src/generated/ and the feature block of alipay-api/Cargo.toml
       from spec/; with --check, change nothing and fail with a diff if they are stale
@@ -15,7 +15,7 @@ const USAGE: &str = "usage:
   cargo xtask bench-codegen [--catalog <path>] [--methods <n>]
       import n methods (default 500) into a temporary spec and time load + generate";
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     // xtask lives one level below the workspace root.
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

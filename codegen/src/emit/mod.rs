@@ -54,26 +54,77 @@ fn cfg_any(groups: impl IntoIterator<Item = String>) -> (TokenStream, TokenStrea
     }
 }
 
+/// One file to generate.
+enum Job<'a> {
+    Method(&'a crate::ir::Method),
+    Notification(&'a crate::ir::Notification),
+    Model(&'a crate::ir::Model),
+}
+
+fn run(ir: &Ir, job: &Job<'_>) -> Result<(String, String), EmitError> {
+    let (path, source, tokens) = match job {
+        Job::Method(m) => (
+            format!("{}/{}.rs", m.group, m.module),
+            &m.source,
+            items::method(ir, m),
+        ),
+        Job::Notification(n) => (
+            format!("{}/{}.rs", n.group, n.module),
+            &n.source,
+            items::notification(ir, n),
+        ),
+        Job::Model(m) => (
+            format!("models/{}.rs", m.module),
+            &m.source,
+            items::model(ir, m),
+        ),
+    };
+    let text = render(&path, &header(source), tokens)?;
+    Ok((path, text))
+}
+
+/// Renders the per-item files on every core; the result is a sorted map, so the
+/// output does not depend on scheduling.
+fn run_all(ir: &Ir, jobs: &[Job<'_>]) -> Result<BTreeMap<String, String>, EmitError> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<(String, String)>, EmitError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|j| run(ir, j)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(EmitError {
+                        file: "(worker thread)".to_owned(),
+                        message: "a generator thread panicked".to_owned(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut out = BTreeMap::new();
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
 /// Every generated file, keyed by its path relative to `alipay-api/src/generated/`.
 pub fn emit(ir: &Ir) -> Result<BTreeMap<String, String>, EmitError> {
-    let mut out = BTreeMap::new();
-
-    // Methods and notifications, one file each.
-    for m in &ir.methods {
-        let path = format!("{}/{}.rs", m.group, m.module);
-        let t = items::method(ir, m);
-        out.insert(path.clone(), render(&path, &header(&m.source), t)?);
-    }
-    for n in &ir.notifications {
-        let path = format!("{}/{}.rs", n.group, n.module);
-        let t = items::notification(ir, n);
-        out.insert(path.clone(), render(&path, &header(&n.source), t)?);
-    }
-    for m in &ir.models {
-        let path = format!("models/{}.rs", m.module);
-        let t = items::model(ir, m);
-        out.insert(path.clone(), render(&path, &header(&m.source), t)?);
-    }
+    let jobs: Vec<Job<'_>> = ir
+        .methods
+        .iter()
+        .map(Job::Method)
+        .chain(ir.notifications.iter().map(Job::Notification))
+        .chain(ir.models.iter().map(Job::Model))
+        .collect();
+    let mut out = run_all(ir, &jobs)?;
 
     // Group modules.
     for g in &ir.groups {

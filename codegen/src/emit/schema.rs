@@ -9,13 +9,6 @@ use crate::ir::{
     Range, Ty,
 };
 
-fn opt_str(v: Option<&str>) -> TokenStream {
-    match v {
-        Some(s) => quote!(Some(#s)),
-        None => quote!(None),
-    }
-}
-
 fn opt_usize(v: Option<usize>) -> TokenStream {
     match v {
         Some(n) => quote!(Some(#n)),
@@ -58,61 +51,63 @@ fn ty(ir: &Ir, t: &Ty) -> TokenStream {
     }
 }
 
+fn opt_i64(v: Option<i64>) -> TokenStream {
+    match v {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    }
+}
+
+/// `FieldSchema::new(..)` followed by one const builder call per constraint.
 fn field(ir: &Ir, f: &Field) -> TokenStream {
     let name = &f.wire;
-    let placement = match f.placement {
-        Placement::Biz => quote!(crate::request::Placement::BizContent),
-        Placement::Text => quote!(crate::request::Placement::Text),
-        Placement::File => quote!(crate::request::Placement::File),
-    };
     let t = ty(ir, &f.ty);
-    let required = f.required;
-    let (min_l, max_l) = (opt_usize(f.min_length), opt_usize(f.max_length));
-    let range = match f.range {
-        None => quote!(None),
+    let summary = &f.summary;
+    let mut calls = TokenStream::new();
+    match f.placement {
+        Placement::Biz => {}
+        Placement::Text => calls.extend(quote!(.placed(crate::request::Placement::Text))),
+        Placement::File => calls.extend(quote!(.placed(crate::request::Placement::File))),
+    }
+    if f.required {
+        calls.extend(quote!(.required()));
+    }
+    if f.min_length.is_some() || f.max_length.is_some() {
+        let (lo, hi) = (opt_usize(f.min_length), opt_usize(f.max_length));
+        calls.extend(quote!(.length(#lo, #hi)));
+    }
+    match f.range {
+        None => {}
         Some(Range::Int { min, max }) => {
-            let lo = match min {
-                Some(v) => quote!(Some(#v)),
-                None => quote!(None),
-            };
-            let hi = match max {
-                Some(v) => quote!(Some(#v)),
-                None => quote!(None),
-            };
-            quote!(Some(crate::schema::RangeSchema::Int { min: #lo, max: #hi }))
+            let (lo, hi) = (opt_i64(min), opt_i64(max));
+            calls.extend(quote!(.int_range(#lo, #hi)));
         }
         Some(Range::Amount { min, max }) => {
-            let conv = |v: Option<i64>| match v {
-                Some(v) => quote!(Some(crate::types::Amount::from_fen(#v))),
-                None => quote!(None),
-            };
-            let (lo, hi) = (conv(min), conv(max));
-            quote!(Some(crate::schema::RangeSchema::Amount { min: #lo, max: #hi }))
+            let (lo, hi) = (opt_i64(min), opt_i64(max));
+            calls.extend(quote!(.amount_range(#lo, #hi)));
         }
-    };
-    let max_items = opt_usize(f.max_items);
-    let default = opt_str(f.default.as_ref().map(|c| c.wire_text()).as_deref());
-    let fixed = opt_str(f.fixed.as_ref().map(|c| c.wire_text()).as_deref());
-    let clearable = f.clearable;
-    let deprecated = opt_str(f.deprecated.as_deref());
-    let example = opt_str(f.example.as_deref());
-    let summary = &f.summary;
-    quote!(crate::schema::FieldSchema {
-        name: #name,
-        placement: #placement,
-        ty: #t,
-        required: #required,
-        min_length: #min_l,
-        max_length: #max_l,
-        range: #range,
-        max_items: #max_items,
-        default: #default,
-        fixed: #fixed,
-        clearable: #clearable,
-        deprecated: #deprecated,
-        example: #example,
-        summary: #summary,
-    })
+    }
+    if let Some(n) = f.max_items {
+        calls.extend(quote!(.max_items(#n)));
+    }
+    if let Some(d) = &f.default {
+        let d = d.wire_text();
+        calls.extend(quote!(.default_value(#d)));
+    }
+    if let Some(x) = &f.fixed {
+        let x = x.wire_text();
+        calls.extend(quote!(.fixed_value(#x)));
+    }
+    if f.clearable {
+        calls.extend(quote!(.clearable()));
+    }
+    if let Some(d) = &f.deprecated {
+        calls.extend(quote!(.deprecated(#d)));
+    }
+    if let Some(e) = &f.example {
+        calls.extend(quote!(.example(#e)));
+    }
+    quote!(crate::schema::FieldSchema::new(#name, #t, #summary) #calls)
 }
 
 fn fields(ir: &Ir, fs: &[Field]) -> TokenStream {

@@ -221,94 +221,48 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "查询对账单下载地址",
     summary: "Get a short-lived link to download a daily or monthly statement for reconciliation.",
     params: &[
-        crate::schema::FieldSchema {
-            name: "bill_type",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Enum(
-                &crate::generated::models::bill_type::SCHEMA,
-            ),
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"trade\""),
-            summary: "Which statement to fetch.",
-        },
-        crate::schema::FieldSchema {
-            name: "bill_date",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: Some(7usize),
-            max_length: Some(10usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"2016-04-05\""),
-            summary: "Day (`yyyy-MM-dd`) for a daily statement or month (`yyyy-MM`) for a monthly one; never the current day or month. For `settlementMerge`, the day the settled money arrived (`yyyy-MM-dd`, 2023-04-17 or later).",
-        },
-        crate::schema::FieldSchema {
-            name: "smid",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(16usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"2088123412341234\""),
-            summary: "The 直付通 sub-merchant id; only allowed, and needed, with `bill_type` `trade_zft_merchant`.",
-        },
+        crate::schema::FieldSchema::new(
+                "bill_type",
+                crate::schema::TypeSchema::Enum(
+                    &crate::generated::models::bill_type::SCHEMA,
+                ),
+                "Which statement to fetch.",
+            )
+            .required()
+            .example("\"trade\""),
+        crate::schema::FieldSchema::new(
+                "bill_date",
+                crate::schema::TypeSchema::String,
+                "Day (`yyyy-MM-dd`) for a daily statement or month (`yyyy-MM`) for a monthly one; never the current day or month. For `settlementMerge`, the day the settled money arrived (`yyyy-MM-dd`, 2023-04-17 or later).",
+            )
+            .required()
+            .length(Some(7usize), Some(10usize))
+            .example("\"2016-04-05\""),
+        crate::schema::FieldSchema::new(
+                "smid",
+                crate::schema::TypeSchema::String,
+                "The 直付通 sub-merchant id; only allowed, and needed, with `bill_type` `trade_zft_merchant`.",
+            )
+            .length(None, Some(16usize))
+            .example("\"2088123412341234\""),
     ],
     one_of: &[],
     response: &[
-        crate::schema::FieldSchema {
-            name: "bill_download_url",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some(
+        crate::schema::FieldSchema::new(
+                "bill_download_url",
+                crate::schema::TypeSchema::String,
+                "Link to the statement file (a zip of CSV files); it stops working if not used within 30 seconds.",
+            )
+            .example(
                 "\"http://dwbillcenter.alipay.com/downloadBillFile.resource?bizType=X&userId=X&fileType=X&bizDates=X&downloadFileName=X&fileId=X\"",
             ),
-            summary: "Link to the statement file (a zip of CSV files); it stops working if not used within 30 seconds.",
-        },
-        crate::schema::FieldSchema {
-            name: "bill_file_code",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Enum(
-                &crate::generated::models::bill_file_code::SCHEMA,
-            ),
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"EMPTY_DATA_WITH_BILL_FILE\""),
-            summary: "Extra information about the file, e.g. that the day had no business and the file is empty.",
-        },
+        crate::schema::FieldSchema::new(
+                "bill_file_code",
+                crate::schema::TypeSchema::Enum(
+                    &crate::generated::models::bill_file_code::SCHEMA,
+                ),
+                "Extra information about the file, e.g. that the day had no business and the file is empty.",
+            )
+            .example("\"EMPTY_DATA_WITH_BILL_FILE\""),
     ],
 };

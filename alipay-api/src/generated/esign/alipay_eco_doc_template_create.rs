@@ -211,108 +211,52 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "创建合同模板（E签宝）",
     summary: "Register a contract template file with e签宝 and get an upload URL for it plus the template id.",
     params: &[
-        crate::schema::FieldSchema {
-            name: "content_md_5",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"/qx2n7TPoakpDT9UYbqDOQ==\""),
-            summary: "MD5 digest of the template file, base64-encoded; the same value goes in the upload's `Content-MD5` header.",
-        },
-        crate::schema::FieldSchema {
-            name: "content_type",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"application/pdf\""),
-            summary: "MIME type of the template file, also used as the upload's `Content-Type`.",
-        },
-        crate::schema::FieldSchema {
-            name: "convert_to_pdf",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Enum(
-                &crate::generated::models::pdf_conversion::SCHEMA,
-            ),
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"false\""),
-            summary: "Whether e签宝 must convert the file to PDF; `true` for `.doc`/`.docx`, `false` for a PDF.",
-        },
-        crate::schema::FieldSchema {
-            name: "file_name",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"contract.pdf\""),
-            summary: "File name including its extension (`.pdf`, `.doc` or `.docx`); signing flows fail later without it.",
-        },
+        crate::schema::FieldSchema::new(
+                "content_md_5",
+                crate::schema::TypeSchema::String,
+                "MD5 digest of the template file, base64-encoded; the same value goes in the upload's `Content-MD5` header.",
+            )
+            .required()
+            .example("\"/qx2n7TPoakpDT9UYbqDOQ==\""),
+        crate::schema::FieldSchema::new(
+                "content_type",
+                crate::schema::TypeSchema::String,
+                "MIME type of the template file, also used as the upload's `Content-Type`.",
+            )
+            .required()
+            .example("\"application/pdf\""),
+        crate::schema::FieldSchema::new(
+                "convert_to_pdf",
+                crate::schema::TypeSchema::Enum(
+                    &crate::generated::models::pdf_conversion::SCHEMA,
+                ),
+                "Whether e签宝 must convert the file to PDF; `true` for `.doc`/`.docx`, `false` for a PDF.",
+            )
+            .required()
+            .example("\"false\""),
+        crate::schema::FieldSchema::new(
+                "file_name",
+                crate::schema::TypeSchema::String,
+                "File name including its extension (`.pdf`, `.doc` or `.docx`); signing flows fail later without it.",
+            )
+            .required()
+            .example("\"contract.pdf\""),
     ],
     one_of: &[],
     response: &[
-        crate::schema::FieldSchema {
-            name: "template_id",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"3bfdab20187b43cb940362b8f5d05a50\""),
-            summary: "Id of the new template; store it, signing flows are created from it.",
-        },
-        crate::schema::FieldSchema {
-            name: "upload_url",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some(
+        crate::schema::FieldSchema::new(
+                "template_id",
+                crate::schema::TypeSchema::String,
+                "Id of the new template; store it, signing flows are created from it.",
+            )
+            .example("\"3bfdab20187b43cb940362b8f5d05a50\""),
+        crate::schema::FieldSchema::new(
+                "upload_url",
+                crate::schema::TypeSchema::String,
+                "Pre-signed address to `PUT` the template file to; the template is unusable until the file is uploaded.",
+            )
+            .example(
                 "\"https://oss.example.com/esign/template/contract.pdf?Expires=1704135845&Signature=c2lnbmF0dXJl\"",
             ),
-            summary: "Pre-signed address to `PUT` the template file to; the template is unusable until the file is uploaded.",
-        },
     ],
 };

@@ -89,22 +89,14 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "AccessParams",
     summary: "How the buyer reaches the agreement-signing page.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "channel",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(64usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"ALIPAYAPP\""),
-            summary: "Signing channel, e.g. `ALIPAYAPP` (H5 page inside the Alipay app), `QRCODE` (scan to sign) or `QRCODEORSMS` (scan or SMS).",
-        },
+        crate::schema::FieldSchema::new(
+                "channel",
+                crate::schema::TypeSchema::String,
+                "Signing channel, e.g. `ALIPAYAPP` (H5 page inside the Alipay app), `QRCODE` (scan to sign) or `QRCODEORSMS` (scan or SMS).",
+            )
+            .required()
+            .length(None, Some(64usize))
+            .example("\"ALIPAYAPP\""),
     ],
     one_of: &[],
 };

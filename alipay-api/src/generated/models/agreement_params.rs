@@ -162,70 +162,34 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "AgreementParams",
     summary: "The signed deduction agreement a `alipay.trade.pay` charge runs under.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "agreement_no",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(64usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"20170322450983769228\""),
-            summary: "Agreement number Alipay issued when the user signed.",
-        },
-        crate::schema::FieldSchema {
-            name: "apply_token",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(64usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f\""),
-            summary: "Authentication application token defined by Alipay; required when the payment needs authentication.",
-        },
-        crate::schema::FieldSchema {
-            name: "auth_confirm_no",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(64usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"423979\""),
-            summary: "Authentication confirmation code; required when the payment needs authentication.",
-        },
-        crate::schema::FieldSchema {
-            name: "deduct_permission",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"2021000000000000\""),
-            summary: "Deduction permission granted to the merchant.",
-        },
+        crate::schema::FieldSchema::new(
+                "agreement_no",
+                crate::schema::TypeSchema::String,
+                "Agreement number Alipay issued when the user signed.",
+            )
+            .required()
+            .length(None, Some(64usize))
+            .example("\"20170322450983769228\""),
+        crate::schema::FieldSchema::new(
+                "apply_token",
+                crate::schema::TypeSchema::String,
+                "Authentication application token defined by Alipay; required when the payment needs authentication.",
+            )
+            .length(None, Some(64usize))
+            .example("\"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f\""),
+        crate::schema::FieldSchema::new(
+                "auth_confirm_no",
+                crate::schema::TypeSchema::String,
+                "Authentication confirmation code; required when the payment needs authentication.",
+            )
+            .length(None, Some(64usize))
+            .example("\"423979\""),
+        crate::schema::FieldSchema::new(
+                "deduct_permission",
+                crate::schema::TypeSchema::String,
+                "Deduction permission granted to the merchant.",
+            )
+            .example("\"2021000000000000\""),
     ],
     one_of: &[],
 };

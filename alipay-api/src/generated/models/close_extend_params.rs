@@ -77,22 +77,11 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "CloseExtendParams",
     summary: "Extra options for closing a trade with `alipay.trade.close`.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "is_fulfilled",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "Marks that the order was fulfilled by some other means, for scenarios agreed with Alipay; leave unset otherwise.",
-        },
+        crate::schema::FieldSchema::new(
+            "is_fulfilled",
+            crate::schema::TypeSchema::String,
+            "Marks that the order was fulfilled by some other means, for scenarios agreed with Alipay; leave unset otherwise.",
+        ),
     ],
     one_of: &[],
 };

@@ -113,42 +113,24 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "InvoiceInfo",
     summary: "What to invoice for an order.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "key_info",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Object(
-                &crate::generated::models::invoice_key_info::SCHEMA,
-            ),
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "Key invoicing facts.",
-        },
-        crate::schema::FieldSchema {
-            name: "details",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(400usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some(
+        crate::schema::FieldSchema::new(
+                "key_info",
+                crate::schema::TypeSchema::Object(
+                    &crate::generated::models::invoice_key_info::SCHEMA,
+                ),
+                "Key invoicing facts.",
+            )
+            .required(),
+        crate::schema::FieldSchema::new(
+                "details",
+                crate::schema::TypeSchema::String,
+                "Invoice lines as a JSON array string.",
+            )
+            .required()
+            .length(None, Some(400usize))
+            .example(
                 "\"[{\\\"code\\\":\\\"100294400\\\",\\\"name\\\":\\\"服饰\\\",\\\"num\\\":\\\"2\\\",\\\"sumPrice\\\":\\\"200.00\\\",\\\"taxRate\\\":\\\"6%\\\"}]\"",
             ),
-            summary: "Invoice lines as a JSON array string.",
-        },
     ],
     one_of: &[],
 };

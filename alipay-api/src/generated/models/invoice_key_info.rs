@@ -142,54 +142,29 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "InvoiceKeyInfo",
     summary: "Key facts for issuing an invoice.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "is_support_invoice",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Boolean,
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("true"),
-            summary: "Whether this trade can be invoiced.",
-        },
-        crate::schema::FieldSchema {
-            name: "invoice_merchant_name",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(80usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"ABC|003\""),
-            summary: "Invoicing merchant as `brand short name|store short name`.",
-        },
-        crate::schema::FieldSchema {
-            name: "tax_num",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(30usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"1464888883494\""),
-            summary: "Tax registration number.",
-        },
+        crate::schema::FieldSchema::new(
+                "is_support_invoice",
+                crate::schema::TypeSchema::Boolean,
+                "Whether this trade can be invoiced.",
+            )
+            .required()
+            .example("true"),
+        crate::schema::FieldSchema::new(
+                "invoice_merchant_name",
+                crate::schema::TypeSchema::String,
+                "Invoicing merchant as `brand short name|store short name`.",
+            )
+            .required()
+            .length(None, Some(80usize))
+            .example("\"ABC|003\""),
+        crate::schema::FieldSchema::new(
+                "tax_num",
+                crate::schema::TypeSchema::String,
+                "Tax registration number.",
+            )
+            .required()
+            .length(None, Some(30usize))
+            .example("\"1464888883494\""),
     ],
     one_of: &[],
 };

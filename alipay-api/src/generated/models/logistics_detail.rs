@@ -89,24 +89,14 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "LogisticsDetail",
     summary: "How an order is delivered.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "logistics_type",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Enum(
-                &crate::generated::models::logistics_type::SCHEMA,
-            ),
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"EXPRESS\""),
-            summary: "Delivery method.",
-        },
+        crate::schema::FieldSchema::new(
+                "logistics_type",
+                crate::schema::TypeSchema::Enum(
+                    &crate::generated::models::logistics_type::SCHEMA,
+                ),
+                "Delivery method.",
+            )
+            .example("\"EXPRESS\""),
     ],
     one_of: &[],
 };

@@ -105,40 +105,20 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "PayParams",
     summary: "Options for paying asynchronously.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "async_type",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Enum(
-                &crate::generated::models::pay_async_type::SCHEMA,
-            ),
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"NORMAL_ASYNC\""),
-            summary: "Accept the payment now and push it through later; how soon depends on the value.",
-        },
-        crate::schema::FieldSchema {
-            name: "retry_type",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"NONE\""),
-            summary: "With `NORMAL_ASYNC`, whether to retry: `NONE_AND_CLOSETRADE` (one attempt, then close the trade if it failed), `NONE` (one attempt, the trade closes at its timeout) or `RETY` (retry until the trade times out, the default).",
-        },
+        crate::schema::FieldSchema::new(
+                "async_type",
+                crate::schema::TypeSchema::Enum(
+                    &crate::generated::models::pay_async_type::SCHEMA,
+                ),
+                "Accept the payment now and push it through later; how soon depends on the value.",
+            )
+            .example("\"NORMAL_ASYNC\""),
+        crate::schema::FieldSchema::new(
+                "retry_type",
+                crate::schema::TypeSchema::String,
+                "With `NORMAL_ASYNC`, whether to retry: `NONE_AND_CLOSETRADE` (one attempt, then close the trade if it failed), `NONE` (one attempt, the trade closes at its timeout) or `RETY` (retry until the trade times out, the default).",
+            )
+            .example("\"NONE\""),
     ],
     one_of: &[],
 };

@@ -79,22 +79,12 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "PromoParam",
     summary: "Marketing details for a payment.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "actual_order_time",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"2018-09-25 22:47:33\""),
-            summary: "When the buyer really made the purchase, for charges submitted later (for example the exit time of a metro ride).",
-        },
+        crate::schema::FieldSchema::new(
+                "actual_order_time",
+                crate::schema::TypeSchema::String,
+                "When the buyer really made the purchase, for charges submitted later (for example the exit time of a metro ride).",
+            )
+            .example("\"2018-09-25 22:47:33\""),
     ],
     one_of: &[],
 };

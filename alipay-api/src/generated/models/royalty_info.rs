@@ -134,42 +134,23 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "RoyaltyInfo",
     summary: "Profit-sharing (分账) instructions for an order.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "royalty_detail_infos",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::List(
-                &crate::schema::TypeSchema::Object(
-                    &crate::generated::models::royalty_detail_infos::SCHEMA,
+        crate::schema::FieldSchema::new(
+                "royalty_detail_infos",
+                crate::schema::TypeSchema::List(
+                    &crate::schema::TypeSchema::Object(
+                        &crate::generated::models::royalty_detail_infos::SCHEMA,
+                    ),
                 ),
-            ),
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "The individual sharing instructions.",
-        },
-        crate::schema::FieldSchema {
-            name: "royalty_type",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(150usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"ROYALTY\""),
-            summary: "Kind of sharing; only `ROYALTY` (ordinary sharing) is supported.",
-        },
+                "The individual sharing instructions.",
+            )
+            .required(),
+        crate::schema::FieldSchema::new(
+                "royalty_type",
+                crate::schema::TypeSchema::String,
+                "Kind of sharing; only `ROYALTY` (ordinary sharing) is supported.",
+            )
+            .length(None, Some(150usize))
+            .example("\"ROYALTY\""),
     ],
     one_of: &[],
 };

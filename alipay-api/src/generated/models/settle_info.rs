@@ -134,42 +134,23 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "SettleInfo",
     summary: "How an order's money is settled.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "settle_detail_infos",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::List(
-                &crate::schema::TypeSchema::Object(
-                    &crate::generated::models::settle_detail_info::SCHEMA,
+        crate::schema::FieldSchema::new(
+                "settle_detail_infos",
+                crate::schema::TypeSchema::List(
+                    &crate::schema::TypeSchema::Object(
+                        &crate::generated::models::settle_detail_info::SCHEMA,
+                    ),
                 ),
-            ),
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "Settlement instructions; Alipay currently accepts only one.",
-        },
-        crate::schema::FieldSchema {
-            name: "settle_period_time",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(10usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"7d\""),
-            summary: "Period-settlement contracts only: confirm settlement automatically after this long, `1d` to `365d`, whole days.",
-        },
+                "Settlement instructions; Alipay currently accepts only one.",
+            )
+            .required(),
+        crate::schema::FieldSchema::new(
+                "settle_period_time",
+                crate::schema::TypeSchema::String,
+                "Period-settlement contracts only: confirm settlement automatically after this long, `1d` to `365d`, whole days.",
+            )
+            .length(None, Some(10usize))
+            .example("\"7d\""),
     ],
     one_of: &[],
 };

@@ -116,38 +116,21 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "SubMerchant",
     summary: "The secondary merchant a trade belongs to, in the 直付通 and institution models.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "merchant_id",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(32usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"2088000603999128\""),
-            summary: "Secondary merchant ID Alipay generated when the merchant was onboarded.",
-        },
-        crate::schema::FieldSchema {
-            name: "merchant_type",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(32usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"alipay\""),
-            summary: "Kind of ID in `merchant_id`; only `alipay` (an ID Alipay assigned) is supported and may be omitted.",
-        },
+        crate::schema::FieldSchema::new(
+                "merchant_id",
+                crate::schema::TypeSchema::String,
+                "Secondary merchant ID Alipay generated when the merchant was onboarded.",
+            )
+            .required()
+            .length(None, Some(32usize))
+            .example("\"2088000603999128\""),
+        crate::schema::FieldSchema::new(
+                "merchant_type",
+                crate::schema::TypeSchema::String,
+                "Kind of ID in `merchant_id`; only `alipay` (an ID Alipay assigned) is supported and may be omitted.",
+            )
+            .length(None, Some(32usize))
+            .example("\"alipay\""),
     ],
     one_of: &[],
 };

@@ -132,42 +132,21 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     name: "TradeSettleInfo",
     summary: "Settlement information of a trade (splits, top-ups, settlements), returned when `query_options` asks for `trade_settle_info`.",
     fields: &[
-        crate::schema::FieldSchema {
-            name: "trade_settle_detail_list",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::List(
+        crate::schema::FieldSchema::new(
+            "trade_settle_detail_list",
+            crate::schema::TypeSchema::List(
                 &crate::schema::TypeSchema::Object(
                     &crate::generated::models::trade_settle_detail::SCHEMA,
                 ),
             ),
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "Every settlement operation on the trade.",
-        },
-        crate::schema::FieldSchema {
-            name: "trade_unsettled_amount",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Amount,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"0.00\""),
-            summary: "For 直付通 or direct deferred settlement, the amount of the order still waiting to be settled, in yuan.",
-        },
+            "Every settlement operation on the trade.",
+        ),
+        crate::schema::FieldSchema::new(
+                "trade_unsettled_amount",
+                crate::schema::TypeSchema::Amount,
+                "For 直付通 or direct deferred settlement, the amount of the order still waiting to be settled, in yuan.",
+            )
+            .example("\"0.00\""),
     ],
     one_of: &[],
 };

@@ -142,42 +142,24 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "应用支付宝公钥证书下载",
     summary: "Download the Alipay public-key certificate with a given serial number, for certificate-mode signature checks.",
     params: &[
-        crate::schema::FieldSchema {
-            name: "alipay_cert_sn",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(128usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"52c63a5a5d0b5b2d3a3b8a8a3f7b5c41\""),
-            summary: "Serial number (as Alipay computes it, an MD5 hex string) of the Alipay certificate to fetch.",
-        },
+        crate::schema::FieldSchema::new(
+                "alipay_cert_sn",
+                crate::schema::TypeSchema::String,
+                "Serial number (as Alipay computes it, an MD5 hex string) of the Alipay certificate to fetch.",
+            )
+            .required()
+            .length(None, Some(128usize))
+            .example("\"52c63a5a5d0b5b2d3a3b8a8a3f7b5c41\""),
     ],
     one_of: &[],
     response: &[
-        crate::schema::FieldSchema {
-            name: "alipay_cert_content",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some(
+        crate::schema::FieldSchema::new(
+                "alipay_cert_content",
+                crate::schema::TypeSchema::String,
+                "The certificate in PEM form, base64-encoded once more; decode it, then parse the PEM.",
+            )
+            .example(
                 "\"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUQuLi4KLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=\"",
             ),
-            summary: "The certificate in PEM form, base64-encoded once more; decode it, then parse the PEM.",
-        },
     ],
 };

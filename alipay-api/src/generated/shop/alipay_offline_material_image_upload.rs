@@ -236,106 +236,55 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "上传门店照片和视频接口",
     summary: "Upload a store photo or video and get back the image id that shop create/modify calls refer to.",
     params: &[
-        crate::schema::FieldSchema {
-            name: "image_type",
-            placement: crate::request::Placement::Text,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(8usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"jpg\""),
-            summary: "File format (extension without the dot), e.g. `jpg`, `png` or `mp4`.",
-        },
-        crate::schema::FieldSchema {
-            name: "image_name",
-            placement: crate::request::Placement::Text,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: Some(128usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"storefront\""),
-            summary: "A display name for the picture or video.",
-        },
-        crate::schema::FieldSchema {
-            name: "image_content",
-            placement: crate::request::Placement::File,
-            ty: crate::schema::TypeSchema::File,
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "The picture or video itself; at most 5 MB.",
-        },
-        crate::schema::FieldSchema {
-            name: "image_pid",
-            placement: crate::request::Placement::Text,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(16usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"2088021822217233\""),
-            summary: "Alipay-internal owner partner id; merchants and service providers leave it unset.",
-        },
+        crate::schema::FieldSchema::new(
+                "image_type",
+                crate::schema::TypeSchema::String,
+                "File format (extension without the dot), e.g. `jpg`, `png` or `mp4`.",
+            )
+            .placed(crate::request::Placement::Text)
+            .required()
+            .length(None, Some(8usize))
+            .example("\"jpg\""),
+        crate::schema::FieldSchema::new(
+                "image_name",
+                crate::schema::TypeSchema::String,
+                "A display name for the picture or video.",
+            )
+            .placed(crate::request::Placement::Text)
+            .required()
+            .length(None, Some(128usize))
+            .example("\"storefront\""),
+        crate::schema::FieldSchema::new(
+                "image_content",
+                crate::schema::TypeSchema::File,
+                "The picture or video itself; at most 5 MB.",
+            )
+            .placed(crate::request::Placement::File)
+            .required(),
+        crate::schema::FieldSchema::new(
+                "image_pid",
+                crate::schema::TypeSchema::String,
+                "Alipay-internal owner partner id; merchants and service providers leave it unset.",
+            )
+            .placed(crate::request::Placement::Text)
+            .length(None, Some(16usize))
+            .example("\"2088021822217233\""),
     ],
     one_of: &[],
     response: &[
-        crate::schema::FieldSchema {
-            name: "image_id",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\""),
-            summary: "Id of the uploaded file; pass it in the image fields of the shop calls.",
-        },
-        crate::schema::FieldSchema {
-            name: "image_url",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some(
+        crate::schema::FieldSchema::new(
+                "image_id",
+                crate::schema::TypeSchema::String,
+                "Id of the uploaded file; pass it in the image fields of the shop calls.",
+            )
+            .example("\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\""),
+        crate::schema::FieldSchema::new(
+                "image_url",
+                crate::schema::TypeSchema::String,
+                "Address where the file can be viewed; Alipay blocks embedding it in other pages, so only open it directly.",
+            )
+            .example(
                 "\"https://oalipay-dl-django.alicdn.com/rest/1.0/image?fileIds=1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\"",
             ),
-            summary: "Address where the file can be viewed; Alipay blocks embedding it in other pages, so only open it directly.",
-        },
     ],
 };

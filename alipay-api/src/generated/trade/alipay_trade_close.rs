@@ -262,72 +262,34 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "统一收单交易关闭接口",
     summary: "Close a trade the buyer has not paid, so it can no longer be paid.",
     params: &[
-        crate::schema::FieldSchema {
-            name: "out_trade_no",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(64usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"HZ0120131127001\""),
-            summary: "The merchant order number of the trade to close. Set this or `trade_no`; `trade_no` wins if both are set.",
-        },
-        crate::schema::FieldSchema {
-            name: "trade_no",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: Some(16usize),
-            max_length: Some(64usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"2013112611001004680073956707\""),
-            summary: "Alipay's trade number of the trade to close (16 to 64 characters). Set this or `out_trade_no`.",
-        },
-        crate::schema::FieldSchema {
-            name: "operator_id",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: Some(28usize),
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"YX01\""),
-            summary: "The merchant's own id of the operator closing the trade.",
-        },
-        crate::schema::FieldSchema {
-            name: "extend_params",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::Object(
+        crate::schema::FieldSchema::new(
+                "out_trade_no",
+                crate::schema::TypeSchema::String,
+                "The merchant order number of the trade to close. Set this or `trade_no`; `trade_no` wins if both are set.",
+            )
+            .length(None, Some(64usize))
+            .example("\"HZ0120131127001\""),
+        crate::schema::FieldSchema::new(
+                "trade_no",
+                crate::schema::TypeSchema::String,
+                "Alipay's trade number of the trade to close (16 to 64 characters). Set this or `out_trade_no`.",
+            )
+            .length(Some(16usize), Some(64usize))
+            .example("\"2013112611001004680073956707\""),
+        crate::schema::FieldSchema::new(
+                "operator_id",
+                crate::schema::TypeSchema::String,
+                "The merchant's own id of the operator closing the trade.",
+            )
+            .length(None, Some(28usize))
+            .example("\"YX01\""),
+        crate::schema::FieldSchema::new(
+            "extend_params",
+            crate::schema::TypeSchema::Object(
                 &crate::generated::models::close_extend_params::SCHEMA,
             ),
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "Extra options for special scenarios.",
-        },
+            "Extra options for special scenarios.",
+        ),
     ],
     one_of: &[
         crate::schema::OneOfSchema {
@@ -336,37 +298,17 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         },
     ],
     response: &[
-        crate::schema::FieldSchema {
-            name: "trade_no",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"2013112111001004500000675971\""),
-            summary: "Alipay's trade number.",
-        },
-        crate::schema::FieldSchema {
-            name: "out_trade_no",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: Some("\"YX_001\""),
-            summary: "The merchant order number given when the trade was created.",
-        },
+        crate::schema::FieldSchema::new(
+                "trade_no",
+                crate::schema::TypeSchema::String,
+                "Alipay's trade number.",
+            )
+            .example("\"2013112111001004500000675971\""),
+        crate::schema::FieldSchema::new(
+                "out_trade_no",
+                crate::schema::TypeSchema::String,
+                "The merchant order number given when the trade was created.",
+            )
+            .example("\"YX_001\""),
     ],
 };

@@ -33,22 +33,11 @@ pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::Not
         msg_method: "demo.media.ready",
     },
     fields: &[
-        crate::schema::FieldSchema {
-            name: "image_id",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "Id of the image.",
-        },
+        crate::schema::FieldSchema::new(
+            "image_id",
+            crate::schema::TypeSchema::String,
+            "Id of the image.",
+        ),
     ],
     doc_url: "",
 };

@@ -116,22 +116,12 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "演示App支付",
     summary: "Makes a made-up order string for the app.",
     params: &[
-        crate::schema::FieldSchema {
-            name: "product_code",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: false,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: Some("APP_PAY"),
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "Product code with a default.",
-        },
+        crate::schema::FieldSchema::new(
+                "product_code",
+                crate::schema::TypeSchema::String,
+                "Product code with a default.",
+            )
+            .default_value("APP_PAY"),
     ],
     one_of: &[],
     response: &[],

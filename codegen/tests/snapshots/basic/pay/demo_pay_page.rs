@@ -146,22 +146,12 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "演示网页支付",
     summary: "Sends the buyer's browser to a made-up cashier page.",
     params: &[
-        crate::schema::FieldSchema {
-            name: "subject",
-            placement: crate::request::Placement::BizContent,
-            ty: crate::schema::TypeSchema::String,
-            required: true,
-            min_length: None,
-            max_length: None,
-            range: None,
-            max_items: None,
-            default: None,
-            fixed: None,
-            clearable: false,
-            deprecated: None,
-            example: None,
-            summary: "Order title.",
-        },
+        crate::schema::FieldSchema::new(
+                "subject",
+                crate::schema::TypeSchema::String,
+                "Order title.",
+            )
+            .required(),
     ],
     one_of: &[],
     response: &[],
