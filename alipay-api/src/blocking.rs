@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::client::call::{self, AppRequest, CallOptions, Executable, PageRequest, Prepared};
-use crate::client::{body_text, http_error, mime_for, status_error, TRACE_HEADER};
+use crate::client::{
+    body_text, http_error, mime_for, status_error, too_large, MAX_BODY, TRACE_HEADER,
+};
 use crate::config::Settings;
 use crate::error::Error;
 use crate::protocol::notify::{NotifyScheme, VerifiedNotification};
@@ -127,10 +129,23 @@ impl Client {
             .get(TRACE_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = resp
-            .bytes()
-            .map_err(|e| http_error(method, &e, true))?
-            .to_vec();
+        // Read at most MAX_BODY bytes (one more to detect an oversized body).
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(resp, MAX_BODY as u64 + 1),
+            &mut bytes,
+        )
+        .map_err(|e| crate::error::HttpError {
+            method: method.to_owned(),
+            kind: crate::error::HttpErrorKind::Transport,
+            status: None,
+            maybe_sent: true,
+            message: e.to_string(),
+            source: Some(Box::new(e)),
+        })?;
+        if bytes.len() > MAX_BODY {
+            return Err(too_large(method));
+        }
         if !status.is_success() {
             return Err(status_error(method, status.as_u16(), &bytes).into());
         }

@@ -581,3 +581,19 @@ fn notifications_are_verified_before_typing() {
         Error::Signature(SignatureError::Missing(_))
     ));
 }
+
+#[tokio::test]
+async fn oversized_bodies_are_not_read() {
+    let n = alipay_api::client::MAX_BODY + 10;
+    let mut raw =
+        format!("HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {n}\r\n\r\n")
+            .into_bytes();
+    raw.resize(raw.len() + n, b' ');
+    let addr = start_raw(Box::leak(raw.into_boxed_slice())).await;
+    let e = client(&format!("http://{addr}/gateway.do"))
+        .execute(&query("x"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("exceeds"), "{e}");
+    assert!(e.outcome_unknown());
+}

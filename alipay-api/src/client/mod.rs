@@ -40,6 +40,22 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// The largest response body the client reads (16 MiB); gateway answers are a few
+/// KiB, and files are downloaded from URLs, not through the gateway.
+pub const MAX_BODY: usize = 16 << 20;
+
+pub(crate) fn too_large(method: &str) -> Error {
+    HttpError {
+        method: method.to_owned(),
+        kind: HttpErrorKind::Transport,
+        status: None,
+        maybe_sent: true,
+        message: format!("the response body exceeds {MAX_BODY} bytes; it was not read"),
+        source: None,
+    }
+    .into()
+}
+
 /// The header in which the gateway returns its trace id.
 pub(crate) const TRACE_HEADER: &str = "trace_id";
 
@@ -246,11 +262,19 @@ impl Client {
             .get(TRACE_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = resp
-            .bytes()
+        // Read at most MAX_BODY bytes: a hostile or broken server cannot exhaust memory.
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
             .await
             .map_err(|e| http_error(method, &e, true))?
-            .to_vec();
+        {
+            if bytes.len() + chunk.len() > MAX_BODY {
+                return Err(too_large(method));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         if !status.is_success() {
             return Err(status_error(method, status.as_u16(), &bytes).into());
         }
