@@ -291,3 +291,42 @@ impl ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: &str, sub: Option<&str>) -> Error {
+        ApiError {
+            method: "alipay.trade.pay".into(),
+            code: code.into(),
+            msg: String::new(),
+            sub_code: sub.map(str::to_owned),
+            sub_msg: None,
+            trace_id: None,
+            signed: true,
+            raw: String::new(),
+        }
+        .into()
+    }
+
+    #[test]
+    fn outcome_unknown_separates_system_errors_from_definite_failures() {
+        assert!(api("20000", Some("isp.unknow-error")).outcome_unknown());
+        assert!(api("40004", Some("ACQ.SYSTEM_ERROR")).outcome_unknown());
+        assert!(api("40004", Some("aop.ACQ.SYSTEM_ERROR")).outcome_unknown());
+        assert!(!api("40004", Some("ACQ.TRADE_NOT_EXIST")).outcome_unknown());
+        assert!(!api("40004", Some("ACQ.BUYER_BALANCE_NOT_ENOUGH")).outcome_unknown());
+        assert!(!Error::from(ConfigError::Missing("app_id")).outcome_unknown());
+        let connect = HttpError {
+            method: "m".into(),
+            kind: HttpErrorKind::Connect,
+            status: None,
+            maybe_sent: false,
+            message: String::new(),
+            source: None,
+        };
+        assert!(!Error::from(connect).outcome_unknown());
+        assert!(Error::from(DecodeError::new("response", "cut", "{")).outcome_unknown());
+    }
+}
