@@ -580,3 +580,212 @@ fn check_object(c: &mut Checker, m: &'static ModelSchema, obj: &serde_json::Map<
     }
     one_of(c, m.one_of, &present);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    static KIND: EnumSchema = EnumSchema {
+        name: "Kind",
+        summary: "A kind.",
+        values: &["A", "B"],
+        value_summaries: &["First.", "Second."],
+    };
+
+    static LINE: ModelSchema = ModelSchema {
+        name: "Line",
+        summary: "A line.",
+        fields: &[
+            FieldSchema::new("sku", TypeSchema::String, "Unit.")
+                .required()
+                .length(None, Some(3)),
+            FieldSchema::new("price", TypeSchema::Amount, "Price.").amount_range(Some(1), None),
+            FieldSchema::new("kind", TypeSchema::Enum(&KIND), "Kind."),
+            FieldSchema::new("bar", TypeSchema::String, "Bar."),
+            FieldSchema::new("qr", TypeSchema::String, "QR."),
+        ],
+        one_of: &[OneOfSchema {
+            fields: &["bar", "qr"],
+            rule: OneOfRule::ExactlyOne,
+        }],
+    };
+
+    static META: MethodMeta = MethodMeta {
+        method: "demo.create",
+        version: "1.0",
+        kind: crate::request::CallKind::Server,
+        response_key: "demo_create_response",
+        extra_success_codes: &[],
+        extra_success_result_codes: &[],
+        encryptable: false,
+        common_params: &[],
+        fixed_params: &[],
+        v3: None,
+        group: "demo",
+        doc_url: "",
+    };
+
+    static DEMO: MethodSchema = MethodSchema {
+        meta: &META,
+        title: "演示",
+        summary: "Demo.",
+        params: &[
+            FieldSchema::new("out_no", TypeSchema::String, "No.").required(),
+            FieldSchema::new("count", TypeSchema::Integer, "Count.").int_range(Some(1), Some(9)),
+            FieldSchema::new(
+                "lines",
+                TypeSchema::List(&TypeSchema::Object(&LINE)),
+                "Lines.",
+            )
+            .max_items(2),
+            FieldSchema::new(
+                "extra",
+                TypeSchema::Json(&TypeSchema::Object(&LINE)),
+                "JSON.",
+            ),
+            FieldSchema::new("memo", TypeSchema::String, "Memo.")
+                .clearable()
+                .length(Some(2), None),
+            FieldSchema::new("product", TypeSchema::String, "Fixed.").fixed_value("P1"),
+            FieldSchema::new("day", TypeSchema::Date, "Day."),
+            FieldSchema::new("flag", TypeSchema::Boolean, "Flag.").placed(Placement::Text),
+            FieldSchema::new("n", TypeSchema::Integer, "N.").placed(Placement::Text),
+        ],
+        one_of: &[],
+        response: &[],
+    };
+
+    fn problems(biz: Value, text: &[(&str, &str)]) -> Vec<(String, Problem)> {
+        let lookup = |k: &str| {
+            text.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        match validate_params(&DEMO, Some(&biz), &lookup) {
+            Ok(()) => Vec::new(),
+            Err(e) => e
+                .violations()
+                .iter()
+                .map(|v| (v.field.clone(), v.problem.clone()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn valid_json_passes() {
+        let biz = json!({
+            "out_no": "1",
+            "count": 9,
+            "lines": [{"sku": "abc", "price": "0.01", "kind": "A", "bar": "x"}],
+            "extra": "{\"sku\":\"a\",\"qr\":\"q\"}",
+            "memo": "#EMPTY#",
+            "product": "P1",
+            "day": "2024-02-29",
+            "unknown_keys": "are ignored"
+        });
+        assert_eq!(problems(biz, &[("flag", "true"), ("n", "3")]), []);
+    }
+
+    #[test]
+    fn every_rule_reports_by_path() {
+        let biz = json!({
+            "count": 10,
+            "lines": [
+                {"sku": "abcd", "price": "0.00", "kind": "C", "bar": "x", "qr": "y"},
+                {"price": "1.234"},
+                "not an object"
+            ],
+            "extra": "{\"sku\":5}",
+            "memo": "x",
+            "product": "P2",
+            "day": "2024-02-30"
+        });
+        let got = problems(biz, &[("flag", "yes"), ("n", "x")]);
+        let fields: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "out_no",
+                "count",
+                "lines",
+                "lines[0].sku",
+                "lines[0].price",
+                "lines[0].kind",
+                "lines[0].bar|qr",
+                "lines[1].sku",
+                "lines[1].price",
+                "lines[1].bar|qr",
+                "lines[2]",
+                "extra.sku",
+                "extra.bar|qr",
+                "memo",
+                "product",
+                "day",
+                "flag",
+                "n",
+            ]
+        );
+        assert_eq!(
+            got[1].1,
+            Problem::OutOfRange {
+                value: 10,
+                min: Some(1),
+                max: Some(9)
+            }
+        );
+        assert_eq!(got[2].1, Problem::TooManyItems { max: 2, actual: 3 });
+        assert_eq!(
+            got[6].1,
+            Problem::OneOf {
+                rule: OneOfRule::ExactlyOne,
+                present: 2
+            }
+        );
+        assert_eq!(
+            got[8].1,
+            Problem::BadAmount {
+                raw: "1.234".into()
+            }
+        );
+        assert_eq!(
+            got[10].1,
+            Problem::WrongType {
+                expected: "a JSON object"
+            }
+        );
+        assert_eq!(
+            got[11].1,
+            Problem::WrongType {
+                expected: "a string"
+            }
+        );
+        assert_eq!(got[13].1, Problem::TooShort { min: 2, actual: 1 });
+        assert_eq!(
+            got[14].1,
+            Problem::NotInEnum {
+                value: "P2".into(),
+                allowed: &["P1"]
+            }
+        );
+        assert_eq!(
+            got[15].1,
+            Problem::BadDate {
+                raw: "2024-02-30".into()
+            }
+        );
+    }
+
+    #[test]
+    fn models_validate_alone_and_non_objects_fail_closed() {
+        assert_eq!(
+            validate_model(&LINE, &json!({"sku": "a", "qr": "q"})),
+            Ok(())
+        );
+        let err = validate_model(&LINE, &json!("x")).unwrap_err();
+        assert_eq!(err.violations()[0].field, "Line");
+        let err = validate_params(&DEMO, Some(&json!(1)), &|_| None).unwrap_err();
+        let fields: Vec<&str> = err.fields().collect();
+        assert_eq!(fields, ["biz_content", "out_no"]);
+    }
+}
