@@ -601,16 +601,17 @@ impl Cx<'_> {
             }
             None => naming::field_ident(name),
         };
-        if ident.is_empty() {
+        if f.rust_name.is_none() && !naming::is_ident(&ident) {
             self.err(
                 file,
                 &anchors_key("name"),
                 ErrorKind::Naming {
                     message: format!(
-                        "field name `{name}` gives no Rust identifier: add `rust_name`"
+                        "field name `{name}` gives no usable Rust identifier: add a snake_case `rust_name`"
                     ),
                 },
             );
+            return None;
         }
 
         let request = matches!(ctx, Ctx::Request);
@@ -1159,7 +1160,7 @@ pub fn build(raw: &RawSpec, opts: Options) -> Result<Ir, SpecErrors> {
                         }
                         None => naming::variant_ident(&ev.value),
                     };
-                    if variant.is_empty() {
+                    if !naming::is_type_name(&variant) {
                         cx.err(
                             &file,
                             &at,
