@@ -45,4 +45,4 @@ pub use error::SandboxError;
 pub use keys::{CertBundle, SandboxKeys};
 pub use server::Sandbox;
 pub use state::{Notification, Refund, Trade, TradeStatus};
-pub use synth::sample_request;
+pub use synth::{sample_request, SampleRequest};

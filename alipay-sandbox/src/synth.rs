@@ -157,16 +157,27 @@ fn same_kind(a: &TypeSchema, b: &TypeSchema) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
+/// A request made from the spec: see [`sample_request`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SampleRequest {
+    /// `biz_content`, if the method takes one.
+    pub biz_content: Option<Value>,
+    /// Top-level text parameters.
+    pub text: Vec<(String, String)>,
+}
+
 /// A request for `method` that passes the spec's validation: `biz_content` (if the
 /// method takes one) and the text parameters. Required fields, the first field of
-/// every one-of group and fixed values are set; file parts are not.
+/// every one-of group and fixed values are set; file parts are not. `None` for a
+/// method the spec does not have.
 ///
 /// ```
-/// let (biz, text) = alipay_sandbox::sample_request("alipay.trade.query").unwrap();
-/// assert!(biz.unwrap().get("out_trade_no").is_some());
-/// assert!(text.is_empty());
+/// let s = alipay_sandbox::sample_request("alipay.trade.query").unwrap();
+/// assert!(s.biz_content.unwrap().get("out_trade_no").is_some());
+/// assert!(s.text.is_empty());
 /// ```
-pub fn sample_request(method: &str) -> Option<(Option<Value>, Vec<(String, String)>)> {
+pub fn sample_request(method: &str) -> Option<SampleRequest> {
     let s = schema::method(method)?;
     let biz_fields: Vec<&FieldSchema> = s
         .params
@@ -200,5 +211,8 @@ pub fn sample_request(method: &str) -> Option<(Option<Value>, Vec<(String, Strin
         }
     }
     let biz = (!biz_fields.is_empty()).then_some(Value::Object(biz));
-    Some((biz, text))
+    Some(SampleRequest {
+        biz_content: biz,
+        text,
+    })
 }

@@ -161,7 +161,8 @@ async fn every_specified_method_is_callable() {
     );
     for m in methods {
         let name = m.meta.method;
-        let (mut biz, text) = sample_request(name).unwrap();
+        let sample = sample_request(name).unwrap();
+        let (mut biz, text) = (sample.biz_content, sample.text);
         // The sample passes the spec's own validation.
         let lookup = |k: &str| text.iter().find(|(t, _)| t == k).map(|(_, v)| v.clone());
         schema::validate_params(m, biz.as_ref(), &lookup).unwrap_or_else(|e| panic!("{name}: {e}"));

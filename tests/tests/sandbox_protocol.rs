@@ -15,6 +15,8 @@ use alipay_sandbox::{Sandbox, SandboxConfig, SandboxKeys};
 use sandbox_support::order_no;
 use serde_json::{json, Value};
 
+type Params = Vec<(&'static str, String)>;
+
 /// Posts parameters as a form, signing them with the app key unless `sign` is false.
 async fn raw(gw: &Sandbox, mut params: Vec<(&str, String)>, sign: bool) -> (String, Value) {
     if sign {
@@ -95,7 +97,8 @@ fn error_of(gw: &Sandbox, text: &str, v: &Value, signed: bool) -> (String, Strin
 async fn protocol_errors_in_alipays_shape() {
     let gw = Sandbox::start().await.unwrap();
     let q = "alipay.trade.query";
-    let cases: Vec<(Vec<(&'static str, String)>, bool, &str, &str, bool)> = vec![
+    // (params, sign them, code, sub_code, answer signed)
+    let cases: Vec<(Params, bool, &str, &str, bool)> = vec![
         (
             without(base(&gw, q), "method"),
             true,
