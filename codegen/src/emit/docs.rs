@@ -259,10 +259,10 @@ pub fn field(ir: &Ir, f: &Field, one_of: &[OneOf], kind: FieldDocKind) -> String
 /// The entry point the runtime offers for a call kind.
 pub fn kind_words(k: Kind) -> &'static str {
     match k {
-        Kind::Server => "a server-to-server call: send it with the client's `execute` and get the typed response",
-        Kind::Page => "a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form or a URL with the client's `page_form` or `page_url`",
-        Kind::App => "an app call: the client's `app_order_string` signs it into the order string the Alipay app expects",
-        Kind::Upload => "a file upload: send it with the client's `execute`, which posts it as `multipart/form-data`",
+        Kind::Server => "a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response",
+        Kind::Page => "a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form with [`Client::page_form`](crate::Client::page_form) or a URL with [`Client::page_url`](crate::Client::page_url)",
+        Kind::App => "an app call: [`Client::app_order_string`](crate::Client::app_order_string) signs it into the order string the Alipay app expects",
+        Kind::Upload => "a file upload: send it with [`Client::execute`](crate::Client::execute), which posts it as `multipart/form-data`",
     }
 }
 

@@ -835,14 +835,14 @@ pub fn notification(ir: &Ir, n: &Notification) -> TokenStream {
                 /// The `notify_type` value that identifies this notification.
                 pub const NOTIFY_TYPE: &'static str = #t;
             },
-            format!("Alipay posts it to the `notify_url` as form fields with `notify_type` {}. Verify the signature with the client first, then deserialise the fields; every value arrives as text and is parsed into its typed field.", docs::code(t)),
+            format!("Alipay posts it to the `notify_url` as form fields with `notify_type` {}. [`Client::parse_notification`](crate::Client::parse_notification) verifies the signature and returns this type; every value arrives as text and is parsed into its typed field.", docs::code(t)),
         ),
         Delivery::Message(mm) => (
             quote! {
                 /// The `msg_method` value that identifies this message.
                 pub const MSG_METHOD: &'static str = #mm;
             },
-            format!("Alipay delivers it as a message with `msg_method` {}; this type is the content of its `biz_content`. Verify the signature with the client first.", docs::code(mm)),
+            format!("Alipay delivers it as a message with `msg_method` {}; this type is the content of its `biz_content`. Verify the message with [`Client::verify_notification`](crate::Client::verify_notification) first, then deserialise its `biz_content` into this type.", docs::code(mm)),
         ),
     };
     doc.push_str(&format!(

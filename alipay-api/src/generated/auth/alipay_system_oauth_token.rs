@@ -15,7 +15,7 @@
 /// A service provider acting for a merchant's app passes that merchant's
 /// `app_auth_token`.
 ///
-/// - Method: `alipay.system.oauth.token` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.system.oauth.token` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `auth`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/84bc7352_alipay.system.oauth.token>
 ///
@@ -52,7 +52,7 @@ impl AlipaySystemOauthToken {
 }
 /// Builder of [`AlipaySystemOauthToken`]: one setter per parameter, then [`build`](AlipaySystemOauthTokenBuilder::build) checks them all.
 ///
-/// - Method: `alipay.system.oauth.token` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.system.oauth.token` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `auth`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/84bc7352_alipay.system.oauth.token>
 #[derive(Debug, Clone, Default)]

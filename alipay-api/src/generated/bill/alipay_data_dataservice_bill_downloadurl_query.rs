@@ -11,7 +11,7 @@
 /// returned link expires if the download does not start within 30 seconds, so fetch
 /// the file immediately.
 ///
-/// - Method: `alipay.data.dataservice.bill.downloadurl.query` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.data.dataservice.bill.downloadurl.query` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `bill`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/e099d91f_alipay.data.dataservice.bill.downloadurl.query>
 ///
@@ -48,7 +48,7 @@ impl AlipayDataDataserviceBillDownloadurlQuery {
 }
 /// Builder of [`AlipayDataDataserviceBillDownloadurlQuery`]: one setter per parameter, then [`build`](AlipayDataDataserviceBillDownloadurlQueryBuilder::build) checks them all.
 ///
-/// - Method: `alipay.data.dataservice.bill.downloadurl.query` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.data.dataservice.bill.downloadurl.query` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `bill`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/e099d91f_alipay.data.dataservice.bill.downloadurl.query>
 #[derive(Debug, Clone, Default)]

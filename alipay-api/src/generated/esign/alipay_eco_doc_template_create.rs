@@ -13,7 +13,7 @@
 /// `target_app_id = 2021001101679589` and never an `app_auth_token`, because service
 /// providers cannot make these calls on a merchant's behalf.
 ///
-/// - Method: `alipay.eco.doc.template.create` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.eco.doc.template.create` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `esign`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_50/alipay.eco.doc.template.create>
 ///
@@ -50,7 +50,7 @@ impl AlipayEcoDocTemplateCreate {
 }
 /// Builder of [`AlipayEcoDocTemplateCreate`]: one setter per parameter, then [`build`](AlipayEcoDocTemplateCreateBuilder::build) checks them all.
 ///
-/// - Method: `alipay.eco.doc.template.create` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.eco.doc.template.create` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `esign`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_50/alipay.eco.doc.template.create>
 #[derive(Debug, Clone, Default)]

@@ -11,7 +11,7 @@
 /// chains to the configured Alipay root certificate and that its serial number is
 /// the one requested. The response of this call is not itself signed.
 ///
-/// - Method: `alipay.open.app.alipaycert.download` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.open.app.alipaycert.download` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `open`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_9/alipay.open.app.alipaycert.download>
 ///
@@ -33,7 +33,7 @@ impl AlipayOpenAppAlipaycertDownload {
 }
 /// Builder of [`AlipayOpenAppAlipaycertDownload`]: one setter per parameter, then [`build`](AlipayOpenAppAlipaycertDownloadBuilder::build) checks them all.
 ///
-/// - Method: `alipay.open.app.alipaycert.download` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.open.app.alipaycert.download` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `open`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_9/alipay.open.app.alipaycert.download>
 #[derive(Debug, Clone, Default)]

@@ -16,7 +16,7 @@
 /// `apply_id`. Other fields take effect without review. Image fields take ids
 /// returned by `alipay.offline.material.image.upload`.
 ///
-/// - Method: `alipay.offline.market.shop.modify` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.offline.market.shop.modify` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `shop`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_3/alipay.offline.market.shop.modify>
 ///
@@ -269,7 +269,7 @@ impl AlipayOfflineMarketShopModify {
 }
 /// Builder of [`AlipayOfflineMarketShopModify`]: one setter per parameter, then [`build`](AlipayOfflineMarketShopModifyBuilder::build) checks them all.
 ///
-/// - Method: `alipay.offline.market.shop.modify` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.offline.market.shop.modify` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `shop`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_3/alipay.offline.market.shop.modify>
 #[derive(Debug, Clone, Default)]

@@ -12,7 +12,7 @@
 ///
 /// Alipay caps the file at 5 MB (its English docs allow up to 50 MB for videos).
 ///
-/// - Method: `alipay.offline.material.image.upload` (version `1.0`), a file upload: send it with the client's `execute`, which posts it as `multipart/form-data`.
+/// - Method: `alipay.offline.material.image.upload` (version `1.0`), a file upload: send it with [`Client::execute`](crate::Client::execute), which posts it as `multipart/form-data`.
 /// - Requires the cargo feature `shop`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/0af852ff_alipay.offline.material.image.upload>
 ///
@@ -54,7 +54,7 @@ impl AlipayOfflineMaterialImageUpload {
 }
 /// Builder of [`AlipayOfflineMaterialImageUpload`]: one setter per parameter, then [`build`](AlipayOfflineMaterialImageUploadBuilder::build) checks them all.
 ///
-/// - Method: `alipay.offline.material.image.upload` (version `1.0`), a file upload: send it with the client's `execute`, which posts it as `multipart/form-data`.
+/// - Method: `alipay.offline.material.image.upload` (version `1.0`), a file upload: send it with [`Client::execute`](crate::Client::execute), which posts it as `multipart/form-data`.
 /// - Requires the cargo feature `shop`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/0af852ff_alipay.offline.material.image.upload>
 #[derive(Debug, Clone, Default)]

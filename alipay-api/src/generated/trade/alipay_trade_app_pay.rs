@@ -9,7 +9,7 @@
 /// Alipay. The SDK's client-side result is not proof of payment: rely on the notification to
 /// `notify_url` or on `alipay.trade.query`.
 ///
-/// - Method: `alipay.trade.app.pay` (version `1.0`), an app call: the client's `app_order_string` signs it into the order string the Alipay app expects.
+/// - Method: `alipay.trade.app.pay` (version `1.0`), an app call: [`Client::app_order_string`](crate::Client::app_order_string) signs it into the order string the Alipay app expects.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/cd12c885_alipay.trade.app.pay>
 ///
@@ -168,7 +168,7 @@ impl AlipayTradeAppPay {
 }
 /// Builder of [`AlipayTradeAppPay`]: one setter per parameter, then [`build`](AlipayTradeAppPayBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.app.pay` (version `1.0`), an app call: the client's `app_order_string` signs it into the order string the Alipay app expects.
+/// - Method: `alipay.trade.app.pay` (version `1.0`), an app call: [`Client::app_order_string`](crate::Client::app_order_string) signs it into the order string the Alipay app expects.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/cd12c885_alipay.trade.app.pay>
 #[derive(Debug, Clone, Default)]

@@ -9,7 +9,7 @@
 /// money back on a normally paid trade, use `alipay.trade.refund` instead. When
 /// `retry_flag` is `Y`, call again with the same order number.
 ///
-/// - Method: `alipay.trade.cancel` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.cancel` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/13399511_alipay.trade.cancel>
 ///
@@ -41,7 +41,7 @@ impl AlipayTradeCancel {
 }
 /// Builder of [`AlipayTradeCancel`]: one setter per parameter, then [`build`](AlipayTradeCancelBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.cancel` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.cancel` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/13399511_alipay.trade.cancel>
 #[derive(Debug, Clone, Default)]

@@ -8,7 +8,7 @@
 /// close it sooner, for example before creating a new order for the same purchase.
 /// Only unpaid trades can be closed; paid ones need `alipay.trade.refund`.
 ///
-/// - Method: `alipay.trade.close` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.close` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/8dc9ebb3_alipay.trade.close>
 ///
@@ -55,7 +55,7 @@ impl AlipayTradeClose {
 }
 /// Builder of [`AlipayTradeClose`]: one setter per parameter, then [`build`](AlipayTradeCloseBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.close` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.close` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/8dc9ebb3_alipay.trade.close>
 #[derive(Debug, Clone, Default)]

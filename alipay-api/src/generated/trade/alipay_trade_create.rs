@@ -9,7 +9,7 @@
 /// returned `trade_no` to `my.tradePay` on the client to show the checkout. The payment
 /// result comes by asynchronous notification or `alipay.trade.query`.
 ///
-/// - Method: `alipay.trade.create` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.create` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/mini/6039ed0c_alipay.trade.create>
 ///
@@ -211,7 +211,7 @@ impl AlipayTradeCreate {
 }
 /// Builder of [`AlipayTradeCreate`]: one setter per parameter, then [`build`](AlipayTradeCreateBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.create` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.create` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/mini/6039ed0c_alipay.trade.create>
 #[derive(Debug, Clone, Default)]

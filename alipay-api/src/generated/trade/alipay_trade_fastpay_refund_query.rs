@@ -10,7 +10,7 @@
 /// can report a refund that completes a moment later, so wait ten seconds or more
 /// before querying.
 ///
-/// - Method: `alipay.trade.fastpay.refund.query` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.fastpay.refund.query` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/357441a2_alipay.trade.fastpay.refund.query>
 ///
@@ -57,7 +57,7 @@ impl AlipayTradeFastpayRefundQuery {
 }
 /// Builder of [`AlipayTradeFastpayRefundQuery`]: one setter per parameter, then [`build`](AlipayTradeFastpayRefundQueryBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.fastpay.refund.query` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.fastpay.refund.query` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/357441a2_alipay.trade.fastpay.refund.query>
 #[derive(Debug, Clone, Default)]

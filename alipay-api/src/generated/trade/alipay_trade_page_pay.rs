@@ -10,7 +10,7 @@
 /// payment: rely on the notification to `notify_url` (after verifying its signature) or on
 /// `alipay.trade.query`.
 ///
-/// - Method: `alipay.trade.page.pay` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form or a URL with the client's `page_form` or `page_url`.
+/// - Method: `alipay.trade.page.pay` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form with [`Client::page_form`](crate::Client::page_form) or a URL with [`Client::page_url`](crate::Client::page_url).
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/59da99d0_alipay.trade.page.pay>
 ///
@@ -179,7 +179,7 @@ impl AlipayTradePagePay {
 }
 /// Builder of [`AlipayTradePagePay`]: one setter per parameter, then [`build`](AlipayTradePagePayBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.page.pay` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form or a URL with the client's `page_form` or `page_url`.
+/// - Method: `alipay.trade.page.pay` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form with [`Client::page_form`](crate::Client::page_form) or a URL with [`Client::page_url`](crate::Client::page_url).
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/59da99d0_alipay.trade.page.pay>
 #[derive(Debug, Clone, Default)]

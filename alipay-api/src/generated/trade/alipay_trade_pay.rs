@@ -14,7 +14,7 @@
 /// call `alipay.trade.cancel` if it never does. On a timeout or system error, query before
 /// retrying and never reuse `out_trade_no` for a different order.
 ///
-/// - Method: `alipay.trade.pay` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.pay` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/1f1fe18c_alipay.trade.pay>
 ///
@@ -246,7 +246,7 @@ impl AlipayTradePay {
 }
 /// Builder of [`AlipayTradePay`]: one setter per parameter, then [`build`](AlipayTradePayBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.pay` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.pay` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/1f1fe18c_alipay.trade.pay>
 #[derive(Debug, Clone, Default)]

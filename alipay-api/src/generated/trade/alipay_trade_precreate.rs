@@ -9,7 +9,7 @@
 /// call only creates the order: learn the result from the asynchronous notification sent to
 /// `notify_url`, or by polling `alipay.trade.query`.
 ///
-/// - Method: `alipay.trade.precreate` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.precreate` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/8ad49e4a_alipay.trade.precreate>
 ///
@@ -191,7 +191,7 @@ impl AlipayTradePrecreate {
 }
 /// Builder of [`AlipayTradePrecreate`]: one setter per parameter, then [`build`](AlipayTradePrecreateBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.precreate` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.precreate` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/8ad49e4a_alipay.trade.precreate>
 #[derive(Debug, Clone, Default)]

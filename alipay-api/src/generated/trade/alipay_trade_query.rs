@@ -10,7 +10,7 @@
 /// Several response fields (fund channels, vouchers, settlement info and more) are
 /// only returned when named in `query_options` or agreed with Alipay.
 ///
-/// - Method: `alipay.trade.query` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.query` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/bff76748_alipay.trade.query>
 ///
@@ -52,7 +52,7 @@ impl AlipayTradeQuery {
 }
 /// Builder of [`AlipayTradeQuery`]: one setter per parameter, then [`build`](AlipayTradeQueryBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.query` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.query` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/bff76748_alipay.trade.query>
 #[derive(Debug, Clone, Default)]

@@ -14,7 +14,7 @@
 /// refund identified by the order number. Confirm an uncertain outcome with
 /// `alipay.trade.fastpay.refund.query`.
 ///
-/// - Method: `alipay.trade.refund` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.refund` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/f60979b3_alipay.trade.refund>
 ///
@@ -135,7 +135,7 @@ impl AlipayTradeRefund {
 }
 /// Builder of [`AlipayTradeRefund`]: one setter per parameter, then [`build`](AlipayTradeRefundBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.refund` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `alipay.trade.refund` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/f60979b3_alipay.trade.refund>
 #[derive(Debug, Clone, Default)]

@@ -9,7 +9,7 @@
 /// checkout. The redirect to `return_url` afterwards is not proof of payment: rely on the
 /// notification to `notify_url` or on `alipay.trade.query`.
 ///
-/// - Method: `alipay.trade.wap.pay` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form or a URL with the client's `page_form` or `page_url`.
+/// - Method: `alipay.trade.wap.pay` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form with [`Client::page_form`](crate::Client::page_form) or a URL with [`Client::page_url`](crate::Client::page_url).
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/29ae8cb6_alipay.trade.wap.pay>
 ///
@@ -173,7 +173,7 @@ impl AlipayTradeWapPay {
 }
 /// Builder of [`AlipayTradeWapPay`]: one setter per parameter, then [`build`](AlipayTradeWapPayBuilder::build) checks them all.
 ///
-/// - Method: `alipay.trade.wap.pay` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form or a URL with the client's `page_form` or `page_url`.
+/// - Method: `alipay.trade.wap.pay` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form with [`Client::page_form`](crate::Client::page_form) or a URL with [`Client::page_url`](crate::Client::page_url).
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/29ae8cb6_alipay.trade.wap.pay>
 #[derive(Debug, Clone, Default)]

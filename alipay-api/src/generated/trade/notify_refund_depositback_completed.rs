@@ -4,7 +4,7 @@
 ///
 /// **收单退款冲退完成通知**
 ///
-/// Alipay delivers it as a message with `msg_method` `alipay.trade.refund.depositback.completed`; this type is the content of its `biz_content`. Verify the signature with the client first.
+/// Alipay delivers it as a message with `msg_method` `alipay.trade.refund.depositback.completed`; this type is the content of its `biz_content`. Verify the message with [`Client::verify_notification`](crate::Client::verify_notification) first, then deserialise its `biz_content` into this type.
 ///
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/42a9ce75_alipay.trade.refund.depositback.completed>

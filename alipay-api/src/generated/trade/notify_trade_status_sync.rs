@@ -4,7 +4,7 @@
 ///
 /// **交易状态异步通知**
 ///
-/// Alipay posts it to the `notify_url` as form fields with `notify_type` `trade_status_sync`. Verify the signature with the client first, then deserialise the fields; every value arrives as text and is parsed into its typed field.
+/// Alipay posts it to the `notify_url` as form fields with `notify_type` `trade_status_sync`. [`Client::parse_notification`](crate::Client::parse_notification) verifies the signature and returns this type; every value arrives as text and is parsed into its typed field.
 ///
 /// - Requires the cargo feature `trade`.
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/270/105902>

@@ -4,7 +4,7 @@
 ///
 /// **演示探测** (`demo.media.ping`)
 ///
-/// - Method: `demo.media.ping` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `demo.media.ping` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `media`.
 ///
 /// Build it with [`DemoMediaPing::builder()`](DemoMediaPing::builder), which checks every constraint of the spec at once; the typed response is [`DemoMediaPingResponse`].
@@ -19,7 +19,7 @@ impl DemoMediaPing {
 }
 /// Builder of [`DemoMediaPing`]: one setter per parameter, then [`build`](DemoMediaPingBuilder::build) checks them all.
 ///
-/// - Method: `demo.media.ping` (version `1.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `demo.media.ping` (version `1.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `media`.
 #[derive(Debug, Clone, Default)]
 pub struct DemoMediaPingBuilder {}

@@ -4,7 +4,7 @@
 ///
 /// **演示上传** (`demo.media.upload`)
 ///
-/// - Method: `demo.media.upload` (version `1.0`), a file upload: send it with the client's `execute`, which posts it as `multipart/form-data`.
+/// - Method: `demo.media.upload` (version `1.0`), a file upload: send it with [`Client::execute`](crate::Client::execute), which posts it as `multipart/form-data`.
 /// - Requires the cargo feature `media`.
 ///
 /// Build it with [`DemoMediaUpload::builder()`](DemoMediaUpload::builder), which checks every constraint of the spec at once; the typed response is [`DemoMediaUploadResponse`].
@@ -35,7 +35,7 @@ impl DemoMediaUpload {
 }
 /// Builder of [`DemoMediaUpload`]: one setter per parameter, then [`build`](DemoMediaUploadBuilder::build) checks them all.
 ///
-/// - Method: `demo.media.upload` (version `1.0`), a file upload: send it with the client's `execute`, which posts it as `multipart/form-data`.
+/// - Method: `demo.media.upload` (version `1.0`), a file upload: send it with [`Client::execute`](crate::Client::execute), which posts it as `multipart/form-data`.
 /// - Requires the cargo feature `media`.
 #[derive(Debug, Clone, Default)]
 pub struct DemoMediaUploadBuilder {

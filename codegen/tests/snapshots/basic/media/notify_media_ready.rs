@@ -4,7 +4,7 @@
 ///
 /// **演示素材就绪消息**
 ///
-/// Alipay delivers it as a message with `msg_method` `demo.media.ready`; this type is the content of its `biz_content`. Verify the signature with the client first.
+/// Alipay delivers it as a message with `msg_method` `demo.media.ready`; this type is the content of its `biz_content`. Verify the message with [`Client::verify_notification`](crate::Client::verify_notification) first, then deserialise its `biz_content` into this type.
 ///
 /// - Requires the cargo feature `media`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

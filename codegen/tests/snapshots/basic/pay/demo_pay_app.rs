@@ -4,7 +4,7 @@
 ///
 /// **演示App支付** (`demo.pay.app`)
 ///
-/// - Method: `demo.pay.app` (version `1.0`), an app call: the client's `app_order_string` signs it into the order string the Alipay app expects.
+/// - Method: `demo.pay.app` (version `1.0`), an app call: [`Client::app_order_string`](crate::Client::app_order_string) signs it into the order string the Alipay app expects.
 /// - Requires the cargo feature `pay`.
 ///
 /// Build it with [`DemoPayApp::builder()`](DemoPayApp::builder), which checks every constraint of the spec at once; the typed response is [`DemoPayAppResponse`].
@@ -25,7 +25,7 @@ impl DemoPayApp {
 }
 /// Builder of [`DemoPayApp`]: one setter per parameter, then [`build`](DemoPayAppBuilder::build) checks them all.
 ///
-/// - Method: `demo.pay.app` (version `1.0`), an app call: the client's `app_order_string` signs it into the order string the Alipay app expects.
+/// - Method: `demo.pay.app` (version `1.0`), an app call: [`Client::app_order_string`](crate::Client::app_order_string) signs it into the order string the Alipay app expects.
 /// - Requires the cargo feature `pay`.
 #[derive(Debug, Clone, Default)]
 pub struct DemoPayAppBuilder {

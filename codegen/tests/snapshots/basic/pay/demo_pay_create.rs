@@ -7,7 +7,7 @@
 /// Second paragraph with a \[bracket\], a \<tag\>, a bare URL <https://example.com/x> and `code [not a link]`.
 /// Indented text that must not become a doctest.
 ///
-/// - Method: `demo.pay.create` (version `2.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `demo.pay.create` (version `2.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `pay`.
 /// - Alipay's documentation: <https://example.com/docs/demo.pay.create>
 ///
@@ -117,7 +117,7 @@ impl DemoPayCreate {
 }
 /// Builder of [`DemoPayCreate`]: one setter per parameter, then [`build`](DemoPayCreateBuilder::build) checks them all.
 ///
-/// - Method: `demo.pay.create` (version `2.0`), a server-to-server call: send it with the client's `execute` and get the typed response.
+/// - Method: `demo.pay.create` (version `2.0`), a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response.
 /// - Requires the cargo feature `pay`.
 /// - Alipay's documentation: <https://example.com/docs/demo.pay.create>
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 ///
 /// **演示网页支付** (`demo.pay.page`)
 ///
-/// - Method: `demo.pay.page` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form or a URL with the client's `page_form` or `page_url`.
+/// - Method: `demo.pay.page` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form with [`Client::page_form`](crate::Client::page_form) or a URL with [`Client::page_url`](crate::Client::page_url).
 /// - Requires the cargo feature `pay`.
 ///
 /// Build it with [`DemoPayPage::builder()`](DemoPayPage::builder), which checks every constraint of the spec at once; the typed response is [`DemoPayPageResponse`].
@@ -35,7 +35,7 @@ impl DemoPayPage {
 }
 /// Builder of [`DemoPayPage`]: one setter per parameter, then [`build`](DemoPayPageBuilder::build) checks them all.
 ///
-/// - Method: `demo.pay.page` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form or a URL with the client's `page_form` or `page_url`.
+/// - Method: `demo.pay.page` (version `1.0`), a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form with [`Client::page_form`](crate::Client::page_form) or a URL with [`Client::page_url`](crate::Client::page_url).
 /// - Requires the cargo feature `pay`.
 #[derive(Debug, Clone, Default)]
 pub struct DemoPayPageBuilder {

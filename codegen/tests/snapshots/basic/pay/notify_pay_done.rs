@@ -4,7 +4,7 @@
 ///
 /// **演示支付完成通知**
 ///
-/// Alipay posts it to the `notify_url` as form fields with `notify_type` `demo_pay_done`. Verify the signature with the client first, then deserialise the fields; every value arrives as text and is parsed into its typed field.
+/// Alipay posts it to the `notify_url` as form fields with `notify_type` `demo_pay_done`. [`Client::parse_notification`](crate::Client::parse_notification) verifies the signature and returns this type; every value arrives as text and is parsed into its typed field.
 ///
 /// - Requires the cargo feature `pay`.
 /// - Alipay's documentation: <https://example.com/docs/pay-done>
