@@ -45,14 +45,23 @@ fn node_verifies_requests_we_sign() {
             .chance(15)
             .then(|| AesKey::from_base64(&random_aes_key(&mut rng)).unwrap());
         let key = k.app.private(rng.backend());
-        let signed =
-            sign_request(&req.common(), req.parts(), req.timestamp, &key, aes.as_ref()).unwrap();
+        let signed = sign_request(
+            &req.common(),
+            req.parts(),
+            req.timestamp,
+            &key,
+            aes.as_ref(),
+        )
+        .unwrap();
         let params: Vec<(String, String)> = signed
             .all_params()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         let ours = &signed.query.last().unwrap().1;
-        let out = peer.call("verify_request", json!({"params": params_json(pairs(&params)), "encrypted": aes.is_some()}));
+        let out = peer.call(
+            "verify_request",
+            json!({"params": params_json(pairs(&params)), "encrypted": aes.is_some()}),
+        );
         let ctx = format!("case {i}: {req:?}\nnode: {out}");
         // Node joins every parameter, empty ones included; the gateway (and we) leave empty
         // values out of the signed string. With the empty ones removed first, Node accepts
@@ -80,7 +89,10 @@ fn node_verifies_requests_we_sign() {
         mine.sort();
         assert_eq!(theirs, mine, "{ctx}");
     }
-    eprintln!("{} cases, {with_empty} with an empty value, {encrypted} encrypted", cases());
+    eprintln!(
+        "{} cases, {with_empty} with an empty value, {encrypted} encrypted",
+        cases()
+    );
 }
 
 /// The Node SDK signs a request (APP order string, `sdkExecute`); we verify it with our
@@ -108,7 +120,11 @@ fn we_verify_requests_node_signs() {
             t
         };
         let biz = rng.json_object(3, o).to_string();
-        let sign_type = if rng.chance(30) { SignType::Rsa } else { SignType::Rsa2 };
+        let sign_type = if rng.chance(30) {
+            SignType::Rsa
+        } else {
+            SignType::Rsa2
+        };
         // Insertion order matters to the SDK's output: notify_url, text, biz_content.
         let mut node_params = vec![json!(["notify_url", notify_url])];
         for (k, v) in &text {
@@ -135,7 +151,11 @@ fn we_verify_requests_node_signs() {
         // With empty values kept, the Node signature always verifies: that is the one
         // difference between its signer and the gateway's rule.
         assert!(
-            public.verify_base64(sign_type, notify_content(pairs(&got), &["sign"]).as_bytes(), sign),
+            public.verify_base64(
+                sign_type,
+                notify_content(pairs(&got), &["sign"]).as_bytes(),
+                sign
+            ),
             "{ctx}"
         );
         // Our order string for the same request and the SDK's clock reading.
@@ -238,7 +258,10 @@ fn page_pay_matches_node() {
             );
         }
     }
-    eprintln!("{} cases; the SDK's POST form altered a value {entity_quirks} times", cases());
+    eprintln!(
+        "{} cases; the SDK's POST form altered a value {entity_quirks} times",
+        cases()
+    );
 }
 
 /// We sign a notification (platform key, V1 or V2 content); the Node SDK's
@@ -255,10 +278,23 @@ fn node_accepts_notifications_we_sign() {
         ..TextOpts::default()
     };
     for i in 0..cases() {
-        let sign_type = if rng.chance(30) { SignType::Rsa } else { SignType::Rsa2 };
-        let scheme = if rng.chance(50) { Scheme::V1 } else { Scheme::V2 };
+        let sign_type = if rng.chance(30) {
+            SignType::Rsa
+        } else {
+            SignType::Rsa2
+        };
+        let scheme = if rng.chance(50) {
+            Scheme::V1
+        } else {
+            Scheme::V2
+        };
         let mut params = random_notification(&mut rng, o, sign_type);
-        sign_notification(&mut params, &k.alipay.private(rng.backend()), sign_type, scheme);
+        sign_notification(
+            &mut params,
+            &k.alipay.private(rng.backend()),
+            sign_type,
+            scheme,
+        );
         let body = form_encode(pairs(&params));
         let out = peer.call("check_notify", json!({ "body": body }));
         let ctx = format!("case {i} ({scheme:?}, {sign_type}): {body}\nnode: {out}");
@@ -291,7 +327,12 @@ fn node_check_notify_sign_percent_quirk() {
     for (value, expect_throw) in [("打折 100%", true), ("a%41b", false), ("%E4%B8%AD", false)] {
         let mut params = random_notification(&mut rng, o, SignType::Rsa2);
         params.push(("passback_params".into(), value.into()));
-        sign_notification(&mut params, &k.alipay.private(rng.backend()), SignType::Rsa2, Scheme::V1);
+        sign_notification(
+            &mut params,
+            &k.alipay.private(rng.backend()),
+            SignType::Rsa2,
+            Scheme::V1,
+        );
         let body = form_encode(pairs(&params));
         let out = peer.call("check_notify", json!({ "body": body }));
         let ctx = format!("{value}: {out}");
@@ -323,10 +364,15 @@ fn we_verify_notifications_node_signs() {
         ..TextOpts::default()
     };
     for i in 0..cases() {
-        let sign_type = if rng.chance(30) { SignType::Rsa } else { SignType::Rsa2 };
+        let sign_type = if rng.chance(30) {
+            SignType::Rsa
+        } else {
+            SignType::Rsa2
+        };
         let mut params = random_notification(&mut rng, o, sign_type);
         // `sign` adds method/app_id/charset/version/sign_type/timestamp itself.
-        params.retain(|(k, _)| !["app_id", "charset", "version", "sign_type"].contains(&k.as_str()));
+        params
+            .retain(|(k, _)| !["app_id", "charset", "version", "sign_type"].contains(&k.as_str()));
         let out = peer.call(
             "sign_notify",
             json!({
@@ -353,13 +399,20 @@ fn we_verify_notifications_node_signs() {
         // The same values, percent-encoded differently, are the same notification.
         let respelled = body.replace("%2F", "/").replace("%3A", ":");
         assert!(
-            notify::verify_body(respelled.as_bytes(), &[&public], sign_type, NotifyScheme::Auto).is_ok(),
+            notify::verify_body(
+                respelled.as_bytes(),
+                &[&public],
+                sign_type,
+                NotifyScheme::Auto
+            )
+            .is_ok(),
             "{ctx}"
         );
         for tampered in tamper(&mut rng, &signed) {
             let tb = form_encode(pairs(&tampered));
             assert!(
-                notify::verify_body(tb.as_bytes(), &[&public], sign_type, NotifyScheme::Auto).is_err(),
+                notify::verify_body(tb.as_bytes(), &[&public], sign_type, NotifyScheme::Auto)
+                    .is_err(),
                 "tampered copy accepted: {tb}\noriginal: {ctx}"
             );
         }
@@ -373,6 +426,7 @@ fn node_accepts_responses_we_sign() {
     let mut rng = Rng::for_test("node_accepts_responses_we_sign");
     let k = keys();
     let mut peer = node();
+    let mut error_nodes = 0;
     for i in 0..cases() {
         let signer = k.alipay.private(rng.backend());
         let r = random_response(&mut rng, &signer, SignType::Rsa2);
@@ -383,13 +437,33 @@ fn node_accepts_responses_we_sign() {
         let ctx = format!("case {i}: {}\nnode: {out}", r.body);
         assert_eq!(out["verified"], true, "{ctx}");
         assert_eq!(out["sign_str"], r.node.as_str(), "{ctx}");
+        if r.response_key == "error_response" {
+            // `exec()` hands `checkResponseSign` the method's key even when the body
+            // carries `error_response`; its text search then cuts the wrong span, so a
+            // correctly signed gateway error fails the SDK's check. We find the node.
+            let out = peer.call(
+                "check_response",
+                json!({"body": r.body, "response_key": r.method_key, "sign": r.sign}),
+            );
+            assert_eq!(out["verified"], false, "{ctx}\nwith the method key: {out}");
+            error_nodes += 1;
+        }
         let ex = response::extract(&r.body, &r.method_key).unwrap_or_else(|e| panic!("{e}: {ctx}"));
         assert_eq!(ex.node, r.node, "{ctx}");
         assert!(
-            response::verify_node(ex.node, ex.sign.as_deref().unwrap(), &k.alipay.public(rng.backend()), SignType::Rsa2),
+            response::verify_node(
+                ex.node,
+                ex.sign.as_deref().unwrap(),
+                &k.alipay.public(rng.backend()),
+                SignType::Rsa2
+            ),
             "{ctx}"
         );
     }
+    eprintln!(
+        "{} cases, {error_nodes} `error_response` bodies the SDK's exec path would reject",
+        cases()
+    );
 }
 
 /// AES both ways; with a zero IV the ciphertexts must also be identical.
@@ -405,7 +479,11 @@ fn aes_interop_with_node() {
     for i in 0..cases() {
         let key_b64 = random_aes_key(&mut rng);
         let key = AesKey::from_base64(&key_b64).unwrap();
-        let plain = if rng.chance(50) { rng.text(o) } else { rng.json_object(3, o).to_string() };
+        let plain = if rng.chance(50) {
+            rng.text(o)
+        } else {
+            rng.json_object(3, o).to_string()
+        };
         let theirs = peer.call("aes_encrypt", json!({"plaintext": plain, "key": key_b64}));
         let theirs = theirs["ciphertext"].as_str().unwrap();
         let ctx = format!("case {i}: key {key_b64} plaintext {plain:?}");
@@ -421,7 +499,9 @@ fn aes_interop_with_node() {
 
 /// Three tampered copies: one value changed, one parameter dropped, one added.
 fn tamper(rng: &mut Rng, signed: &[(String, String)]) -> Vec<Vec<(String, String)>> {
-    let candidates: Vec<usize> = (0..signed.len()).filter(|&i| signed[i].0 != "sign").collect();
+    let candidates: Vec<usize> = (0..signed.len())
+        .filter(|&i| signed[i].0 != "sign")
+        .collect();
     let mut changed = signed.to_vec();
     let i = *rng.pick(&candidates);
     changed[i].1.push('x');
@@ -447,7 +527,10 @@ fn has_entity_lookalike(v: &str) -> bool {
 fn regex_timestamp(s: &str) -> Option<BeijingDateTime> {
     // The SDK's timestamp is in the query (`+` for the space) or the form action.
     let at = s.find("timestamp=")? + "timestamp=".len();
-    let raw: String = s[at..].chars().take_while(|c| *c != '&' && *c != '"').collect();
+    let raw: String = s[at..]
+        .chars()
+        .take_while(|c| *c != '&' && *c != '"')
+        .collect();
     let decoded: String = form_urlencoded::parse(format!("t={raw}").as_bytes())
         .next()?
         .1
@@ -463,7 +546,10 @@ fn parse_form_html(html: &str) -> (String, Vec<(String, String)>) {
         let mut out = Vec::new();
         let mut rest = tag;
         while let Some(eq) = rest.find("=\"") {
-            let name = rest[..eq].rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+            let name = rest[..eq]
+                .rsplit(|c: char| c.is_whitespace())
+                .next()
+                .unwrap_or("");
             let after = &rest[eq + 2..];
             let end = after.find('"').expect("closing quote");
             let value = html_escape::decode_html_entities(&after[..end]).into_owned();
@@ -476,9 +562,8 @@ fn parse_form_html(html: &str) -> (String, Vec<(String, String)>) {
         }
         out
     }
-    let get = |a: &[(String, String)], n: &str| {
-        a.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
-    };
+    let get =
+        |a: &[(String, String)], n: &str| a.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let form_start = html.find("<form").expect("a form");
     let action = get(&attrs(&html[form_start + 5..]), "action").expect("an action");
     let mut inputs = Vec::new();

@@ -53,14 +53,23 @@ fn python_verifies_requests_we_sign() {
             .chance(15)
             .then(|| AesKey::from_base64(&random_aes_key(&mut rng)).unwrap());
         let key = k.app.private(rng.backend());
-        let signed =
-            sign_request(&req.common(), req.parts(), req.timestamp, &key, aes.as_ref()).unwrap();
+        let signed = sign_request(
+            &req.common(),
+            req.parts(),
+            req.timestamp,
+            &key,
+            aes.as_ref(),
+        )
+        .unwrap();
         let params: Vec<(String, String)> = signed
             .all_params()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         let ours = &signed.query.last().unwrap().1;
-        let out = peer.call("verify_request", json!({ "params": params_json(pairs(&params)) }));
+        let out = peer.call(
+            "verify_request",
+            json!({ "params": params_json(pairs(&params)) }),
+        );
         let ctx = format!("case {i}: {req:?}\npython: {out}");
         // Like Node, the Python helper joins empty values too; the gateway and we drop them.
         assert_eq!(out["joined_non_empty_ok"], true, "{ctx}");
@@ -68,7 +77,11 @@ fn python_verifies_requests_we_sign() {
         if !req.has_empty() {
             assert_eq!(out["sign_content"], signed.sign_content.as_str(), "{ctx}");
         }
-        assert_eq!(out["resigned_sign"].as_str() == Some(ours.as_str()), !req.has_empty(), "{ctx}");
+        assert_eq!(
+            out["resigned_sign"].as_str() == Some(ours.as_str()),
+            !req.has_empty(),
+            "{ctx}"
+        );
         with_empty += usize::from(req.has_empty());
     }
     eprintln!("{} cases, {with_empty} with an empty value", cases());
@@ -90,8 +103,17 @@ fn we_verify_requests_python_signs() {
         let st = sign_type(&mut rng);
         // Only fields the SDK's model knows survive its `biz_content` setter.
         let mut biz = serde_json::Map::new();
-        biz.insert("out_trade_no".into(), rng.text(TextOpts { empty_pct: 0, ..o }).into());
-        for f in ["subject", "body", "total_amount", "passback_params", "product_code"] {
+        biz.insert(
+            "out_trade_no".into(),
+            rng.text(TextOpts { empty_pct: 0, ..o }).into(),
+        );
+        for f in [
+            "subject",
+            "body",
+            "total_amount",
+            "passback_params",
+            "product_code",
+        ] {
             if rng.chance(70) {
                 let nonempty = TextOpts { empty_pct: 0, ..o };
                 biz.insert(f.into(), rng.text(nonempty).into());
@@ -109,10 +131,16 @@ fn we_verify_requests_python_signs() {
         );
         let order = out["order_string"].as_str().unwrap();
         // `quote_plus` encoding: a form-urlencoded string.
-        let got: Vec<(String, String)> = form_urlencoded::parse(order.as_bytes()).into_owned().collect();
+        let got: Vec<(String, String)> = form_urlencoded::parse(order.as_bytes())
+            .into_owned()
+            .collect();
         let ctx = format!("case {i}: {order}");
         let sign = &got.iter().find(|(k, _)| k == "sign").unwrap().1;
-        assert_eq!(got.iter().find(|(k, _)| k == "sign_type").unwrap().1, st.as_str(), "{ctx}");
+        assert_eq!(
+            got.iter().find(|(k, _)| k == "sign_type").unwrap().1,
+            st.as_str(),
+            "{ctx}"
+        );
         let has_empty = got.iter().any(|(_, v)| v.is_empty());
         with_empty += usize::from(has_empty);
         let public = k.app.public(rng.backend());
@@ -146,7 +174,11 @@ fn python_accepts_notifications_we_sign() {
     };
     for i in 0..cases() {
         let st = sign_type(&mut rng);
-        let scheme = if rng.chance(50) { Scheme::V1 } else { Scheme::V2 };
+        let scheme = if rng.chance(50) {
+            Scheme::V1
+        } else {
+            Scheme::V2
+        };
         let mut params = random_notification(&mut rng, o, st);
         sign_notification(&mut params, &k.alipay.private(rng.backend()), st, scheme);
         let body = form_encode(pairs(&params));
@@ -156,8 +188,13 @@ fn python_accepts_notifications_we_sign() {
             Scheme::V1 => assert_eq!(out["v1"], true, "{ctx}"),
             Scheme::V2 => assert_eq!(out["v2"], true, "{ctx}"),
         }
-        notify::verify_body(body.as_bytes(), &[&k.alipay.public(rng.backend())], st, NotifyScheme::Auto)
-            .unwrap_or_else(|e| panic!("{e}: {ctx}"));
+        notify::verify_body(
+            body.as_bytes(),
+            &[&k.alipay.public(rng.backend())],
+            st,
+            NotifyScheme::Auto,
+        )
+        .unwrap_or_else(|e| panic!("{e}: {ctx}"));
     }
 }
 
@@ -175,17 +212,30 @@ fn we_verify_notifications_python_signs() {
     for i in 0..cases() {
         let st = sign_type(&mut rng);
         let params = random_notification(&mut rng, o, st);
-        let out = peer.call("sign_notify", json!({ "params": params_json(pairs(&params)) }));
+        let out = peer.call(
+            "sign_notify",
+            json!({ "params": params_json(pairs(&params)) }),
+        );
         let signed = json_params(&out["params"]);
         let body = form_encode(pairs(&signed));
         let ctx = format!("case {i} ({st}): {body}");
         let public = k.alipay.public(rng.backend());
         notify::verify_body(body.as_bytes(), &[&public], st, NotifyScheme::Auto)
             .unwrap_or_else(|e| panic!("{e}: {ctx}"));
-        assert!(notify::verify_body(body.as_bytes(), &[&public], st, NotifyScheme::V1).is_ok(), "{ctx}");
+        assert!(
+            notify::verify_body(body.as_bytes(), &[&public], st, NotifyScheme::V1).is_ok(),
+            "{ctx}"
+        );
         // The app's own sign type only: an RSA2 app never accepts an RSA notification.
-        let other = if st == SignType::Rsa { SignType::Rsa2 } else { SignType::Rsa };
-        assert!(notify::verify_body(body.as_bytes(), &[&public], other, NotifyScheme::Auto).is_err(), "{ctx}");
+        let other = if st == SignType::Rsa {
+            SignType::Rsa2
+        } else {
+            SignType::Rsa
+        };
+        assert!(
+            notify::verify_body(body.as_bytes(), &[&public], other, NotifyScheme::Auto).is_err(),
+            "{ctx}"
+        );
         // `sign_type` is outside V1 content (dropping it changes nothing signed).
         let candidates: Vec<usize> = (0..signed.len())
             .filter(|&j| signed[j].0 != "sign" && signed[j].0 != "sign_type")
@@ -219,20 +269,35 @@ fn python_accepts_responses_we_sign() {
         let st = sign_type(&mut rng);
         let signer = k.alipay.private(rng.backend());
         let r = random_response(&mut rng, &signer, st);
-        let out = peer.call("parse_response", json!({"body": r.body, "sign_type": st.as_str()}));
+        let out = peer.call(
+            "parse_response",
+            json!({"body": r.body, "sign_type": st.as_str()}),
+        );
         let ctx = format!("case {i}: {}\npython: {out}", r.body);
         assert_eq!(out["verified"], true, "{ctx}");
         assert_eq!(out["node"], r.node.as_str(), "{ctx}");
         let public = k.alipay.public(rng.backend());
         let ex = response::extract(&r.body, &r.method_key).unwrap_or_else(|e| panic!("{e}: {ctx}"));
         assert_eq!(ex.node, r.node, "{ctx}");
-        assert!(response::verify_node(ex.node, ex.sign.as_deref().unwrap(), &public, st), "{ctx}");
+        assert!(
+            response::verify_node(ex.node, ex.sign.as_deref().unwrap(), &public, st),
+            "{ctx}"
+        );
         // Tamper with a signed byte: `code` is always there.
         let tampered = r.body.replacen("\"code\":\"", "\"code\":\"1", 1);
-        let out = peer.call("parse_response", json!({"body": tampered, "sign_type": st.as_str()}));
-        assert_eq!(out["verified"], false, "tampered accepted by the SDK: {tampered}");
+        let out = peer.call(
+            "parse_response",
+            json!({"body": tampered, "sign_type": st.as_str()}),
+        );
+        assert_eq!(
+            out["verified"], false,
+            "tampered accepted by the SDK: {tampered}"
+        );
         let ex = response::extract(&tampered, &r.method_key).unwrap();
-        assert!(!response::verify_node(ex.node, ex.sign.as_deref().unwrap(), &public, st), "{tampered}");
+        assert!(
+            !response::verify_node(ex.node, ex.sign.as_deref().unwrap(), &public, st),
+            "{tampered}"
+        );
     }
 }
 
@@ -250,7 +315,11 @@ fn aes_interop_with_python() {
     for i in 0..cases() {
         let key_b64 = random_aes_key(&mut rng);
         let key = AesKey::from_base64(&key_b64).unwrap();
-        let plain = if rng.chance(50) { rng.text(o) } else { rng.json_object(3, o).to_string() };
+        let plain = if rng.chance(50) {
+            rng.text(o)
+        } else {
+            rng.json_object(3, o).to_string()
+        };
         let ctx = format!("case {i}: key {key_b64} plaintext {plain:?}");
         let theirs = peer.call("aes_encrypt", json!({"plaintext": plain, "key": key_b64}));
         let theirs = theirs["ciphertext"].as_str().unwrap();
@@ -273,5 +342,8 @@ fn python_sdk_aes_helper_fails_without_adapter() {
         json!({"plaintext": "{\"a\":1}", "key": "AAAAAAAAAAAAAAAAAAAAAA=="}),
     );
     assert_eq!(out["works"], false, "{out}");
-    assert!(out["error"].as_str().unwrap().contains("TypeError"), "{out}");
+    assert!(
+        out["error"].as_str().unwrap().contains("TypeError"),
+        "{out}"
+    );
 }

@@ -75,7 +75,10 @@ impl Peer {
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_else(|| {
-                panic!("the official Node SDK is not installed ({} is missing); {SETUP_HINT}", sdk.display())
+                panic!(
+                    "the official Node SDK is not installed ({} is missing); {SETUP_HINT}",
+                    sdk.display()
+                )
             });
         assert_eq!(
             pkg["version"], "4.14.0",
@@ -104,10 +107,7 @@ impl Peer {
                 py.display(),
                 String::from_utf8_lossy(&o.stderr).trim()
             ),
-            Err(e) => panic!(
-                "no Python venv at {} ({e}); {SETUP_HINT}",
-                venv.display()
-            ),
+            Err(e) => panic!("no Python venv at {} ({e}); {SETUP_HINT}", venv.display()),
         }
         let mut cmd = Command::new(py);
         cmd.arg("-u")
@@ -141,16 +141,28 @@ impl Peer {
         };
         let v: Value = serde_json::from_str(&answer)
             .unwrap_or_else(|e| panic!("{} peer sent a bad line ({e}): {answer}", self.name));
-        assert_eq!(v["id"], id, "{} peer answered out of order: {answer}", self.name);
+        assert_eq!(
+            v["id"], id,
+            "{} peer answered out of order: {answer}",
+            self.name
+        );
         if let Some(err) = v.get("err") {
-            panic!("{} peer failed on `{op}` with args {args}:\n{}", self.name, err.as_str().unwrap_or_default(), args = msg["args"]);
+            panic!(
+                "{} peer failed on `{op}` with args {args}:\n{}",
+                self.name,
+                err.as_str().unwrap_or_default(),
+                args = msg["args"]
+            );
         }
         v["ok"].clone()
     }
 }
 
 /// A peer shared by every test of one test binary (one process, many cases).
-pub fn shared(cell: &'static OnceLock<Mutex<Peer>>, start: fn() -> Peer) -> MutexGuard<'static, Peer> {
+pub fn shared(
+    cell: &'static OnceLock<Mutex<Peer>>,
+    start: fn() -> Peer,
+) -> MutexGuard<'static, Peer> {
     cell.get_or_init(|| {
         let mut p = start();
         let k = keys();
@@ -297,10 +309,65 @@ pub fn cases() -> usize {
 /// Pieces values are built from: Chinese text, the characters that break naive encoders,
 /// whitespace, HTML-entity look-alikes and percent-escape look-alikes.
 const PIECES: &[&str] = &[
-    "a", "Z", "7", "0", "_", "-", ".", "order", "中文", "支付宝", "测试商品", "¥", "€", "😀", " ",
-    "  ", "&", "=", "%", "+", "?", "#", "/", "\\", "\"", "'", "<", ">", ",", ":", ";", "{", "}",
-    "[", "]", "\n", "\t", "&amp;", "&lt;", "&#38;", "&quot;", "%20", "%E4%B8%AD", "100%", "a+b",
-    "~", "!", "*", "(", ")", "@", "$", "^", "|", "`", "\\/", "\\u0041", "sign", "\"sign\":\"",
+    "a",
+    "Z",
+    "7",
+    "0",
+    "_",
+    "-",
+    ".",
+    "order",
+    "中文",
+    "支付宝",
+    "测试商品",
+    "¥",
+    "€",
+    "😀",
+    " ",
+    "  ",
+    "&",
+    "=",
+    "%",
+    "+",
+    "?",
+    "#",
+    "/",
+    "\\",
+    "\"",
+    "'",
+    "<",
+    ">",
+    ",",
+    ":",
+    ";",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\n",
+    "\t",
+    "&amp;",
+    "&lt;",
+    "&#38;",
+    "&quot;",
+    "%20",
+    "%E4%B8%AD",
+    "100%",
+    "a+b",
+    "~",
+    "!",
+    "*",
+    "(",
+    ")",
+    "@",
+    "$",
+    "^",
+    "|",
+    "`",
+    "\\/",
+    "\\u0041",
+    "sign",
+    "\"sign\":\"",
 ];
 
 /// What a generated text value may contain.
@@ -387,12 +454,31 @@ impl Rng {
 
     pub fn json_object(&mut self, depth: usize, o: TextOpts) -> Value {
         const KEYS: &[&str] = &[
-            "out_trade_no", "subject", "body", "total_amount", "goods_detail", "extend_params",
-            "名称", "k", "key with space", "quote\"d", "back\\slash", "slash/ed", "amp&", "x-y",
+            "out_trade_no",
+            "subject",
+            "body",
+            "total_amount",
+            "goods_detail",
+            "extend_params",
+            "名称",
+            "k",
+            "key with space",
+            "quote\"d",
+            "back\\slash",
+            "slash/ed",
+            "amp&",
+            "x-y",
         ];
         const SNAKE_KEYS: &[&str] = &[
-            "out_trade_no", "subject", "body", "total_amount", "goods_detail", "extend_params",
-            "product_code", "quantity", "k",
+            "out_trade_no",
+            "subject",
+            "body",
+            "total_amount",
+            "goods_detail",
+            "extend_params",
+            "product_code",
+            "quantity",
+            "k",
         ];
         let mut m = Map::new();
         for _ in 0..self.range(1, 6) {
@@ -495,7 +581,10 @@ impl RandomRequest {
     }
 
     pub fn has_empty(&self) -> bool {
-        self.protocol.iter().chain(&self.text).any(|(_, v)| v.is_empty())
+        self.protocol
+            .iter()
+            .chain(&self.text)
+            .any(|(_, v)| v.is_empty())
     }
 }
 
@@ -503,7 +592,11 @@ impl RandomRequest {
 pub fn params_json<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>) -> Value {
     let mut m = Map::new();
     for (k, v) in params {
-        assert!(m.insert(k.to_owned(), Value::String(v.to_owned())).is_none(), "duplicate {k}");
+        assert!(
+            m.insert(k.to_owned(), Value::String(v.to_owned()))
+                .is_none(),
+            "duplicate {k}"
+        );
     }
     Value::Object(m)
 }
@@ -551,7 +644,11 @@ pub enum Scheme {
 }
 
 /// A notification as Alipay posts one about a trade, with hostile values.
-pub fn random_notification(rng: &mut Rng, o: TextOpts, sign_type: SignType) -> Vec<(String, String)> {
+pub fn random_notification(
+    rng: &mut Rng,
+    o: TextOpts,
+    sign_type: SignType,
+) -> Vec<(String, String)> {
     let ts = rng.timestamp().to_string();
     let mut p: Vec<(String, String)> = vec![
         ("notify_time".into(), ts.clone()),
@@ -561,14 +658,25 @@ pub fn random_notification(rng: &mut Rng, o: TextOpts, sign_type: SignType) -> V
         ("charset".into(), "utf-8".into()),
         ("version".into(), "1.0".into()),
         ("sign_type".into(), sign_type.as_str().into()),
-        ("trade_no".into(), format!("2024{:020}", rng.next_u64() % 10u64.pow(19))),
+        (
+            "trade_no".into(),
+            format!("2024{:020}", rng.next_u64() % 10u64.pow(19)),
+        ),
         ("out_trade_no".into(), rng.text(o)),
         (
             "trade_status".into(),
-            (*rng.pick(&["TRADE_SUCCESS", "TRADE_CLOSED", "TRADE_FINISHED", "WAIT_BUYER_PAY"]))
-                .into(),
+            (*rng.pick(&[
+                "TRADE_SUCCESS",
+                "TRADE_CLOSED",
+                "TRADE_FINISHED",
+                "WAIT_BUYER_PAY",
+            ]))
+            .into(),
         ),
-        ("total_amount".into(), format!("{}.{:02}", rng.below(100000), rng.below(100))),
+        (
+            "total_amount".into(),
+            format!("{}.{:02}", rng.below(100000), rng.below(100)),
+        ),
         ("subject".into(), rng.text(o)),
         ("body".into(), rng.text(o)),
         ("gmt_create".into(), ts),
@@ -597,7 +705,10 @@ pub fn sign_notification(
         Scheme::V1 => &["sign", "sign_type"],
         Scheme::V2 => &["sign"],
     };
-    let content = notify_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), exclude);
+    let content = notify_content(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        exclude,
+    );
     let sign = alipay_api::crypto::sign_base64(key, sign_type, content.as_bytes()).expect("sign");
     params.push(("sign".into(), sign));
 }
@@ -613,7 +724,11 @@ pub struct SignedResponse {
 }
 
 pub fn random_response(rng: &mut Rng, key: &PrivateKey, sign_type: SignType) -> SignedResponse {
-    let method = *rng.pick(&["alipay.trade.query", "alipay.trade.refund", "alipay.trade.close"]);
+    let method = *rng.pick(&[
+        "alipay.trade.query",
+        "alipay.trade.refund",
+        "alipay.trade.close",
+    ]);
     let o = TextOpts {
         empty_pct: 10,
         ..TextOpts::default()
@@ -645,8 +760,7 @@ pub fn random_response(rng: &mut Rng, key: &PrivateKey, sign_type: SignType) -> 
     } else {
         method_key.clone()
     };
-    let sign =
-        alipay_api::crypto::sign_base64(key, sign_type, node_text.as_bytes()).expect("sign");
+    let sign = alipay_api::crypto::sign_base64(key, sign_type, node_text.as_bytes()).expect("sign");
     let body = match rng.below(3) {
         0 => format!(r#"{{"{response_key}":{node_text},"sign":"{sign}"}}"#),
         1 => format!("{{\n  \"{response_key}\" : {node_text} ,\n  \"sign\" : \"{sign}\"\n}}"),
