@@ -82,6 +82,9 @@ pub enum NotifyError {
 
 fn decode_component(raw: &[u8]) -> Vec<u8> {
     // `+` is a space in form encoding; percent-escapes are decoded once, here only.
+    if !raw.iter().any(|&b| b == b'+' || b == b'%') {
+        return raw.to_vec();
+    }
     let plus: Vec<u8> = raw
         .iter()
         .map(|&b| if b == b'+' { b' ' } else { b })
@@ -119,19 +122,24 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
     })?;
     let mut out: Vec<(String, String)> = Vec::with_capacity(raw_pairs.len());
     for (k, v) in raw_pairs {
-        let decode = |bytes: &[u8]| {
-            encoding
-                .decode_without_bom_handling_and_without_replacement(bytes)
-                .map(|c| c.into_owned())
-                .ok_or_else(|| {
-                    DecodeError::new(
-                        "notification",
-                        format!("bytes that are not valid {}", encoding.name()),
-                        lossy(),
-                    )
-                })
+        let decode = |bytes: Vec<u8>| {
+            let text = if encoding == encoding_rs::UTF_8 {
+                // Validate in place; no copy.
+                String::from_utf8(bytes).ok()
+            } else {
+                encoding
+                    .decode_without_bom_handling_and_without_replacement(&bytes)
+                    .map(|c| c.into_owned())
+            };
+            text.ok_or_else(|| {
+                DecodeError::new(
+                    "notification",
+                    format!("bytes that are not valid {}", encoding.name()),
+                    lossy(),
+                )
+            })
         };
-        let (k, v) = (decode(&k)?, decode(&v)?);
+        let (k, v) = (decode(k)?, decode(v)?);
         if out.iter().any(|(ok, _)| *ok == k) {
             return Err(DecodeError::new(
                 "notification",
@@ -159,8 +167,8 @@ where
 {
     let mut map = BTreeMap::new();
     for (k, v) in params {
-        let k = k.into();
-        if map.insert(k.clone(), v.into()).is_some() {
+        let k: String = k.into();
+        if map.contains_key(&k) {
             return Err(DecodeError::new(
                 "notification",
                 format!("parameter `{k}` occurs more than once"),
@@ -168,6 +176,7 @@ where
             )
             .into());
         }
+        map.insert(k, v.into());
     }
     let sign = map
         .get("sign")

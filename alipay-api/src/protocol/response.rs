@@ -140,8 +140,12 @@ pub fn top_level_members(body: &str) -> Result<Vec<(String, Range<usize>)>, Extr
     }
     loop {
         let kend = skip_string(b, i).ok_or_else(malformed)?;
-        let key: String = serde_json::from_str(body.get(i..kend).ok_or_else(malformed)?)
-            .map_err(|_| malformed())?;
+        let raw_key = body.get(i..kend).ok_or_else(malformed)?;
+        // Keys without escapes are their own text; others are decoded by serde_json.
+        let key: String = match raw_key.get(1..raw_key.len() - 1) {
+            Some(inner) if !inner.contains('\\') => inner.to_owned(),
+            _ => serde_json::from_str(raw_key).map_err(|_| malformed())?,
+        };
         i = skip_ws(b, kend);
         if b.get(i) != Some(&b':') {
             return Err(malformed());
@@ -172,13 +176,20 @@ pub fn extract<'a>(body: &'a str, response_key: &str) -> Result<Extracted<'a>, E
             .map(|(_, r)| r.clone())
     };
     let string_member = |k: &'static str| -> Result<Option<String>, ExtractError> {
-        match find(k) {
-            None => Ok(None),
-            Some(r) => match serde_json::from_str::<Value>(body.get(r).unwrap_or_default()) {
-                Ok(Value::String(s)) => Ok(Some(s)),
-                Ok(Value::Null) => Ok(None),
-                _ => Err(ExtractError::NotAString(k)),
-            },
+        let Some(r) = find(k) else {
+            return Ok(None);
+        };
+        let t = body.get(r).unwrap_or_default();
+        // A plain string without escapes is its own text: no parsing needed.
+        if let Some(inner) = t.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+            if !inner.contains(['"', '\\']) {
+                return Ok(Some(inner.to_owned()));
+            }
+        }
+        match serde_json::from_str::<Value>(t) {
+            Ok(Value::String(s)) => Ok(Some(s)),
+            Ok(Value::Null) => Ok(None),
+            _ => Err(ExtractError::NotAString(k)),
         }
     };
     let (node_key, range, is_error_node) = match (find(response_key), find("error_response")) {
