@@ -192,3 +192,68 @@ pub fn write(root: &Path, g: &Generated) -> Result<Vec<PathBuf>, CodegenError> {
     }
     Ok(touched)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splices_only_between_the_markers() {
+        let m = "[features]\ndefault = []\n# BEGIN GENERATED FEATURES\nold = []\n# END GENERATED FEATURES\n[x]\n";
+        assert_eq!(
+            splice_features(m, "a = []\n").as_deref(),
+            Some("[features]\ndefault = []\n# BEGIN GENERATED FEATURES\na = []\n# END GENERATED FEATURES\n[x]\n")
+        );
+        assert_eq!(splice_features("[features]\n", "a = []\n"), None);
+    }
+
+    #[test]
+    fn check_reports_changed_and_extra_files_and_write_fixes_them() {
+        let root = std::env::temp_dir().join(format!("alipay-codegen-ws-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let gen = Path::new(GENERATED_DIR);
+        let g = Generated {
+            files: [
+                (gen.join("mod.rs"), "pub mod a;\n".to_owned()),
+                (gen.join("a/mod.rs"), "// a\n".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        assert_eq!(check(&root, &g).len(), 2, "missing files are stale");
+        write(&root, &g).unwrap();
+        assert!(check(&root, &g).is_empty());
+
+        fs::write(root.join(gen).join("a/mod.rs"), "// edited by hand\n").unwrap();
+        fs::create_dir_all(root.join(gen).join("old")).unwrap();
+        fs::write(root.join(gen).join("old/mod.rs"), "// dropped group\n").unwrap();
+        let stale = check(&root, &g);
+        let paths: Vec<String> = stale.iter().map(|s| s.path.display().to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                format!("{GENERATED_DIR}/a/mod.rs"),
+                format!("{GENERATED_DIR}/old/mod.rs")
+            ]
+        );
+        assert!(
+            stale[0].diff.contains("-// edited by hand\n+// a"),
+            "{}",
+            stale[0].diff
+        );
+        assert!(
+            stale[1].diff.contains("-// dropped group"),
+            "{}",
+            stale[1].diff
+        );
+
+        let touched = write(&root, &g).unwrap();
+        assert_eq!(touched.len(), 2);
+        assert!(check(&root, &g).is_empty());
+        assert!(
+            !root.join(gen).join("old").exists(),
+            "empty folders are removed"
+        );
+        let _ = fs::remove_dir_all(&root);
+    }
+}

@@ -722,16 +722,14 @@ fn enumeration(m: &Model, values: &[EnumValue]) -> TokenStream {
     let doc = docs::outer(&doc);
     let variants = values.iter().map(|v| {
         let n = ident(&v.variant);
-        let d = docs::outer(&format!(
-            "{} ({})",
-            docs::prose(&v.summary),
-            docs::code(&v.value)
-        ));
-        let dep = match &v.deprecated {
-            None => quote!(),
-            Some(_) => quote!(),
-        };
-        quote!(#d #dep #n,)
+        let mut text = format!("{} ({})", docs::prose(&v.summary), docs::code(&v.value));
+        match v.deprecated.as_deref() {
+            None => {}
+            Some("") => text.push_str("\n\nDeprecated by Alipay."),
+            Some(note) => text.push_str(&format!("\n\nDeprecated: {}", docs::prose(note))),
+        }
+        let d = docs::outer(&text);
+        quote!(#d #n,)
     });
     let known = values.iter().map(|v| &v.value);
     let as_str = values.iter().map(|v| {

@@ -13,6 +13,8 @@ pub enum ItemKind {
     /// Goods that do not ship. (`VIRTUAL`)
     Virtual,
     /// A value starting with a digit. (`01`)
+    ///
+    /// Deprecated: Send `PHYSICAL` instead.
     V01,
     /// A value named like the catch-all variant. (`UNKNOWN`)
     UnknownValue,
