@@ -423,10 +423,10 @@ impl Rng {
             "passback", "channel", "level",
         ];
         let mut s = String::from("x_");
-        s.push_str(*self.pick(WORDS));
+        s.push_str(self.pick::<&str>(WORDS));
         for _ in 0..self.below(2) {
             s.push('_');
-            s.push_str(*self.pick(WORDS));
+            s.push_str(self.pick::<&str>(WORDS));
         }
         s
     }
