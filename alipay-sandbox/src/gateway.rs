@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use alipay_api::crypto::aes::AesKey;
-use alipay_api::protocol::{form_encode, notify_content, sign_content};
+use alipay_api::protocol::{notify_content, sign_content};
 use alipay_api::request::{CallKind, Placement};
 use alipay_api::schema::{self, MethodSchema};
 use alipay_api::{BeijingDateTime, SignType};
@@ -19,8 +19,8 @@ use crate::wire::Params;
 /// What the HTTP layer sends back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
-    /// A JSON gateway answer.
-    Json(String),
+    /// A JSON gateway answer, sent in the request's charset (`utf-8` or `gbk`).
+    Json(String, &'static str),
     /// A browser redirect (page payments).
     Redirect(String),
     /// An HTML page for the buyer's browser.
@@ -178,10 +178,11 @@ fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
         }
     }
     let content = sign_content(p.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if !shared
-        .app_public
-        .verify_base64(sign_type, content.as_bytes(), sign)
-    {
+    if !shared.app_public.verify_base64(
+        sign_type,
+        &crate::wire::charset_bytes(&content, &p.charset),
+        sign,
+    ) {
         return Err(no(Failure::invalid(
             "isv.invalid-signature",
             format!(
@@ -266,6 +267,7 @@ fn validate(c: &Checked, p: &Params) -> Result<(), Failure> {
 
 fn json_answer(
     shared: &Shared,
+    charset: &str,
     key: &str,
     node: &Node,
     sign_type: SignType,
@@ -273,7 +275,10 @@ fn json_answer(
     aes: bool,
 ) -> Outcome {
     if !signed {
-        return Outcome::Json(reply::body(key, node, None));
+        return Outcome::Json(
+            reply::body(key, node, None),
+            crate::wire::canonical(charset),
+        );
     }
     let platform = shared.platform();
     let signing = Signing {
@@ -281,8 +286,12 @@ fn json_answer(
         sign_type,
         cert_sn: platform.cert_sn.as_deref(),
         aes: if aes { shared.aes.as_ref() } else { None },
+        charset,
     };
-    Outcome::Json(reply::body(key, node, Some(&signing)))
+    Outcome::Json(
+        reply::body(key, node, Some(&signing)),
+        crate::wire::canonical(charset),
+    )
 }
 
 /// Answers one gateway request.
@@ -297,6 +306,7 @@ pub(crate) fn process(shared: &Arc<Shared>, p: &Params) -> Outcome {
         Err(r) => {
             return json_answer(
                 shared,
+                &p.charset,
                 "error_response",
                 &Node::failure(&r.failure),
                 r.sign_type,
@@ -313,6 +323,7 @@ pub(crate) fn process(shared: &Arc<Shared>, p: &Params) -> Outcome {
         }
         return json_answer(
             shared,
+            &p.charset,
             &key,
             &Node::failure(&f),
             checked.sign_type,
@@ -357,6 +368,7 @@ pub(crate) fn process(shared: &Arc<Shared>, p: &Params) -> Outcome {
     };
     json_answer(
         shared,
+        &p.charset,
         &key,
         &node,
         checked.sign_type,
@@ -414,8 +426,8 @@ pub(crate) fn return_to_merchant(shared: &Shared, t: &crate::state::Trade) -> Ou
         &["sign", "sign_type"],
     );
     let platform = shared.platform();
-    match alipay_api::crypto::sign_base64(platform.signer.as_ref(), t.sign_type, content.as_bytes())
-    {
+    let bytes = crate::wire::charset_bytes(&content, &t.charset);
+    match alipay_api::crypto::sign_base64(platform.signer.as_ref(), t.sign_type, &bytes) {
         Ok(sig) => params.push(("sign".into(), sig)),
         Err(e) => {
             return error_page(&Failure::unavailable(format!(
@@ -423,7 +435,9 @@ pub(crate) fn return_to_merchant(shared: &Shared, t: &crate::state::Trade) -> Ou
             )))
         }
     }
-    let query = form_encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    // Percent-encoded in the trade's charset, as the signature covers that text.
+    let query =
+        String::from_utf8_lossy(&crate::wire::encode_form(&params, &t.charset)).into_owned();
     let sep = if url.contains('?') { '&' } else { '?' };
     Outcome::Redirect(format!("{url}{sep}{query}"))
 }

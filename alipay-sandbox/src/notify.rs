@@ -86,7 +86,8 @@ pub(crate) fn trade_changed(shared: &Arc<Shared>, t: &Trade, refund: Option<&Ref
         &["sign", "sign_type"],
     );
     let signer = shared.platform_signer();
-    match sign_base64(signer.as_ref(), t.sign_type, content.as_bytes()) {
+    let bytes = crate::wire::charset_bytes(&content, &t.charset);
+    match sign_base64(signer.as_ref(), t.sign_type, &bytes) {
         Ok(sig) => p.push(("sign".into(), sig)),
         Err(e) => {
             tracing::error!(error = %e, "the sandbox could not sign a notification");

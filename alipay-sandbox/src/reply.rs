@@ -115,6 +115,8 @@ pub(crate) struct Signing<'a> {
     pub(crate) sign_type: SignType,
     pub(crate) cert_sn: Option<&'a str>,
     pub(crate) aes: Option<&'a AesKey>,
+    /// The request's charset: the signature covers the text in it.
+    pub(crate) charset: &'a str,
 }
 
 /// The response body: `{"<key>":<node>,"alipay_cert_sn":…,"sign":…}`. With AES the
@@ -132,7 +134,8 @@ pub(crate) fn body(key: &str, node: &Node, signing: Option<&Signing<'_>>) -> Str
             out.push_str(",\"alipay_cert_sn\":");
             out.push_str(&Value::String(sn.to_owned()).to_string());
         }
-        match sign_base64(s.signer, s.sign_type, node_text.as_bytes()) {
+        let bytes = crate::wire::charset_bytes(&node_text, s.charset);
+        match sign_base64(s.signer, s.sign_type, &bytes) {
             Ok(sig) => {
                 out.push_str(",\"sign\":");
                 out.push_str(&Value::String(sig).to_string());

@@ -296,7 +296,7 @@ impl Sandbox {
             sub_code: "isv.invalid-parameter".into(),
             sub_msg: e.to_string(),
         })?;
-        let Outcome::Json(body) = gateway::process(&self.shared, &params) else {
+        let Outcome::Json(body, _) = gateway::process(&self.shared, &params) else {
             return Err(SandboxError::Rejected {
                 code: "40002".into(),
                 sub_code: "isv.invalid-method".into(),
@@ -447,12 +447,14 @@ fn trace_id() -> String {
 
 fn into_response(o: Outcome) -> Response {
     match o {
-        Outcome::Json(body) => {
-            let mut r = (
-                [(header::CONTENT_TYPE, "application/json;charset=utf-8")],
-                body,
-            )
-                .into_response();
+        Outcome::Json(body, charset) => {
+            let content_type = if charset == "gbk" {
+                "application/json;charset=GBK"
+            } else {
+                "application/json;charset=utf-8"
+            };
+            let bytes = crate::wire::charset_bytes(&body, charset);
+            let mut r = ([(header::CONTENT_TYPE, content_type)], bytes).into_response();
             if let Ok(v) = HeaderValue::from_str(&trace_id()) {
                 r.headers_mut().insert("trace_id", v);
             }
@@ -473,11 +475,10 @@ fn into_response(o: Outcome) -> Response {
 }
 
 fn unsigned_error(f: Failure) -> Response {
-    into_response(Outcome::Json(reply::body(
-        "error_response",
-        &Node::failure(&f),
-        None,
-    )))
+    into_response(Outcome::Json(
+        reply::body("error_response", &Node::failure(&f), None),
+        "utf-8",
+    ))
 }
 
 async fn gateway_route(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {

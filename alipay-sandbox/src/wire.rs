@@ -119,6 +119,21 @@ fn raw_pairs(s: &[u8], out: &mut Vec<(Vec<u8>, Vec<u8>)>) {
     }
 }
 
+/// The canonical label of a supported charset (`utf-8` or `gbk`).
+pub(crate) fn canonical(label: &str) -> &'static str {
+    match encoding_for(label) {
+        Ok(e) if e == encoding_rs::GBK => "gbk",
+        _ => "utf-8",
+    }
+}
+
+/// `text` encoded in `charset` (UTF-8 when unknown): what signatures cover, as the
+/// official SDKs sign `content.getBytes(charset)`.
+pub(crate) fn charset_bytes(text: &str, charset: &str) -> Vec<u8> {
+    let enc = encoding_for(charset).unwrap_or(encoding_rs::UTF_8);
+    enc.encode(text).0.into_owned()
+}
+
 fn encoding_for(label: &str) -> Result<&'static Encoding, WireError> {
     match label {
         "utf-8" | "utf8" => Ok(encoding_rs::UTF_8),

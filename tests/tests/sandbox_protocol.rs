@@ -585,3 +585,145 @@ async fn multipart_uploads() {
         "{e:?}"
     );
 }
+
+/// A request in GBK, the way older merchant systems send it: the form is
+/// percent-encoded GBK, and every signature covers the GBK bytes of its text.
+async fn gbk_call(
+    gw: &Sandbox,
+    method: &str,
+    biz: Value,
+    extra: &[(&str, &str)],
+) -> (String, Vec<u8>) {
+    let key = PrivateKey::from_text(&gw.keys().app_private_key).unwrap();
+    let now = BeijingDateTime::now().to_string();
+    let biz = biz.to_string();
+    let mut params: Vec<(&str, &str)> = vec![
+        ("app_id", gw.keys().app_id.as_str()),
+        ("method", method),
+        ("charset", "GBK"),
+        ("sign_type", "RSA2"),
+        ("timestamp", now.as_str()),
+        ("version", "1.0"),
+        ("biz_content", biz.as_str()),
+    ];
+    params.extend_from_slice(extra);
+    let content = sign_content(params.iter().copied());
+    let sign = sign_base64(&key, SignType::Rsa2, &encoding_rs::GBK.encode(&content).0).unwrap();
+    params.push(("sign", sign.as_str()));
+    let body: Vec<String> = params
+        .iter()
+        .map(|(k, v)| {
+            let v: String =
+                form_urlencoded::byte_serialize(&encoding_rs::GBK.encode(v).0).collect();
+            format!("{k}={v}")
+        })
+        .collect();
+    let resp = reqwest::Client::new()
+        .post(gw.gateway_url())
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded;charset=GBK",
+        )
+        .body(body.join("&"))
+        .send()
+        .await
+        .unwrap();
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    (ct, resp.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn gbk_requests_answers_and_notifications() {
+    let receiver = sandbox_support::NotifyReceiver::start(0).await;
+    let gw = Sandbox::start().await.unwrap();
+    let out = order_no("gbk");
+    let biz = json!({"out_trade_no": out, "total_amount": "9.90", "subject": "中文商品", "auth_code": "287951669891795468"});
+    let (ct, body) = gbk_call(
+        &gw,
+        "alipay.trade.pay",
+        biz,
+        &[("notify_url", receiver.url.as_str())],
+    )
+    .await;
+    assert!(ct.contains("GBK"), "{ct}");
+    let (text, _, bad) = encoding_rs::GBK.decode(&body);
+    assert!(!bad);
+    assert!(text.contains("\"10000\""), "{text}");
+    assert_eq!(gw.trade(&out).unwrap().subject, "中文商品");
+
+    // The query answer holds Chinese text: its signature covers the GBK bytes.
+    let (_, body) = gbk_call(
+        &gw,
+        "alipay.trade.query",
+        json!({ "out_trade_no": out }),
+        &[],
+    )
+    .await;
+    let (text, _, _) = encoding_rs::GBK.decode(&body);
+    let ex = extract(&text, "alipay_trade_query_response").unwrap();
+    assert!(ex.node.contains("中文商品"));
+    let platform = PublicKey::from_text(&gw.keys().alipay_public_key).unwrap();
+    let sig = ex.sign.as_deref().unwrap();
+    assert!(platform.verify_base64(SignType::Rsa2, &encoding_rs::GBK.encode(ex.node).0, sig));
+    assert!(!platform.verify_base64(SignType::Rsa2, ex.node.as_bytes(), sig));
+
+    // The notification is GBK too, signed over GBK bytes.
+    gw.wait_for_notification(std::time::Duration::from_secs(10), |n| {
+        n.out_trade_no == out && n.delivered
+    })
+    .await
+    .unwrap();
+    let raw = receiver.bodies().pop().unwrap();
+    let params = alipay_api::protocol::notify::parse_form(&raw).unwrap();
+    assert!(params
+        .iter()
+        .any(|(k, v)| k == "subject" && v == "中文商品"));
+    assert!(params.iter().any(|(k, v)| k == "charset" && v == "gbk"));
+    let content = alipay_api::protocol::notify_content(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &["sign", "sign_type"],
+    );
+    let sign = &params.iter().find(|(k, _)| k == "sign").unwrap().1;
+    assert!(platform.verify_base64(SignType::Rsa2, &encoding_rs::GBK.encode(&content).0, sign));
+
+    // A signature over the UTF-8 bytes of a GBK request is refused.
+    let key = PrivateKey::from_text(&gw.keys().app_private_key).unwrap();
+    let now = BeijingDateTime::now().to_string();
+    let biz = json!({"out_trade_no": "中文"}).to_string();
+    let p = [
+        ("app_id", gw.keys().app_id.as_str()),
+        ("method", "alipay.trade.query"),
+        ("charset", "GBK"),
+        ("sign_type", "RSA2"),
+        ("timestamp", now.as_str()),
+        ("version", "1.0"),
+        ("biz_content", biz.as_str()),
+    ];
+    let content = sign_content(p.iter().copied());
+    let utf8_sig = sign_base64(&key, SignType::Rsa2, content.as_bytes()).unwrap();
+    let mut body: Vec<String> = p
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(&encoding_rs::GBK.encode(v).0).collect::<String>()
+            )
+        })
+        .collect();
+    body.push(format!(
+        "sign={}",
+        form_urlencoded::byte_serialize(utf8_sig.as_bytes()).collect::<String>()
+    ));
+    let resp = reqwest::Client::new()
+        .post(gw.gateway_url())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.join("&"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let (text, _, _) = encoding_rs::GBK.decode(&resp);
+    assert!(text.contains("isv.invalid-signature"), "{text}");
+}
