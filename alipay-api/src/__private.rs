@@ -204,7 +204,10 @@ pub mod lenient {
                 (Some("12"), Some(34), Some(true))
             );
             let t: T = serde_json::from_str(r#"{"s":"x","i":5,"b":false}"#).unwrap();
-            assert_eq!((t.s.as_deref(), t.i, t.b), (Some("x"), Some(5), Some(false)));
+            assert_eq!(
+                (t.s.as_deref(), t.i, t.b),
+                (Some("x"), Some(5), Some(false))
+            );
             let t: T = serde_json::from_str(r#"{}"#).unwrap();
             assert_eq!((t.s, t.i, t.b), (None, None, None));
             assert!(serde_json::from_str::<T>(r#"{"i":"x"}"#).is_err());

@@ -194,10 +194,18 @@ impl fmt::Display for Problem {
                 "`{raw}` is not an amount in yuan with at most two decimals (e.g. `88.88`)"
             ),
             Problem::AmountOutOfRange { value, min, max } => {
-                write!(f, "{value} is outside the accepted range {}", bounds(min, max))
+                write!(
+                    f,
+                    "{value} is outside the accepted range {}",
+                    bounds(min, max)
+                )
             }
             Problem::OutOfRange { value, min, max } => {
-                write!(f, "{value} is outside the accepted range {}", bounds(min, max))
+                write!(
+                    f,
+                    "{value} is outside the accepted range {}",
+                    bounds(min, max)
+                )
             }
             Problem::BadDateTime { raw } => {
                 write!(f, "`{raw}` is not a time in the form `yyyy-MM-dd HH:mm:ss`")
@@ -407,19 +415,31 @@ mod tests {
         c.required::<()>("out_trade_no", None);
         c.length("subject", "超长标题", None, Some(3));
         c.nested("goods_detail[1]", |c| c.required::<()>("goods_id", None));
-        c.one_of(&["out_trade_no", "trade_no"], &[false, false], OneOfRule::AtLeastOne);
+        c.one_of(
+            &["out_trade_no", "trade_no"],
+            &[false, false],
+            OneOfRule::AtLeastOne,
+        );
         let err = c.finish("alipay.trade.pay").unwrap_err();
         let fields: Vec<_> = err.fields().collect();
         assert_eq!(
             fields,
-            ["out_trade_no", "subject", "goods_detail[1].goods_id", "out_trade_no|trade_no"]
+            [
+                "out_trade_no",
+                "subject",
+                "goods_detail[1].goods_id",
+                "out_trade_no|trade_no"
+            ]
         );
         assert_eq!(
             err.violations()[1].problem,
             Problem::TooLong { max: 3, actual: 4 }
         );
         let text = err.to_string();
-        assert!(text.contains("`subject`: 4 characters, at most 3 allowed"), "{text}");
+        assert!(
+            text.contains("`subject`: 4 characters, at most 3 allowed"),
+            "{text}"
+        );
     }
 
     #[test]

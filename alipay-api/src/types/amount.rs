@@ -187,7 +187,18 @@ mod tests {
     #[test]
     fn rejects_malformed_text() {
         for bad in [
-            "", ".", "1.", ".5", "1.234", "1,00", "+1", "1e3", " 1", "abc", "--1", "1.2.3",
+            "",
+            ".",
+            "1.",
+            ".5",
+            "1.234",
+            "1,00",
+            "+1",
+            "1e3",
+            " 1",
+            "abc",
+            "--1",
+            "1.2.3",
             "1234567890123456",
         ] {
             assert!(bad.parse::<Amount>().is_err(), "{bad:?} should be rejected");
