@@ -808,7 +808,8 @@ fn enumeration(m: &Model, values: &[EnumValue]) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                <String as ::serde::Deserialize>::deserialize(d).map(#ty::from)
+                // Lenient like every other text field: a number or boolean is read as its text.
+                crate::__private::lenient::string(d).map(|s| #ty::from(s.unwrap_or_default()))
             }
         }
 

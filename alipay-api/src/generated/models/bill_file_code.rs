@@ -59,7 +59,8 @@ impl ::serde::Serialize for BillFileCode {
 }
 impl<'de> ::serde::Deserialize<'de> for BillFileCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(BillFileCode::from)
+        crate::__private::lenient::string(d)
+            .map(|s| BillFileCode::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

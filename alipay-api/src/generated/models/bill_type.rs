@@ -91,7 +91,8 @@ impl ::serde::Serialize for BillType {
 }
 impl<'de> ::serde::Deserialize<'de> for BillType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(BillType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| BillType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

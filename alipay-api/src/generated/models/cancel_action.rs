@@ -64,7 +64,8 @@ impl ::serde::Serialize for CancelAction {
 }
 impl<'de> ::serde::Deserialize<'de> for CancelAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(CancelAction::from)
+        crate::__private::lenient::string(d)
+            .map(|s| CancelAction::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -64,7 +64,8 @@ impl ::serde::Serialize for CashierType {
 }
 impl<'de> ::serde::Deserialize<'de> for CashierType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(CashierType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| CashierType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -91,7 +91,8 @@ impl ::serde::Serialize for CertType {
 }
 impl<'de> ::serde::Deserialize<'de> for CertType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(CertType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| CertType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

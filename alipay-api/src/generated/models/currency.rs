@@ -211,7 +211,8 @@ impl ::serde::Serialize for Currency {
 }
 impl<'de> ::serde::Deserialize<'de> for Currency {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(Currency::from)
+        crate::__private::lenient::string(d)
+            .map(|s| Currency::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

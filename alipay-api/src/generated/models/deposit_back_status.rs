@@ -69,7 +69,8 @@ impl ::serde::Serialize for DepositBackStatus {
 }
 impl<'de> ::serde::Deserialize<'de> for DepositBackStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(DepositBackStatus::from)
+        crate::__private::lenient::string(d)
+            .map(|s| DepositBackStatus::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -64,7 +64,8 @@ impl ::serde::Serialize for IntegrationType {
 }
 impl<'de> ::serde::Deserialize<'de> for IntegrationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(IntegrationType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| IntegrationType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -85,7 +85,8 @@ impl ::serde::Serialize for LogisticsType {
 }
 impl<'de> ::serde::Deserialize<'de> for LogisticsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(LogisticsType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| LogisticsType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -64,7 +64,8 @@ impl ::serde::Serialize for PayAsyncType {
 }
 impl<'de> ::serde::Deserialize<'de> for PayAsyncType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(PayAsyncType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| PayAsyncType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

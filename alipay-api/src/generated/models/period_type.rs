@@ -64,7 +64,8 @@ impl ::serde::Serialize for PeriodType {
 }
 impl<'de> ::serde::Deserialize<'de> for PeriodType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(PeriodType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| PeriodType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -109,7 +109,8 @@ impl ::serde::Serialize for ProductCode {
 }
 impl<'de> ::serde::Deserialize<'de> for ProductCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(ProductCode::from)
+        crate::__private::lenient::string(d)
+            .map(|s| ProductCode::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -79,7 +79,8 @@ impl ::serde::Serialize for QrPayMode {
 }
 impl<'de> ::serde::Deserialize<'de> for QrPayMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(QrPayMode::from)
+        crate::__private::lenient::string(d)
+            .map(|s| QrPayMode::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

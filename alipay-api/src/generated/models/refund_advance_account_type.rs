@@ -69,8 +69,8 @@ impl ::serde::Serialize for RefundAdvanceAccountType {
 }
 impl<'de> ::serde::Deserialize<'de> for RefundAdvanceAccountType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d)
-            .map(RefundAdvanceAccountType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| RefundAdvanceAccountType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

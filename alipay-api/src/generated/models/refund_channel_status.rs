@@ -69,7 +69,8 @@ impl ::serde::Serialize for RefundChannelStatus {
 }
 impl<'de> ::serde::Deserialize<'de> for RefundChannelStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(RefundChannelStatus::from)
+        crate::__private::lenient::string(d)
+            .map(|s| RefundChannelStatus::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

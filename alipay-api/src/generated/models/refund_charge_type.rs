@@ -69,7 +69,8 @@ impl ::serde::Serialize for RefundChargeType {
 }
 impl<'de> ::serde::Deserialize<'de> for RefundChargeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(RefundChargeType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| RefundChargeType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

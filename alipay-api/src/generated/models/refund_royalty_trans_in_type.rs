@@ -79,8 +79,8 @@ impl ::serde::Serialize for RefundRoyaltyTransInType {
 }
 impl<'de> ::serde::Deserialize<'de> for RefundRoyaltyTransInType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d)
-            .map(RefundRoyaltyTransInType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| RefundRoyaltyTransInType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

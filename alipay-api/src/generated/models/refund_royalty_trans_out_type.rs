@@ -64,8 +64,8 @@ impl ::serde::Serialize for RefundRoyaltyTransOutType {
 }
 impl<'de> ::serde::Deserialize<'de> for RefundRoyaltyTransOutType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d)
-            .map(RefundRoyaltyTransOutType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| RefundRoyaltyTransOutType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -64,7 +64,8 @@ impl ::serde::Serialize for RefundRoyaltyType {
 }
 impl<'de> ::serde::Deserialize<'de> for RefundRoyaltyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(RefundRoyaltyType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| RefundRoyaltyType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

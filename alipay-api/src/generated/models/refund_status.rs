@@ -59,7 +59,8 @@ impl ::serde::Serialize for RefundStatus {
 }
 impl<'de> ::serde::Deserialize<'de> for RefundStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(RefundStatus::from)
+        crate::__private::lenient::string(d)
+            .map(|s| RefundStatus::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

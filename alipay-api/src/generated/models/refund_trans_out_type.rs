@@ -64,7 +64,8 @@ impl ::serde::Serialize for RefundTransOutType {
 }
 impl<'de> ::serde::Deserialize<'de> for RefundTransOutType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(RefundTransOutType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| RefundTransOutType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -64,7 +64,8 @@ impl ::serde::Serialize for SettleEntityType {
 }
 impl<'de> ::serde::Deserialize<'de> for SettleEntityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(SettleEntityType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| SettleEntityType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -97,7 +97,8 @@ impl ::serde::Serialize for SettleOperationType {
 }
 impl<'de> ::serde::Deserialize<'de> for SettleOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(SettleOperationType::from)
+        crate::__private::lenient::string(d)
+            .map(|s| SettleOperationType::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

@@ -79,7 +79,8 @@ impl ::serde::Serialize for TradeStatus {
 }
 impl<'de> ::serde::Deserialize<'de> for TradeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(TradeStatus::from)
+        crate::__private::lenient::string(d)
+            .map(|s| TradeStatus::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

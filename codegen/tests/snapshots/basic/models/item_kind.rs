@@ -76,7 +76,8 @@ impl ::serde::Serialize for ItemKind {
 }
 impl<'de> ::serde::Deserialize<'de> for ItemKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(ItemKind::from)
+        crate::__private::lenient::string(d)
+            .map(|s| ItemKind::from(s.unwrap_or_default()))
     }
 }
 pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {

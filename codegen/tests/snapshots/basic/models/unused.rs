@@ -59,7 +59,7 @@ impl ::serde::Serialize for Unused {
 }
 impl<'de> ::serde::Deserialize<'de> for Unused {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(Unused::from)
+        crate::__private::lenient::string(d).map(|s| Unused::from(s.unwrap_or_default()))
     }
 }
 #[allow(dead_code)]
