@@ -71,18 +71,20 @@ fn python_verifies_requests_we_sign() {
             json!({ "params": params_json(pairs(&params)) }),
         );
         let ctx = format!("case {i}: {req:?}\npython: {out}");
+        // Judged on what is on the wire (the runtime may or may not send empty ones).
+        let has_empty = params.iter().any(|(_, v)| v.is_empty());
         // Like Node, the Python helper joins empty values too; the gateway and we drop them.
         assert_eq!(out["joined_non_empty_ok"], true, "{ctx}");
-        assert_eq!(out["joined_ok"], !req.has_empty(), "{ctx}");
-        if !req.has_empty() {
+        assert_eq!(out["joined_ok"], !has_empty, "{ctx}");
+        if !has_empty {
             assert_eq!(out["sign_content"], signed.sign_content.as_str(), "{ctx}");
         }
         assert_eq!(
             out["resigned_sign"].as_str() == Some(ours.as_str()),
-            !req.has_empty(),
+            !has_empty,
             "{ctx}"
         );
-        with_empty += usize::from(req.has_empty());
+        with_empty += usize::from(has_empty);
     }
     eprintln!("{} cases, {with_empty} with an empty value", cases());
 }

@@ -579,13 +579,6 @@ impl RandomRequest {
         }
         c
     }
-
-    pub fn has_empty(&self) -> bool {
-        self.protocol
-            .iter()
-            .chain(&self.text)
-            .any(|(_, v)| v.is_empty())
-    }
 }
 
 /// Params as a JSON object (every value a string), for the peers.
