@@ -33,6 +33,9 @@ struct Rejection {
     /// Whether the app is known, so the answer can be signed.
     signed: bool,
     sign_type: SignType,
+    /// The node the answer goes under: the method's own once the method is known
+    /// (as Alipay answers a bad signature), else `error_response`.
+    key: Option<String>,
 }
 
 fn reject(failure: Failure, signed: bool, sign_type: SignType) -> Rejection {
@@ -40,6 +43,7 @@ fn reject(failure: Failure, signed: bool, sign_type: SignType) -> Rejection {
         failure,
         signed,
         sign_type,
+        key: None,
     }
 }
 
@@ -80,34 +84,52 @@ fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
             rsa2,
         ));
     }
-    let sign = p.non_empty("sign").ok_or_else(|| {
+    let requested_type = p
+        .non_empty("sign_type")
+        .and_then(SignType::from_wire)
+        .unwrap_or(rsa2);
+    let schema = schema::method(method).ok_or_else(|| {
         reject(
-            Failure::missing("isv.missing-signature", "the `sign` parameter is missing"),
+            Failure::invalid(
+                "isv.invalid-method",
+                format!("method `{method}` does not exist (or its product is not in the spec)"),
+            ),
             true,
+            requested_type,
+        )
+    })?;
+    let node_key = reply::response_key(schema.meta.method);
+    let keyed = |failure: Failure, sign_type: SignType| Rejection {
+        failure,
+        signed: true,
+        sign_type,
+        key: Some(node_key.clone()),
+    };
+    let sign = p.non_empty("sign").ok_or_else(|| {
+        keyed(
+            Failure::missing("isv.missing-signature", "the `sign` parameter is missing"),
             rsa2,
         )
     })?;
     let sign_type_text = p.non_empty("sign_type").ok_or_else(|| {
-        reject(
+        keyed(
             Failure::missing(
                 "isv.missing-signature-type",
                 "the `sign_type` parameter is missing; send RSA2",
             ),
-            true,
             rsa2,
         )
     })?;
     let sign_type = SignType::from_wire(sign_type_text).ok_or_else(|| {
-        reject(
+        keyed(
             Failure::invalid(
                 "isv.invalid-signature-type",
                 format!("sign_type `{sign_type_text}` is not supported; send RSA2 (or RSA for legacy apps)"),
             ),
-            true,
             rsa2,
         )
     })?;
-    let no = |f: Failure| reject(f, true, sign_type);
+    let no = |f: Failure| keyed(f, sign_type);
     let ts = p.non_empty("timestamp").ok_or_else(|| {
         no(Failure::missing(
             "isv.missing-timestamp",
@@ -148,12 +170,6 @@ fn check(shared: &Shared, p: &Params) -> Result<Checked, Rejection> {
             )));
         }
     }
-    let schema = schema::method(method).ok_or_else(|| {
-        no(Failure::invalid(
-            "isv.invalid-method",
-            format!("method `{method}` does not exist (or its product is not in the spec)"),
-        ))
-    })?;
     if let (Some(app_sn), Some(root_sn)) = (&shared.app_cert_sn, &shared.root_sn) {
         match p.non_empty("app_cert_sn") {
             None => {
@@ -307,7 +323,7 @@ pub(crate) fn process(shared: &Arc<Shared>, p: &Params) -> Outcome {
             return json_answer(
                 shared,
                 &p.charset,
-                "error_response",
+                r.key.as_deref().unwrap_or("error_response"),
                 &Node::failure(&r.failure),
                 r.sign_type,
                 r.signed,

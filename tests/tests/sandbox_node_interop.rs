@@ -29,6 +29,7 @@ async fn official_node_sdk_calls_the_sandbox_and_verifies_its_signatures() {
         "privateKey": gw.keys().app_private_key,
         "alipayPublicKey": gw.keys().alipay_public_key,
         "wrongAlipayPublicKey": other.alipay_public_key,
+        "wrongPrivateKey": other.app_private_key,
         "orderPrefix": prefix,
     });
     let output = tokio::task::spawn_blocking(move || {
@@ -66,6 +67,12 @@ async fn official_node_sdk_calls_the_sandbox_and_verifies_its_signatures() {
     assert_eq!(v["close"]["code"], "10000");
     assert_eq!(v["missing"]["subCode"], "ACQ.TRADE_NOT_EXIST");
     assert_eq!(v["wrongKey"], "rejected");
+    assert_eq!(v["badSignature"]["code"], "40002", "{v}");
+    assert_eq!(v["badSignature"]["subCode"], "isv.invalid-signature");
+    assert!(v["badSignature"]["subMsg"]
+        .as_str()
+        .unwrap()
+        .contains("method=alipay.trade.query"));
 
     // The gateway saw what the SDK sent, Chinese text and `&`/`%` included.
     let paid = gw.trade(&format!("{prefix}-paid")).unwrap();

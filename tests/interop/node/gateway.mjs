@@ -1,13 +1,13 @@
 // Drives the local sandbox gateway with the official Node SDK (alipay-sdk 4.14.0):
 // every answer is checked with `validateSign: true` against the gateway's platform key.
 // Usage: node gateway.mjs '<json config>'  (gateway, appId, privateKey, alipayPublicKey,
-// wrongAlipayPublicKey, orderPrefix). Prints one JSON object with what it saw.
+// wrongAlipayPublicKey, wrongPrivateKey, orderPrefix). Prints one JSON object with what it saw.
 import { AlipaySdk } from 'alipay-sdk';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
-const sdk = (publicKey) => new AlipaySdk({
+const sdk = (publicKey, privateKey = cfg.privateKey) => new AlipaySdk({
   appId: cfg.appId,
-  privateKey: cfg.privateKey,
+  privateKey,
   keyType: 'PKCS8',
   alipayPublicKey: publicKey,
   gateway: cfg.gateway,
@@ -41,6 +41,10 @@ try {
   out.close = pick(await alipay.exec('alipay.trade.close', { bizContent: { out_trade_no: unpaid } }, signed));
   // A business failure is signed too.
   out.missing = pick(await alipay.exec('alipay.trade.query', { bizContent: { out_trade_no: `${cfg.orderPrefix}-none` } }, signed));
+  // Signed with a key the gateway does not know: the (signed) refusal names the
+  // string the gateway verified, under the method's own node.
+  const bad = await sdk(cfg.alipayPublicKey, cfg.wrongPrivateKey).exec('alipay.trade.query', { bizContent: { out_trade_no: paid } }, signed);
+  out.badSignature = { ...pick(bad), subMsg: bad.subMsg };
   // A client trusting another key must reject the gateway's answer.
   try {
     await sdk(cfg.wrongAlipayPublicKey).exec('alipay.trade.query', { bizContent: { out_trade_no: paid } }, signed);
