@@ -280,3 +280,157 @@ pub fn method_facts(m: &Method) -> String {
     }
     s
 }
+
+/// A value for `f` in example code (Rust source), preferring the spec's `example`
+/// when it satisfies the field's own constraints.
+fn example_value(ir: &Ir, f: &Field, ty: &Ty, depth: usize) -> Option<String> {
+    let example_text = f.example.as_deref().and_then(|e| {
+        match serde_json::from_str::<serde_json::Value>(e).ok()? {
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    });
+    let fits_len = |s: &str| {
+        let n = s.chars().count();
+        f.min_length.is_none_or(|m| n >= m) && f.max_length.is_none_or(|m| n <= m)
+    };
+    match ty {
+        Ty::String => {
+            let s = example_text
+                .filter(|s| fits_len(s) && !s.is_empty())
+                .unwrap_or_else(|| "x".repeat(f.min_length.unwrap_or(1).max(1)));
+            Some(format!("{s:?}"))
+        }
+        Ty::Integer => {
+            let (lo, hi) = match f.range {
+                Some(Range::Int { min, max }) => (min, max),
+                _ => (None, None),
+            };
+            let ok = |v: i64| lo.is_none_or(|l| v >= l) && hi.is_none_or(|h| v <= h);
+            let v = example_text
+                .and_then(|s| s.parse::<i64>().ok())
+                .filter(|v| ok(*v))
+                .or_else(|| Some(lo.unwrap_or(1)).filter(|v| ok(*v)))?;
+            Some(v.to_string())
+        }
+        Ty::Boolean => Some("true".to_owned()),
+        Ty::Amount => {
+            let (lo, hi) = match f.range {
+                Some(Range::Amount { min, max }) => (min, max),
+                _ => (None, None),
+            };
+            let ok = |v: i64| lo.is_none_or(|l| v >= l) && hi.is_none_or(|h| v <= h);
+            let fen = example_text
+                .and_then(|s| crate::ir::parse_fen(&s))
+                .filter(|v| ok(*v))
+                .or_else(|| Some(lo.unwrap_or(1)).filter(|v| ok(*v)))?;
+            Some(format!("{:?}", format_fen(fen)))
+        }
+        Ty::DateTime => Some("\"2024-01-02 03:04:05\"".to_owned()),
+        Ty::Date => Some("\"2024-01-02\"".to_owned()),
+        Ty::File => {
+            Some("alipay_api::FileUpload::new(\"example.jpg\", vec![0xff, 0xd8])".to_owned())
+        }
+        Ty::Enum(e) => {
+            let values = match ir.model(e).map(|m| &m.kind) {
+                Some(crate::ir::ModelKind::Enum { values }) => values,
+                _ => return None,
+            };
+            let v = example_text
+                .filter(|s| values.iter().any(|v| &v.value == s))
+                .or_else(|| {
+                    values
+                        .iter()
+                        .find(|v| v.deprecated.is_none())
+                        .map(|v| v.value.clone())
+                })?;
+            Some(format!("{v:?}"))
+        }
+        Ty::Object(n) => {
+            let (fields, one_of) = match ir.model(n).map(|m| &m.kind) {
+                Some(crate::ir::ModelKind::Object { fields, one_of }) => (fields, one_of),
+                _ => return None,
+            };
+            let calls = example_calls(ir, fields, one_of, depth + 1)?;
+            Some(format!(
+                "alipay_api::models::{n}::builder(){}",
+                calls.join("")
+            ))
+        }
+        Ty::List(t) => Some(format!("[{}]", example_value(ir, f, t, depth)?)),
+        Ty::Json(t) => example_value(ir, f, t, depth),
+    }
+}
+
+/// Setter calls (`.name(value)`) that make a builder valid: every required field and
+/// one field of each one-of group. `None` when no such example can be written.
+fn example_calls(ir: &Ir, fields: &[Field], one_of: &[OneOf], depth: usize) -> Option<Vec<String>> {
+    if depth > 3 {
+        return None;
+    }
+    let mut chosen: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.required && f.default.is_none() && f.fixed.is_none())
+        .collect();
+    for g in one_of {
+        let members: Vec<&Field> = g
+            .fields
+            .iter()
+            .filter_map(|w| fields.iter().find(|f| &f.wire == w))
+            .collect();
+        if members
+            .iter()
+            .any(|f| f.fixed.is_some() || chosen.iter().any(|c| c.wire == f.wire))
+        {
+            continue;
+        }
+        let pick = members
+            .iter()
+            .find(|f| f.deprecated.is_none())
+            .or(members.first())?;
+        chosen.push(pick);
+    }
+    // Setters in spec order, as a reader would fill them in.
+    chosen.sort_by_key(|c| fields.iter().position(|f| f.wire == c.wire));
+    chosen
+        .iter()
+        .map(|f| {
+            Some(format!(
+                ".{}({})",
+                f.ident,
+                example_value(ir, f, &f.ty, depth)?
+            ))
+        })
+        .collect()
+}
+
+/// A doctest showing how to build a method's request, or `None` when the spec's
+/// constraints cannot be met by the simple values this writes.
+pub fn method_example(ir: &Ir, m: &Method) -> Option<String> {
+    let mut calls = example_calls(ir, &m.params, &m.one_of, 0)?;
+    if calls.is_empty() {
+        // Nothing is required: show one setter anyway so the example says something.
+        let first = m.params.iter().find(|f| {
+            f.fixed.is_none() && f.deprecated.is_none() && !matches!(f.ty, Ty::Object(_))
+        });
+        if let Some(f) = first {
+            calls.push(format!(".{}({})", f.ident, example_value(ir, f, &f.ty, 0)?));
+        }
+    }
+    let mut s = format!(
+        "# Example\n\n```\nuse alipay_api::{}::{};\n\nlet request = {}::builder()\n",
+        m.group, m.type_name, m.type_name
+    );
+    for c in &calls {
+        s.push_str(&format!("    {c}\n"));
+    }
+    s.push_str("    .build()?;\n");
+    s.push_str(match m.kind {
+        Kind::Server | Kind::Upload => "// let response = client.execute(&request).await?;\n",
+        Kind::Page => "// let html = client.page_form(&request)?;\n",
+        Kind::App => "// let order_string = client.app_order_string(&request)?;\n",
+    });
+    s.push_str("# Ok::<(), alipay_api::ValidationError>(())\n```\n");
+    Some(s)
+}

@@ -231,6 +231,10 @@ pub fn method(ir: &Ir, m: &Method) -> TokenStream {
         t = m.type_name,
         r = m.response_name
     ));
+    if let Some(example) = docs::method_example(ir, m) {
+        doc.push_str("\n\n");
+        doc.push_str(&example);
+    }
     let doc = docs::outer(&doc);
     let req_fields = settable.iter().map(|f| {
         let n = ident(&f.ident);

@@ -20,6 +20,19 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/84bc7352_alipay.system.oauth.token>
 ///
 /// Build it with [`AlipaySystemOauthToken::builder()`](AlipaySystemOauthToken::builder), which checks every constraint of the spec at once; the typed response is [`AlipaySystemOauthTokenResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::auth::AlipaySystemOauthToken;
+///
+/// let request = AlipaySystemOauthToken::builder()
+///     .grant_type("authorization_code")
+///     .code("4b203fe6c11548bcabd8da5bb087a83b")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipaySystemOauthToken {

@@ -16,6 +16,19 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/e099d91f_alipay.data.dataservice.bill.downloadurl.query>
 ///
 /// Build it with [`AlipayDataDataserviceBillDownloadurlQuery::builder()`](AlipayDataDataserviceBillDownloadurlQuery::builder), which checks every constraint of the spec at once; the typed response is [`AlipayDataDataserviceBillDownloadurlQueryResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::bill::AlipayDataDataserviceBillDownloadurlQuery;
+///
+/// let request = AlipayDataDataserviceBillDownloadurlQuery::builder()
+///     .bill_type("trade")
+///     .bill_date("2016-04-05")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayDataDataserviceBillDownloadurlQuery {

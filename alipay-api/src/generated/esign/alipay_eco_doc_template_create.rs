@@ -18,6 +18,21 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_50/alipay.eco.doc.template.create>
 ///
 /// Build it with [`AlipayEcoDocTemplateCreate::builder()`](AlipayEcoDocTemplateCreate::builder), which checks every constraint of the spec at once; the typed response is [`AlipayEcoDocTemplateCreateResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::esign::AlipayEcoDocTemplateCreate;
+///
+/// let request = AlipayEcoDocTemplateCreate::builder()
+///     .content_md_5("/qx2n7TPoakpDT9UYbqDOQ==")
+///     .content_type("application/pdf")
+///     .convert_to_pdf("false")
+///     .file_name("contract.pdf")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayEcoDocTemplateCreate {

@@ -16,6 +16,18 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_9/alipay.open.app.alipaycert.download>
 ///
 /// Build it with [`AlipayOpenAppAlipaycertDownload::builder()`](AlipayOpenAppAlipaycertDownload::builder), which checks every constraint of the spec at once; the typed response is [`AlipayOpenAppAlipaycertDownloadResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::open::AlipayOpenAppAlipaycertDownload;
+///
+/// let request = AlipayOpenAppAlipaycertDownload::builder()
+///     .alipay_cert_sn("52c63a5a5d0b5b2d3a3b8a8a3f7b5c41")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayOpenAppAlipaycertDownload {

@@ -21,6 +21,18 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/apis/api_3/alipay.offline.market.shop.modify>
 ///
 /// Build it with [`AlipayOfflineMarketShopModify::builder()`](AlipayOfflineMarketShopModify::builder), which checks every constraint of the spec at once; the typed response is [`AlipayOfflineMarketShopModifyResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::shop::AlipayOfflineMarketShopModify;
+///
+/// let request = AlipayOfflineMarketShopModify::builder()
+///     .address("万塘路18号黄龙时代广场")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayOfflineMarketShopModify {

@@ -17,6 +17,20 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/0af852ff_alipay.offline.material.image.upload>
 ///
 /// Build it with [`AlipayOfflineMaterialImageUpload::builder()`](AlipayOfflineMaterialImageUpload::builder), which checks every constraint of the spec at once; the typed response is [`AlipayOfflineMaterialImageUploadResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::shop::AlipayOfflineMaterialImageUpload;
+///
+/// let request = AlipayOfflineMaterialImageUpload::builder()
+///     .image_type("jpg")
+///     .image_name("storefront")
+///     .image_content(alipay_api::FileUpload::new("example.jpg", vec![0xff, 0xd8]))
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayOfflineMaterialImageUpload {

@@ -14,6 +14,20 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/cd12c885_alipay.trade.app.pay>
 ///
 /// Build it with [`AlipayTradeAppPay::builder()`](AlipayTradeAppPay::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradeAppPayResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradeAppPay;
+///
+/// let request = AlipayTradeAppPay::builder()
+///     .out_trade_no("20150320010101001")
+///     .total_amount("88.88")
+///     .subject("Iphone6 16G")
+///     .build()?;
+/// // let order_string = client.app_order_string(&request)?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradeAppPay {

@@ -14,6 +14,18 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/13399511_alipay.trade.cancel>
 ///
 /// Build it with [`AlipayTradeCancel::builder()`](AlipayTradeCancel::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradeCancelResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradeCancel;
+///
+/// let request = AlipayTradeCancel::builder()
+///     .out_trade_no("20150320010101001")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradeCancel {

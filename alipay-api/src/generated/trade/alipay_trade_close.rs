@@ -13,6 +13,18 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/8dc9ebb3_alipay.trade.close>
 ///
 /// Build it with [`AlipayTradeClose::builder()`](AlipayTradeClose::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradeCloseResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradeClose;
+///
+/// let request = AlipayTradeClose::builder()
+///     .out_trade_no("HZ0120131127001")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradeClose {

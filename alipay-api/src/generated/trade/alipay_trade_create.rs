@@ -14,6 +14,21 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/mini/6039ed0c_alipay.trade.create>
 ///
 /// Build it with [`AlipayTradeCreate::builder()`](AlipayTradeCreate::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradeCreateResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradeCreate;
+///
+/// let request = AlipayTradeCreate::builder()
+///     .out_trade_no("20150320010101001")
+///     .total_amount("88.88")
+///     .subject("Iphone6 16G")
+///     .buyer_id("2088102146225135")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradeCreate {

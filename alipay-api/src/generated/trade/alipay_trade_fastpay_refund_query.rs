@@ -15,6 +15,19 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/357441a2_alipay.trade.fastpay.refund.query>
 ///
 /// Build it with [`AlipayTradeFastpayRefundQuery::builder()`](AlipayTradeFastpayRefundQuery::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradeFastpayRefundQueryResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradeFastpayRefundQuery;
+///
+/// let request = AlipayTradeFastpayRefundQuery::builder()
+///     .out_trade_no("20150320010101001")
+///     .out_request_no("HZ01RF001")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradeFastpayRefundQuery {

@@ -15,6 +15,20 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/59da99d0_alipay.trade.page.pay>
 ///
 /// Build it with [`AlipayTradePagePay::builder()`](AlipayTradePagePay::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradePagePayResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradePagePay;
+///
+/// let request = AlipayTradePagePay::builder()
+///     .out_trade_no("20150320010101001")
+///     .total_amount("88.88")
+///     .subject("Iphone6 16G")
+///     .build()?;
+/// // let html = client.page_form(&request)?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradePagePay {

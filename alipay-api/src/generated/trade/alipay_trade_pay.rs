@@ -19,6 +19,21 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/1f1fe18c_alipay.trade.pay>
 ///
 /// Build it with [`AlipayTradePay::builder()`](AlipayTradePay::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradePayResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradePay;
+///
+/// let request = AlipayTradePay::builder()
+///     .out_trade_no("20150320010101001")
+///     .total_amount("88.88")
+///     .subject("Iphone6 16G")
+///     .auth_code("28763443825664394")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradePay {

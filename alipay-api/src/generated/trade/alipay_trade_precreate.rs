@@ -14,6 +14,20 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/8ad49e4a_alipay.trade.precreate>
 ///
 /// Build it with [`AlipayTradePrecreate::builder()`](AlipayTradePrecreate::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradePrecreateResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradePrecreate;
+///
+/// let request = AlipayTradePrecreate::builder()
+///     .out_trade_no("20150320010101001")
+///     .total_amount("88.88")
+///     .subject("Iphone6 16G")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradePrecreate {

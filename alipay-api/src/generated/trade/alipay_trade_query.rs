@@ -15,6 +15,18 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/bff76748_alipay.trade.query>
 ///
 /// Build it with [`AlipayTradeQuery::builder()`](AlipayTradeQuery::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradeQueryResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradeQuery;
+///
+/// let request = AlipayTradeQuery::builder()
+///     .out_trade_no("20150320010101001")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradeQuery {

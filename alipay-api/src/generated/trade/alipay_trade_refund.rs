@@ -19,6 +19,19 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/f60979b3_alipay.trade.refund>
 ///
 /// Build it with [`AlipayTradeRefund::builder()`](AlipayTradeRefund::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradeRefundResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradeRefund;
+///
+/// let request = AlipayTradeRefund::builder()
+///     .out_trade_no("20150320010101001")
+///     .refund_amount("200.12")
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradeRefund {

@@ -14,6 +14,20 @@
 /// - Alipay's documentation: <https://opendocs.alipay.com/open/29ae8cb6_alipay.trade.wap.pay>
 ///
 /// Build it with [`AlipayTradeWapPay::builder()`](AlipayTradeWapPay::builder), which checks every constraint of the spec at once; the typed response is [`AlipayTradeWapPayResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::trade::AlipayTradeWapPay;
+///
+/// let request = AlipayTradeWapPay::builder()
+///     .out_trade_no("20150320010101001")
+///     .total_amount("88.88")
+///     .subject("Iphone6 16G")
+///     .build()?;
+/// // let html = client.page_form(&request)?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlipayTradeWapPay {

@@ -8,6 +8,17 @@
 /// - Requires the cargo feature `media`.
 ///
 /// Build it with [`DemoMediaPing::builder()`](DemoMediaPing::builder), which checks every constraint of the spec at once; the typed response is [`DemoMediaPingResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::media::DemoMediaPing;
+///
+/// let request = DemoMediaPing::builder()
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DemoMediaPing {}

@@ -8,6 +8,19 @@
 /// - Requires the cargo feature `media`.
 ///
 /// Build it with [`DemoMediaUpload::builder()`](DemoMediaUpload::builder), which checks every constraint of the spec at once; the typed response is [`DemoMediaUploadResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::media::DemoMediaUpload;
+///
+/// let request = DemoMediaUpload::builder()
+///     .image_type("x")
+///     .image_content(alipay_api::FileUpload::new("example.jpg", vec![0xff, 0xd8]))
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DemoMediaUpload {

@@ -8,6 +8,18 @@
 /// - Requires the cargo feature `pay`.
 ///
 /// Build it with [`DemoPayApp::builder()`](DemoPayApp::builder), which checks every constraint of the spec at once; the typed response is [`DemoPayAppResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::pay::DemoPayApp;
+///
+/// let request = DemoPayApp::builder()
+///     .product_code("x")
+///     .build()?;
+/// // let order_string = client.app_order_string(&request)?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DemoPayApp {

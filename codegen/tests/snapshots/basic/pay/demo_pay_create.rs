@@ -12,6 +12,20 @@
 /// - Alipay's documentation: <https://example.com/docs/demo.pay.create>
 ///
 /// Build it with [`DemoPayCreate::builder()`](DemoPayCreate::builder), which checks every constraint of the spec at once; the typed response is [`DemoPayCreateResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::pay::DemoPayCreate;
+///
+/// let request = DemoPayCreate::builder()
+///     .out_trade_no("A0001")
+///     .total_amount("0.01")
+///     .quantity(1)
+///     .build()?;
+/// // let response = client.execute(&request).await?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DemoPayCreate {

@@ -8,6 +8,18 @@
 /// - Requires the cargo feature `pay`.
 ///
 /// Build it with [`DemoPayPage::builder()`](DemoPayPage::builder), which checks every constraint of the spec at once; the typed response is [`DemoPayPageResponse`].
+///
+/// # Example
+///
+/// ```
+/// use alipay_api::pay::DemoPayPage;
+///
+/// let request = DemoPayPage::builder()
+///     .subject("x")
+///     .build()?;
+/// // let html = client.page_form(&request)?;
+/// # Ok::<(), alipay_api::ValidationError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DemoPayPage {
