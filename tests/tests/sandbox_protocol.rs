@@ -710,6 +710,9 @@ async fn gbk_requests_answers_and_notifications() {
     .await
     .unwrap();
     let raw = receiver.bodies().pop().unwrap();
+    // The runtime's own verification agrees.
+    let verified = gw.client().unwrap().verify_notification(&raw).unwrap();
+    assert_eq!(verified.get("subject"), Some("中文商品"));
     let params = alipay_api::protocol::notify::parse_form(&raw).unwrap();
     assert!(params
         .iter()
