@@ -393,6 +393,28 @@ pub(crate) fn process(shared: &Arc<Shared>, p: &Params) -> Outcome {
     )
 }
 
+/// A signed `20000` answer under the method's node (or `error_response`).
+pub(crate) fn system_error(shared: &Arc<Shared>, p: &Params) -> Outcome {
+    let key = p.non_empty("method").and_then(schema::method).map_or_else(
+        || "error_response".to_owned(),
+        |s| reply::response_key(s.meta.method),
+    );
+    let sign_type = p
+        .non_empty("sign_type")
+        .and_then(SignType::from_wire)
+        .unwrap_or(SignType::Rsa2);
+    let f = Failure::unavailable("the service is busy; query the outcome before retrying");
+    json_answer(
+        shared,
+        &p.charset,
+        &key,
+        &Node::failure(&f),
+        sign_type,
+        true,
+        false,
+    )
+}
+
 /// The buyer's browser arrives with a page payment: create the trade, pay it (the
 /// simulated buyer confirms at once), notify, and send the browser back.
 fn page_pay(c: &Call<'_>) -> Result<Outcome, Failure> {

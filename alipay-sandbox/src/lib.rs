@@ -31,6 +31,7 @@ mod behave;
 mod bill;
 mod config;
 mod error;
+mod fault;
 mod gateway;
 mod keys;
 mod notify;
@@ -42,6 +43,7 @@ mod wire;
 
 pub use config::{SandboxConfig, ALIPAY_NOTIFY_SCHEDULE};
 pub use error::SandboxError;
+pub use fault::Fault;
 pub use keys::{CertBundle, SandboxKeys};
 pub use server::Sandbox;
 pub use state::{Notification, Refund, Trade, TradeStatus};

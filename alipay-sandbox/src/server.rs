@@ -381,6 +381,15 @@ impl Sandbox {
         self.shared.lock().balance
     }
 
+    /// Makes the next call of `method` (any method when `None`) fail with `fault`,
+    /// after it was processed. Faults queue up and are used once each.
+    pub fn inject_fault(&self, method: Option<&str>, fault: crate::Fault) {
+        self.shared.lock().faults.push(crate::fault::Armed {
+            method: method.map(str::to_owned),
+            fault,
+        });
+    }
+
     /// The SN of the certificate answers are signed with now (certificate mode).
     pub fn alipay_cert_sn(&self) -> Option<String> {
         self.shared.platform().cert_sn.clone()
@@ -511,7 +520,42 @@ async fn gateway_route(AxState(shared): AxState<Arc<Shared>>, req: Request) -> R
             return unsigned_error(Failure::invalid(sub, e.to_string()));
         }
     };
-    into_response(gateway::process(&shared, &params))
+    let outcome = gateway::process(&shared, &params);
+    let armed = {
+        let method = params.get("method").unwrap_or_default();
+        let mut st = shared.lock();
+        st.faults
+            .iter()
+            .position(|a| a.method.as_deref().is_none_or(|m| m == method))
+            .map(|i| st.faults.remove(i))
+    };
+    let Some(armed) = armed else {
+        return into_response(outcome);
+    };
+    use crate::fault::{self, Fault};
+    match (armed.fault, outcome) {
+        (Fault::Delay(d), o) => {
+            tokio::time::sleep(fault::capped(d)).await;
+            into_response(o)
+        }
+        (Fault::HttpStatus(code), _) => (
+            StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY),
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><body><h1>Bad Gateway</h1></body></html>",
+        )
+            .into_response(),
+        (Fault::SystemError, _) => into_response(gateway::system_error(&shared, &params)),
+        (Fault::Unsigned, Outcome::Json(b, cs)) => {
+            into_response(Outcome::Json(fault::strip_sign(&b), cs))
+        }
+        (Fault::BadSignature, Outcome::Json(b, cs)) => {
+            into_response(Outcome::Json(fault::corrupt_sign(&b), cs))
+        }
+        (Fault::Truncated, Outcome::Json(b, cs)) => {
+            into_response(Outcome::Json(fault::truncate(&b), cs))
+        }
+        (_, o) => into_response(o),
+    }
 }
 
 /// The buyer scans a QR code (precreate) or presses "pay" on the sandbox cashier.

@@ -165,6 +165,7 @@ pub(crate) struct State {
     pub(crate) uploads: HashMap<String, Upload>,
     pub(crate) balance: Amount,
     pub(crate) seq: u64,
+    pub(crate) faults: Vec<crate::fault::Armed>,
 }
 
 impl State {
