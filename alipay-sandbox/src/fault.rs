@@ -76,7 +76,8 @@ mod tests {
         let b = r#"{"a_response":{"x":"1"},"sign":"AQID"}"#;
         assert_eq!(strip_sign(b), r#"{"a_response":{"x":"1"}}"#);
         assert_eq!(corrupt_sign(b), r#"{"a_response":{"x":"1"},"sign":"BQID"}"#);
-        assert_eq!(truncate("ab中"), "a");
+        assert_eq!(truncate("a中"), "a", "cut on a character boundary");
+        assert_eq!(truncate("中文"), "中");
         assert_eq!(strip_sign("{}"), "{}");
     }
 }
