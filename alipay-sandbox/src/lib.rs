@@ -23,6 +23,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! [`Sandbox::inject_fault`] makes the next call lose or garble its answer after it
+//! took effect ([`Fault`]), the case merchant code must settle with a query.
+//!
 //! Deviations from the real platform, on purpose: today's bill can be downloaded
 //! at once; page payments are paid as soon as the browser arrives (see
 //! [`SandboxConfig::auto_pay_pages`]); one app per gateway.
