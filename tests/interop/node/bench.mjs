@@ -101,4 +101,7 @@ if (compare) {
   // One of each job in sequence: the time per mix, inverted.
   console.log(`${'all three, one each'.padEnd(30)} ${fmt(1 / rustTotal)}    ${fmt(1 / nodeTotal)}    ${(nodeTotal / rustTotal).toFixed(2)}x`);
   console.log('(goal: rust/node >= 2.5x; a measurement, not an assertion)');
+  console.log('notes: the notification is V1-signed, as Alipay signs them; checkNotifySignV2 tries the');
+  console.log('content with sign_type first, so it runs two RSA verifications where we run one. The SDK');
+  console.log('parses its PEM keys on every sign/verify call; that is part of its cost as shipped.');
 }
