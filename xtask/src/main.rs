@@ -1,10 +1,12 @@
-//! Repository tasks: `cargo xtask codegen [--check]`, `cargo xtask import`, `cargo xtask bench-codegen`.
+//! Repository tasks: `cargo xtask codegen [--check]`, `cargo xtask import`,
+//! `cargo xtask bench-codegen`, `cargo xtask test`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 mod import;
+mod test;
 
 pub(crate) const USAGE: &str = "usage:
   cargo xtask codegen [--check]
@@ -13,7 +15,10 @@ pub(crate) const USAGE: &str = "usage:
   cargo xtask import <method>... --catalog <alipay-v2-catalog.json.gz> --group <group> [--spec <dir>] [--force]
       write spec skeletons (method + models it uses) from the upstream catalogue
   cargo xtask bench-codegen [--catalog <path>] [--methods <n>]
-      import n methods (default 500) into a temporary spec and time load + generate";
+      import n methods (default 500) into a temporary spec and time load + generate
+  cargo xtask test [-- <cargo test args>]
+      install the interop peers (official Node and Python SDKs, locally) and run the
+      whole test suite: cargo test --workspace --all-features";
 
 pub(crate) fn root() -> PathBuf {
     // xtask lives one level below the workspace root.
@@ -29,6 +34,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&args[1..]),
         Some("import") => import::import_cmd(&root(), &args[1..]),
         Some("bench-codegen") => import::bench_cmd(&args[1..]),
+        Some("test") => test::test_cmd(&root(), &args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {

@@ -219,14 +219,18 @@ pub fn sign_request(
     if let Some(sn) = &common.alipay_root_cert_sn {
         query.push(("alipay_root_cert_sn".into(), sn.clone()));
     }
+    // Empty values are left off the wire altogether (as Alipay's Java SDK does):
+    // the string to sign drops them, and the official Node and Python verifiers
+    // would otherwise sign `key=` and disagree with it.
     let mut protocol = parts.protocol;
+    protocol.retain(|(_, v)| !v.is_empty());
     protocol.sort_by_key(|(k, _)| protocol_rank(k));
     query.extend(protocol);
     if let Some(f) = &common.format {
         query.push(("format".into(), f.clone()));
     }
     let mut body = Vec::with_capacity(1 + parts.text.len());
-    body.extend(parts.text);
+    body.extend(parts.text.into_iter().filter(|(_, v)| !v.is_empty()));
     if let Some(biz) = parts.biz_content {
         match aes {
             Some(key) => {
@@ -256,6 +260,34 @@ pub fn sign_request(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_values_are_neither_sent_nor_signed() {
+        // Only the assembly matters here, not the signature bytes.
+        #[derive(Debug)]
+        struct Fixed;
+        impl Signer for Fixed {
+            fn sign(&self, _: crate::crypto::SignType, _: &[u8]) -> Result<Vec<u8>, SignError> {
+                Ok(vec![1, 2, 3])
+            }
+        }
+        let key = Fixed;
+        let parts = RequestParts {
+            method: "alipay.trade.query".into(),
+            version: "1.0".into(),
+            protocol: vec![("notify_url".into(), String::new())],
+            biz_content: Some("{}".into()),
+            text: vec![("extra".into(), String::new()), ("kept".into(), "v".into())],
+            files: vec![],
+        };
+        let t: BeijingDateTime = "2024-01-02 03:04:05".parse().unwrap();
+        let signed =
+            sign_request(&CommonParams::new("2021000000000001"), parts, t, &key, None).unwrap();
+        assert!(signed.all_params().all(|(_, v)| !v.is_empty()));
+        assert!(!signed.url("https://gw").contains("notify_url"));
+        assert!(signed.body.iter().any(|(k, _)| k == "kept"));
+        assert!(!signed.form_body().contains("extra"));
+    }
 
     #[test]
     fn sign_content_sorts_and_drops_empty() {

@@ -9,7 +9,7 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
 /// UTC+8, the zone of every Alipay timestamp whatever the host's own zone is.
-pub(crate) fn beijing() -> FixedOffset {
+fn beijing() -> FixedOffset {
     // 8 hours is always a valid offset; `east_opt` only fails beyond ±24h.
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!())
 }

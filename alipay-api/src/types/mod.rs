@@ -10,8 +10,6 @@ mod open_enum;
 pub use amount::{Amount, ParseAmountError};
 pub use chrono::NaiveDate;
 pub use clearable::{Clearable, CLEAR_MARKER};
-#[allow(unused_imports)] // kept for the runtime; nothing outside `datetime` needs it yet
-pub(crate) use datetime::beijing;
 pub use datetime::{BeijingDateTime, ParseDateTimeError};
 pub use input::{Input, IntoInput, TextValue};
 pub use json_string::JsonString;
