@@ -346,27 +346,14 @@ impl ClientBuilder {
         Ok(crate::client::Client::from_parts(Arc::new(settings), http))
     }
 
-    /// Builds the blocking client. Do not call it from inside an async runtime.
+    /// Builds the blocking client (the async client driven by its own runtime).
+    /// Use it from synchronous code, not from inside async code.
     #[cfg(feature = "blocking")]
     pub fn build_blocking(self) -> Result<crate::blocking::Client, ConfigError> {
-        let mut b = reqwest::blocking::Client::builder()
-            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
-        if let Some(p) = &self.proxy {
-            b = b.proxy(reqwest::Proxy::all(p).map_err(|e| ConfigError::Invalid {
-                field: "proxy",
-                reason: format!("{e}; give a URL such as http://proxy:8080"),
-            })?);
-        }
-        let http = b.build().map_err(|e| ConfigError::Invalid {
-            field: "http_client",
-            reason: e.to_string(),
-        })?;
-        let settings = self.settings()?;
-        Ok(crate::blocking::Client::from_parts(
-            Arc::new(settings),
-            http,
-        ))
+        crate::blocking::Client::new(self.build()?).map_err(|e| ConfigError::Invalid {
+            field: "blocking",
+            reason: format!("could not start the blocking client's runtime: {e}"),
+        })
     }
 
     pub(crate) fn settings(self) -> Result<Settings, ConfigError> {

@@ -597,3 +597,27 @@ async fn oversized_bodies_are_not_read() {
     assert!(e.to_string().contains("exceeds"), "{e}");
     assert!(e.outcome_unknown());
 }
+
+/// The blocking client is the async one on a private runtime: it works from plain
+/// threads and the async context may still own (and drop) it without panicking.
+#[cfg(feature = "blocking")]
+#[tokio::test(flavor = "multi_thread")]
+async fn blocking_client_from_a_thread_and_dropped_in_async_code() {
+    let gw = start(app_public(), scenarios()).await;
+    let url = gw.url();
+    let blocking = Client::builder()
+        .app_id("2021000000000001")
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .gateway_url(url)
+        .build_blocking()
+        .unwrap();
+    let for_thread = blocking.clone();
+    let out = std::thread::spawn(move || for_thread.execute(&query("success")))
+        .join()
+        .unwrap()
+        .unwrap();
+    assert_eq!(out["trade_status"], "TRADE_SUCCESS");
+    // The last clone is dropped here, inside async code.
+    drop(blocking);
+}
