@@ -32,7 +32,6 @@ fn pairs(v: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
 #[test]
 fn node_verifies_requests_we_sign() {
     let mut rng = Rng::for_test("node_verifies_requests_we_sign");
-    let k = keys();
     let mut peer = node();
     let o = TextOpts {
         empty_pct: 8,
@@ -40,45 +39,29 @@ fn node_verifies_requests_we_sign() {
     };
     let (mut with_empty, mut encrypted) = (0, 0);
     for i in 0..cases() {
-        let req = RandomRequest::generate(&mut rng, o, true);
-        let aes = rng
-            .chance(15)
-            .then(|| AesKey::from_base64(&random_aes_key(&mut rng)).unwrap());
-        let key = k.app.private(rng.backend());
-        let signed = sign_request(
-            &req.common(),
-            req.parts(),
-            req.timestamp,
-            &key,
-            aes.as_ref(),
-        )
-        .unwrap();
-        let params: Vec<(String, String)> = signed
-            .all_params()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        let ours = &signed.query.last().unwrap().1;
+        let s = sign_random_request(&mut rng, o);
+        let (req, params, ours) = (&s.req, &s.params, s.our_sign());
         let out = peer.call(
             "verify_request",
-            json!({"params": params_json(pairs(&params)), "encrypted": aes.is_some()}),
+            json!({"params": params_json(s.pairs()), "encrypted": s.encrypted}),
         );
         let ctx = format!("case {i}: {req:?}\nnode: {out}");
         // Judged on what is on the wire (the runtime may or may not send empty ones).
-        let has_empty = params.iter().any(|(_, v)| v.is_empty());
+        let has_empty = s.has_empty();
         // Node joins every parameter, empty ones included; the gateway (and we) leave empty
         // values out of the signed string. With the empty ones removed first, Node accepts
         // every signature we make.
         assert_eq!(out["joined_non_empty_ok"], true, "{ctx}");
         assert_eq!(out["joined_ok"], !has_empty, "{ctx}");
         with_empty += usize::from(has_empty);
-        if aes.is_some() {
+        if s.encrypted {
             encrypted += 1;
             continue;
         }
         // Same parameters through the SDK's own signer: the same signature exactly when
         // no value is empty (RSA PKCS#1 v1.5 is deterministic).
         assert_eq!(
-            out["resigned_sign"].as_str() == Some(ours.as_str()),
+            out["resigned_sign"].as_str() == Some(ours),
             !has_empty,
             "{ctx}"
         );

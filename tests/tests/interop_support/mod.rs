@@ -773,3 +773,65 @@ pub fn random_aes_key(rng: &mut Rng) -> String {
     let n = *rng.pick(&[16usize, 24, 32]);
     base64::engine::general_purpose::STANDARD.encode(rng.bytes(n))
 }
+
+/// A random request signed by us with the app key (AES-encrypted in about one case
+/// in seven), with the parameters exactly as they go on the wire.
+pub struct SignedRandom {
+    /// The generated request.
+    pub req: RandomRequest,
+    /// What `sign_request` produced.
+    pub signed: alipay_api::protocol::request::SignedRequest,
+    /// Every wire parameter, `sign` included.
+    pub params: Vec<(String, String)>,
+    /// Whether `biz_content` was encrypted.
+    pub encrypted: bool,
+}
+
+impl SignedRandom {
+    /// Our signature (the last query parameter).
+    pub fn our_sign(&self) -> &str {
+        self.signed
+            .query
+            .last()
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    /// The wire parameters as borrowed pairs.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Whether any wire parameter is empty (the runtime leaves them off).
+    pub fn has_empty(&self) -> bool {
+        self.params.iter().any(|(_, v)| v.is_empty())
+    }
+}
+
+/// Generates and signs one random request with the run's app key.
+pub fn sign_random_request(rng: &mut Rng, o: TextOpts) -> SignedRandom {
+    let req = RandomRequest::generate(rng, o, true);
+    let aes = rng.chance(15).then(|| {
+        alipay_api::crypto::aes::AesKey::from_base64(&random_aes_key(rng))
+            .expect("a generated AES key is valid")
+    });
+    let key = keys().app.private(rng.backend());
+    let signed = alipay_api::protocol::request::sign_request(
+        &req.common(),
+        req.parts(),
+        req.timestamp,
+        &key,
+        aes.as_ref(),
+    )
+    .expect("signing with a generated key succeeds");
+    let params = signed
+        .all_params()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    SignedRandom {
+        req,
+        signed,
+        params,
+        encrypted: aes.is_some(),
+    }
+}
