@@ -25,6 +25,8 @@ pub mod schema;
 // reformat it, or the freshness check would fail.
 #[rustfmt::skip]
 mod generated;
+// With no product-group feature enabled the generated modules are all cfg'd out and
+// this glob re-exports nothing.
 #[allow(unused_imports)]
 pub use generated::*;
 
