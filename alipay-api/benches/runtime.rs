@@ -16,23 +16,9 @@ use alipay_api::protocol::request::{sign_request, CommonParams, RequestParts};
 use alipay_api::protocol::response::{self, ResponseContext};
 use alipay_api::protocol::{form_encode, notify_content};
 use alipay_api::BeijingDateTime;
+use alipay_tests::vectors::read;
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
 use serde_json::{Map, Value};
-
-fn vectors() -> std::path::PathBuf {
-    if let Ok(d) = std::env::var("ALIPAY_VECTORS_DIR") {
-        return d.into();
-    }
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/vectors"))
-        .find(|p| p.join("keys").exists())
-        .unwrap_or_else(|| panic!("shared/vectors not found; set ALIPAY_VECTORS_DIR"))
-}
-
-fn read(rel: &str) -> String {
-    std::fs::read_to_string(vectors().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
 
 /// Mean ns per call of `ours` and `raw`, measured in alternating batches (so load
 /// from other processes hits both alike), best batch of each.

@@ -306,7 +306,7 @@ fn node_accepts_notifications_we_sign() {
 /// The Node SDK's `checkNotifySign` URL-decodes already-decoded values: a bare `%`
 /// makes it throw and an escape-like `%41` makes it check the wrong text.
 /// `checkNotifySignV2` (raw values) and our verifier accept both. Documented in
-/// `shared/vectors/README.md`; kept here so the behaviour stays visible.
+/// `tests/vectors/README.md`; kept here so the behaviour stays visible.
 #[test]
 fn node_check_notify_sign_percent_quirk() {
     let mut rng = Rng::for_test("node_check_notify_sign_percent_quirk");

@@ -1,9 +1,8 @@
-//! Every case of the official Node SDK's vectors (`shared/vectors/`), reproduced
+//! Every case of the official Node SDK's vectors (`tests/vectors/`), reproduced
 //! byte for byte where it is protocol, on every crypto backend and with every key
 //! encoding Alipay's tools produce.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use alipay_api::crypto::aes::AesKey;
 use alipay_api::crypto::cert::{self, Certificate};
@@ -14,26 +13,9 @@ use alipay_api::protocol::response::{self, ResponseContext};
 use alipay_api::protocol::v3::V3SignInput;
 use alipay_api::protocol::{form_encode, notify_content, sign_content};
 use alipay_api::BeijingDateTime;
+use alipay_tests::vectors::read;
 use base64::Engine as _;
 use serde_json::{Map, Value};
-
-fn vectors_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("ALIPAY_VECTORS_DIR") {
-        return PathBuf::from(d);
-    }
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for anc in here.ancestors() {
-        let cand = anc.join("shared/vectors");
-        if cand.join("official-node-sdk-4.14.0.jsonl").exists() {
-            return cand;
-        }
-    }
-    panic!("shared/vectors not found above {here:?}; set ALIPAY_VECTORS_DIR");
-}
-
-fn read(rel: &str) -> String {
-    std::fs::read_to_string(vectors_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
 
 fn cases() -> BTreeMap<String, Value> {
     read("official-node-sdk-4.14.0.jsonl")

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,23 +18,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-pub fn vectors_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("ALIPAY_VECTORS_DIR") {
-        return PathBuf::from(d);
-    }
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for anc in here.ancestors() {
-        let cand = anc.join("shared/vectors");
-        if cand.join("official-node-sdk-4.14.0.jsonl").exists() {
-            return cand;
-        }
-    }
-    panic!("shared/vectors not found above {here:?}; set ALIPAY_VECTORS_DIR");
-}
-
-pub fn read(rel: &str) -> String {
-    std::fs::read_to_string(vectors_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
+pub use alipay_tests::vectors::{dir as vectors_dir, read};
 
 pub const APP_ID: &str = "2021000000000001";
 
