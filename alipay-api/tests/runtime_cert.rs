@@ -226,7 +226,7 @@ fn cert_configuration_mistakes() {
 
 #[test]
 fn vector_certificates_from_paths() {
-    let dir = vectors_dir().join("keys");
+    let dir = alipay_tests::vectors::dir().join("keys");
     // The vectors' app certificate holds a different key than the vector app key,
     // so pair it with a signer-less check: SNs only.
     let app_sn = cert::leaf_sn(

@@ -18,7 +18,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-pub use alipay_tests::vectors::{dir as vectors_dir, read};
+pub use alipay_tests::vectors::read;
 
 pub const APP_ID: &str = "2021000000000001";
 
