@@ -3,6 +3,7 @@
 //! applies after the call was processed: the trade changed, only the answer is
 //! lost or garbled (the "outcome unknown" case that must be settled by a query).
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// A failure to inject into the next matching gateway call.
@@ -25,9 +26,36 @@ pub enum Fault {
 
 /// A queued fault and the method it applies to (any method when `None`).
 #[derive(Debug, Clone)]
-pub(crate) struct Armed {
-    pub(crate) method: Option<String>,
-    pub(crate) fault: Fault,
+struct Armed {
+    method: Option<String>,
+    fault: Fault,
+}
+
+/// Faults waiting for their call, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct Queue(Mutex<Vec<Armed>>);
+
+impl Queue {
+    /// Queues `fault` for the next call of `method` (any method when `None`).
+    pub(crate) fn arm(&self, method: Option<&str>, fault: Fault) {
+        self.lock().push(Armed {
+            method: method.map(str::to_owned),
+            fault,
+        });
+    }
+
+    /// Takes the oldest fault that applies to a call of `method`.
+    pub(crate) fn take(&self, method: &str) -> Option<Fault> {
+        let mut q = self.lock();
+        let i = q
+            .iter()
+            .position(|a| a.method.as_deref().is_none_or(|m| m == method))?;
+        Some(q.remove(i).fault)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Armed>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Removes `,"sign":"…"` (always the last member of the sandbox's answers).

@@ -30,24 +30,38 @@
 //! at once; page payments are paid as soon as the browser arrives (see
 //! [`SandboxConfig::auto_pay_pages`]); one app per gateway.
 
-mod behave;
-mod bill;
+// Layers, top to bottom; each module uses only the ones below it (see README.md).
+// Transport and the test-facing handle:
+mod sandbox;
+mod server;
+// The protocol layer: parsing, checks, the pipeline and the answers' wire form.
+mod gateway;
+mod verify;
+mod wire;
+// Who answers: a product model, or the spec.
+mod dispatch;
+mod models;
+mod spec;
+// What models share.
+mod call;
+mod env;
+mod outbox;
+mod platform;
+mod store;
+// Leaves.
+mod charset;
 mod config;
 mod error;
 mod fault;
-mod gateway;
+mod html;
 mod keys;
-mod notify;
 mod reply;
-mod server;
-mod state;
-mod synth;
-mod wire;
 
 pub use config::{SandboxConfig, ALIPAY_NOTIFY_SCHEDULE};
 pub use error::SandboxError;
 pub use fault::Fault;
 pub use keys::{CertBundle, SandboxKeys};
-pub use server::Sandbox;
-pub use state::{Notification, Refund, Trade, TradeStatus};
-pub use synth::{sample_request, SampleRequest};
+pub use models::trade::{Refund, Trade, TradeStatus};
+pub use outbox::Notification;
+pub use sandbox::Sandbox;
+pub use spec::{sample_request, SampleRequest};

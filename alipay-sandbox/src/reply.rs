@@ -1,5 +1,5 @@
 //! Gateway answers: Alipay's result codes, the response node in a fixed key order,
-//! and the signed body.
+//! what a model answers (a node or a page), and the signed body.
 
 use alipay_api::crypto::aes::AesKey;
 use alipay_api::crypto::{sign_base64, Signer};
@@ -39,6 +39,18 @@ impl Failure {
             "isp.unknow-error",
             sub_msg,
         )
+    }
+
+    /// The "invalid parameter" failure in the flavour of the method's product:
+    /// trade methods answer `40004 ACQ.INVALID_PARAMETER`, others
+    /// `40002 isv.invalid-parameter`.
+    pub(crate) fn invalid_param(method: &str, detail: &str) -> Self {
+        let sub_msg = format!("invalid parameter: {detail}");
+        if method.starts_with("alipay.trade.") {
+            Self::business("ACQ.INVALID_PARAMETER", sub_msg)
+        } else {
+            Self::invalid("isv.invalid-parameter", sub_msg)
+        }
     }
 
     fn new(code: &'static str, msg: &'static str, sub: &str, sub_msg: impl Into<String>) -> Self {
@@ -109,6 +121,32 @@ impl Node {
     }
 }
 
+/// What a browser (or a download) gets instead of a JSON answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Page {
+    /// A `302` to this URL.
+    Redirect(String),
+    /// An HTML page.
+    Html(String),
+    /// A file: its content type, whether to offer it as a download, its bytes.
+    File {
+        content_type: String,
+        attachment: bool,
+        bytes: bytes::Bytes,
+    },
+    /// A plain-text refusal with this HTTP status (unknown id, wrong state).
+    Refused(u16, String),
+}
+
+/// A behaviour model's answer to a call.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Answer {
+    /// A response node; the gateway signs it (and encrypts it under AES).
+    Node(Node),
+    /// A page for the buyer's browser (page payments).
+    Page(Page),
+}
+
 /// How an answer is signed.
 pub(crate) struct Signing<'a> {
     pub(crate) signer: &'a dyn Signer,
@@ -134,7 +172,7 @@ pub(crate) fn body(key: &str, node: &Node, signing: Option<&Signing<'_>>) -> Str
             out.push_str(",\"alipay_cert_sn\":");
             out.push_str(&Value::String(sn.to_owned()).to_string());
         }
-        let bytes = crate::wire::charset_bytes(&node_text, s.charset);
+        let bytes = crate::charset::bytes(&node_text, s.charset);
         match sign_base64(s.signer, s.sign_type, &bytes) {
             Ok(sig) => {
                 out.push_str(",\"sign\":");

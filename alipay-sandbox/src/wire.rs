@@ -5,37 +5,8 @@
 use bytes::Bytes;
 use encoding_rs::Encoding;
 
-/// A file part of a multipart request.
-#[derive(Debug, Clone)]
-pub(crate) struct FilePart {
-    pub(crate) field: String,
-    pub(crate) file_name: String,
-    pub(crate) content_type: Option<String>,
-    pub(crate) bytes: Bytes,
-}
-
-/// Every parameter of one request.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Params {
-    pub(crate) pairs: Vec<(String, String)>,
-    pub(crate) files: Vec<FilePart>,
-    /// The charset the request was decoded with (its `charset` label, lowercase).
-    pub(crate) charset: String,
-}
-
-impl Params {
-    pub(crate) fn get(&self, k: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// A parameter that is present and not empty.
-    pub(crate) fn non_empty(&self, k: &str) -> Option<&str> {
-        self.get(k).filter(|v| !v.is_empty())
-    }
-}
+use crate::call::{FilePart, Params};
+use crate::charset::encoding_for;
 
 /// Why the parameters could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,48 +90,14 @@ fn raw_pairs(s: &[u8], out: &mut Vec<(Vec<u8>, Vec<u8>)>) {
     }
 }
 
-/// The canonical label of a supported charset (`utf-8` or `gbk`).
-pub(crate) fn canonical(label: &str) -> &'static str {
-    match encoding_for(label) {
-        Ok(e) if e == encoding_rs::GBK => "gbk",
-        _ => "utf-8",
-    }
-}
-
-/// `text` encoded in `charset` (UTF-8 when unknown): what signatures cover, as the
-/// official SDKs sign `content.getBytes(charset)`.
-pub(crate) fn charset_bytes(text: &str, charset: &str) -> Vec<u8> {
-    let enc = encoding_for(charset).unwrap_or(encoding_rs::UTF_8);
-    enc.encode(text).0.into_owned()
-}
-
-fn encoding_for(label: &str) -> Result<&'static Encoding, WireError> {
-    match label {
-        "utf-8" | "utf8" => Ok(encoding_rs::UTF_8),
-        "gbk" | "gb2312" | "gb18030" => Ok(encoding_rs::GBK),
-        other => Err(WireError::Charset(other.to_owned())),
-    }
-}
-
 fn decode(enc: &'static Encoding, bytes: &[u8]) -> Result<String, WireError> {
     enc.decode_without_bom_handling_and_without_replacement(bytes)
         .map(|c| c.into_owned())
         .ok_or_else(|| WireError::Encoding(enc.name().to_owned()))
 }
 
-fn push_unique(out: &mut Vec<(String, String)>, k: String, v: String) -> Result<(), WireError> {
-    match out.iter().find(|(key, _)| *key == k) {
-        Some((_, old)) if *old == v => Ok(()),
-        Some(_) => Err(WireError::Duplicate(k)),
-        None => {
-            out.push((k, v));
-            Ok(())
-        }
-    }
-}
-
 /// The boundary of a `multipart/form-data` content type, if it is one.
-pub(crate) fn multipart_boundary(content_type: Option<&str>) -> Option<String> {
+fn multipart_boundary(content_type: Option<&str>) -> Option<String> {
     let ct = content_type?;
     if !ct
         .trim_start()
@@ -226,42 +163,20 @@ pub(crate) async fn read(
         })
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| "utf-8".into());
-    let enc = encoding_for(&label)?;
-    let mut pairs = Vec::with_capacity(raw.len() + text_parts.len());
+    let enc = encoding_for(&label).ok_or_else(|| WireError::Charset(label.clone()))?;
+    let mut params = Params::new(label);
     for (k, v) in raw {
-        push_unique(&mut pairs, decode(enc, &k)?, decode(enc, &v)?)?;
+        params
+            .push(decode(enc, &k)?, decode(enc, &v)?)
+            .map_err(WireError::Duplicate)?;
     }
     for (k, v) in text_parts {
-        push_unique(&mut pairs, k, decode(enc, &v)?)?;
+        params
+            .push(k, decode(enc, &v)?)
+            .map_err(WireError::Duplicate)?;
     }
-    Ok(Params {
-        pairs,
-        files,
-        charset: label,
-    })
-}
-
-/// Encodes parameters as a form body in `charset` (for notifications).
-pub(crate) fn encode_form(pairs: &[(String, String)], charset: &str) -> Vec<u8> {
-    let enc = encoding_for(charset).unwrap_or(encoding_rs::UTF_8);
-    let mut out = Vec::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push(b'&');
-        }
-        for (j, part) in [k, v].iter().enumerate() {
-            if j == 1 {
-                out.push(b'=');
-            }
-            let (bytes, _, _) = enc.encode(part);
-            out.extend(
-                form_urlencoded::byte_serialize(&bytes)
-                    .flat_map(|s| s.as_bytes().iter().copied())
-                    .collect::<Vec<u8>>(),
-            );
-        }
-    }
-    out
+    params.files = files;
+    Ok(params)
 }
 
 #[cfg(test)]
@@ -317,15 +232,9 @@ mod tests {
             let ct = if multipart { "multipart/form-data; boundary=b" } else { "application/x-www-form-urlencoded" };
             if let Ok(p) = rt.block_on(read(Some(&q), Some(ct), Bytes::from(body))) {
                 // Whatever was read can be encoded back without loss of keys.
-                let again = encode_form(&p.pairs, "utf-8");
+                let again = crate::charset::encode_form(&p.pairs, "utf-8");
                 proptest::prop_assert!(p.pairs.is_empty() || !again.is_empty());
             }
         }
-    }
-
-    #[test]
-    fn encodes_gbk_forms() {
-        let body = encode_form(&[("subject".into(), "测试 1".into())], "gbk");
-        assert_eq!(body, b"subject=%B2%E2%CA%D4+1");
     }
 }

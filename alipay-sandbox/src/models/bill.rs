@@ -1,13 +1,47 @@
 //! Bills (对账单): `alipay.data.dataservice.bill.downloadurl.query` answers with a URL
 //! on this gateway serving a zip of GBK CSV files, laid out like Alipay's.
 
+use std::collections::HashMap;
 use std::io::Write as _;
 
 use alipay_api::{Amount, BeijingDateTime};
 
-use crate::behave::{invalid_param, Call};
-use crate::reply::{Failure, Node};
-use crate::state::State;
+use super::trade::TradeBook;
+use crate::call::Call;
+use crate::env::Env;
+use crate::reply::{Answer, Failure, Node, Page};
+
+/// Bills (对账单) built on request and served from `/sandbox/bill/<token>`.
+pub(crate) struct BillModel;
+
+/// The zips handed out so far, by download token.
+#[derive(Debug, Default)]
+struct Bills(HashMap<String, Vec<u8>>);
+
+impl super::Model for BillModel {
+    fn methods(&self) -> &'static [&'static str] {
+        &["alipay.data.dataservice.bill.downloadurl.query"]
+    }
+
+    fn answer(&self, c: &Call<'_>) -> Result<Answer, Failure> {
+        download_url(c).map(Answer::Node)
+    }
+
+    fn pages(&self) -> &'static [&'static str] {
+        &["bill"]
+    }
+
+    fn page(&self, env: &Env, _segment: &str, token: &str) -> Page {
+        match env.lock().parts.get::<Bills>().and_then(|b| b.0.get(token)) {
+            Some(bytes) => Page::File {
+                content_type: "application/zip".into(),
+                attachment: true,
+                bytes: bytes::Bytes::from(bytes.clone()),
+            },
+            None => Page::Refused(404, "no such bill".into()),
+        }
+    }
+}
 
 /// The period a bill covers: a day (`yyyy-MM-dd`) or a month (`yyyy-MM`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +101,9 @@ struct Row {
     refund_no: String,
 }
 
-fn rows(st: &State, period: &Period) -> Vec<Row> {
+fn rows(book: &TradeBook, period: &Period) -> Vec<Row> {
     let mut out = Vec::new();
-    for t in st.trades.values() {
+    for t in book.trades.values() {
         if let Some(paid) = t.paid_at.filter(|p| period.contains(*p)) {
             out.push(Row {
                 trade_no: t.trade_no.clone(),
@@ -87,8 +121,12 @@ fn rows(st: &State, period: &Period) -> Vec<Row> {
             });
         }
     }
-    for r in st.refunds.iter().filter(|r| period.contains(r.refunded_at)) {
-        let t = st.trades.get(&r.out_trade_no);
+    for r in book
+        .refunds
+        .iter()
+        .filter(|r| period.contains(r.refunded_at))
+    {
+        let t = book.trades.get(&r.out_trade_no);
         out.push(Row {
             trade_no: r.trade_no.clone(),
             out_trade_no: r.out_trade_no.clone(),
@@ -259,26 +297,23 @@ fn zip(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
 }
 
 /// Builds the bill and answers with the URL it is served at.
-pub(crate) fn download_url(c: &Call<'_>) -> Result<Node, Failure> {
+fn download_url(c: &Call<'_>) -> Result<Node, Failure> {
     let bill_type = c.text("bill_type").unwrap_or_else(|| "trade".into());
     let date_text = c.text("bill_date").unwrap_or_default();
-    let period = Period::parse(&date_text).ok_or_else(|| {
-        invalid_param(
-            c.method,
-            "`bill_date` must be yyyy-MM-dd (a day) or yyyy-MM (a month)",
-        )
-    })?;
+    let period = Period::parse(&date_text)
+        .ok_or_else(|| c.invalid("`bill_date` must be yyyy-MM-dd (a day) or yyyy-MM (a month)"))?;
     // Unlike Alipay, today's bill is available at once: tests should not wait a day.
-    if period.starts_after(BeijingDateTime::now().naive().date()) {
+    if period.starts_after(c.env.now().naive().date()) {
         return Err(Failure::business(
             "isp.bill_not_exist",
             "there is no bill for a date in the future",
         ));
     }
-    let seller = c.shared.config.seller_id.clone();
-    let (rows, opening) = {
-        let st = c.shared.lock();
-        (rows(&st, &period), c.shared.config.seller_balance)
+    let seller = c.env.config.seller_id.clone();
+    let opening = c.env.config.seller_balance;
+    let rows = {
+        let mut st = c.env.lock();
+        rows(st.parts.get_mut::<TradeBook>(), &period)
     };
     let stem = format!("{seller}_{}", period.compact());
     let files = if bill_type == "signcustomer" {
@@ -301,9 +336,9 @@ pub(crate) fn download_url(c: &Call<'_>) -> Result<Node, Failure> {
     let bytes =
         zip(&files).map_err(|e| Failure::unavailable(format!("cannot build the bill: {e}")))?;
     let token = {
-        let mut st = c.shared.lock();
-        let token = format!("{}{:012}", period.compact(), st.next_seq());
-        st.bills.insert(token.clone(), bytes);
+        let mut st = c.env.lock();
+        let token = format!("{}{:012}", period.compact(), st.ledger.next_seq());
+        st.parts.get_mut::<Bills>().0.insert(token.clone(), bytes);
         token
     };
     let mut n = Node::success();
@@ -311,7 +346,7 @@ pub(crate) fn download_url(c: &Call<'_>) -> Result<Node, Failure> {
         "bill_download_url",
         format!(
             "{}/sandbox/bill/{token}?bizType={bill_type}&downloadFileName={stem}.csv.zip",
-            c.shared.base_url
+            c.env.base_url
         ),
     );
     Ok(n)

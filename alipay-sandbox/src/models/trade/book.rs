@@ -1,9 +1,11 @@
-//! What a gateway remembers: trades, refunds, notifications, bills and uploads.
-//! The public types are snapshots handed to tests.
+//! The trade product's state: trades and refunds, and the public snapshots of them
+//! handed to tests.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use alipay_api::{Amount, BeijingDateTime};
+
+use crate::store::Ledger;
 
 /// Where a trade is in its lifecycle (`trade_status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -109,77 +111,16 @@ pub struct Refund {
     pub refunded_at: BeijingDateTime,
 }
 
-/// An asynchronous notification and how its delivery went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Notification {
-    /// `notify_id`.
-    pub notify_id: String,
-    /// The merchant's `notify_url`.
-    pub url: String,
-    /// The order it is about.
-    pub out_trade_no: String,
-    /// `trade_status` it announces.
-    pub trade_status: String,
-    /// Every parameter posted, `sign` included.
-    pub params: Vec<(String, String)>,
-    /// Attempts made so far.
-    pub attempts: u32,
-    /// Whether the merchant acknowledged it with `success`.
-    pub delivered: bool,
-    /// Whether every retry is used up without an acknowledgement.
-    pub gave_up: bool,
-    /// What the merchant answered last (status and start of the body), or the
-    /// connection error.
-    pub last_response: Option<String>,
-}
-
-impl Notification {
-    /// A posted parameter.
-    pub fn get(&self, k: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Whether it is still waiting for an acknowledgement.
-    pub fn pending(&self) -> bool {
-        !self.delivered && !self.gave_up
-    }
-}
-
-/// An uploaded file.
-#[derive(Debug, Clone)]
-pub(crate) struct Upload {
-    pub(crate) content_type: String,
-    pub(crate) bytes: bytes::Bytes,
-}
-
+/// Every trade and refund of the gateway (the trade model's part of the store).
 #[derive(Debug, Default)]
-pub(crate) struct State {
+pub(crate) struct TradeBook {
+    /// Trades by merchant order number.
     pub(crate) trades: BTreeMap<String, Trade>,
+    /// Refunds, oldest first.
     pub(crate) refunds: Vec<Refund>,
-    pub(crate) notifications: Vec<Notification>,
-    pub(crate) bills: HashMap<String, Vec<u8>>,
-    pub(crate) uploads: HashMap<String, Upload>,
-    pub(crate) balance: Amount,
-    pub(crate) seq: u64,
-    pub(crate) faults: Vec<crate::fault::Armed>,
 }
 
-impl State {
-    pub(crate) fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
-    }
-
-    /// A new 28-digit trade number: date, a fixed channel part, a sequence.
-    pub(crate) fn new_trade_no(&mut self, now: BeijingDateTime) -> String {
-        let n = self.next_seq();
-        format!("{}22001{:015}", now.naive().format("%Y%m%d"), n)
-    }
-
+impl TradeBook {
     /// The trade named by `trade_no` (preferred, as Alipay does) or `out_trade_no`.
     pub(crate) fn find_key(
         &self,
@@ -197,4 +138,10 @@ impl State {
             .filter(|s| self.trades.contains_key(*s))
             .map(str::to_owned)
     }
+}
+
+/// A new 28-digit trade number: date, a fixed channel part, a sequence.
+pub(crate) fn new_trade_no(ledger: &mut Ledger, now: BeijingDateTime) -> String {
+    let n = ledger.next_seq();
+    format!("{}22001{:015}", now.naive().format("%Y%m%d"), n)
 }

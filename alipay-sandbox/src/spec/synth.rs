@@ -133,7 +133,7 @@ fn object_of(
 
 /// A plausible value for every response field of `schema`. Fields named like a
 /// request parameter echo what the request sent.
-pub(crate) fn response_fields(
+pub(super) fn response_fields(
     schema: &MethodSchema,
     lookup: &dyn Fn(&str) -> Option<Value>,
 ) -> Vec<(String, Value)> {
