@@ -16,9 +16,6 @@ use crate::gateway::{Gateway, Outcome};
 use crate::reply::{self, Failure, Node, Page};
 use crate::wire::{self, WireError};
 
-/// Largest request body accepted (uploads included).
-const BODY_LIMIT: usize = 16 * 1024 * 1024;
-
 /// What the handlers share: the gateway and the faults waiting to be injected.
 pub(crate) struct Core {
     pub(crate) gateway: Gateway,
@@ -123,12 +120,15 @@ async fn gateway_route(State(core): State<Arc<Core>>, req: Request) -> Response 
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+    let bytes = match axum::body::to_bytes(body, wire::MAX_BYTES).await {
         Ok(b) => b,
         Err(_) => {
             return unsigned_error(Failure::invalid(
                 "isv.invalid-file-size",
-                format!("the request body is over {BODY_LIMIT} bytes or was cut off"),
+                format!(
+                    "the request body is over {} bytes or was cut off",
+                    wire::MAX_BYTES
+                ),
             ))
         }
     };
@@ -138,7 +138,8 @@ async fn gateway_route(State(core): State<Arc<Core>>, req: Request) -> Response 
             let sub = match e {
                 WireError::Charset(_) | WireError::Encoding(_) => "isv.invalid-charset",
                 WireError::Multipart(_) => "isv.upload-fail",
-                WireError::Duplicate(_) => "isv.invalid-parameter",
+                WireError::Duplicate(_) | WireError::TooMany => "isv.invalid-parameter",
+                WireError::TooLarge => "isv.invalid-file-size",
             };
             return unsigned_error(Failure::invalid(sub, e.to_string()));
         }

@@ -1,12 +1,22 @@
 //! Reading a request's parameters the way the gateway receives them: the URL query
 //! plus an `application/x-www-form-urlencoded` or `multipart/form-data` body,
 //! decoded in the charset the request names (UTF-8 or GBK).
+//!
+//! Hostile input costs linear time: the size and the number of parameters are
+//! capped before anything is decoded, and repeated names are found by hashing.
 
 use bytes::Bytes;
 use encoding_rs::Encoding;
 
 use crate::call::{FilePart, Params};
 use crate::charset::encoding_for;
+
+/// Most parameters one request may carry (query, form fields and multipart parts
+/// together). Real requests carry a few dozen at most.
+pub(crate) const MAX_PARAMS: usize = 1_000;
+
+/// Largest request accepted, query and body together (uploads included).
+pub(crate) const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why the parameters could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +29,10 @@ pub(crate) enum WireError {
     Duplicate(String),
     /// A malformed multipart body.
     Multipart(String),
+    /// More than [`MAX_PARAMS`] parameters.
+    TooMany,
+    /// More than [`MAX_BYTES`] bytes.
+    TooLarge,
 }
 
 impl std::fmt::Display for WireError {
@@ -33,51 +47,36 @@ impl std::fmt::Display for WireError {
                 )
             }
             WireError::Multipart(m) => write!(f, "malformed multipart body: {m}"),
+            WireError::TooMany => write!(
+                f,
+                "the request has more than {MAX_PARAMS} parameters; send only the method's own"
+            ),
+            WireError::TooLarge => write!(
+                f,
+                "the request is over {MAX_BYTES} bytes; upload smaller files"
+            ),
         }
     }
 }
 
 fn decode_component(raw: &[u8]) -> Vec<u8> {
+    // `+` is a space in form encoding. A `%` without two hex digits stays as it is,
+    // as browsers and servers leave it.
     let plus: Vec<u8> = raw
         .iter()
         .map(|&b| if b == b'+' { b' ' } else { b })
         .collect();
-    percent_encoding_decode(&plus)
+    percent_encoding::percent_decode(&plus).collect()
 }
 
-/// Percent-decoding; a `%` not followed by two hex digits is kept as is (browsers
-/// and servers are lenient here too).
-fn percent_encoding_decode(b: &[u8]) -> Vec<u8> {
-    let hex = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let c = b.get(i).copied().unwrap_or_default();
-        if c == b'%' {
-            if let (Some(h), Some(l)) = (
-                b.get(i + 1).copied().and_then(hex),
-                b.get(i + 2).copied().and_then(hex),
-            ) {
-                out.push(h * 16 + l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
-}
-
-fn raw_pairs(s: &[u8], out: &mut Vec<(Vec<u8>, Vec<u8>)>) {
+/// Splits `name=value&…` into raw pairs, refusing to go past [`MAX_PARAMS`].
+fn raw_pairs(s: &[u8], out: &mut Vec<(Vec<u8>, Vec<u8>)>) -> Result<(), WireError> {
     for piece in s.split(|&b| b == b'&') {
         if piece.is_empty() {
             continue;
+        }
+        if out.len() >= MAX_PARAMS {
+            return Err(WireError::TooMany);
         }
         let (k, v) = match piece.iter().position(|&b| b == b'=') {
             Some(p) => (
@@ -88,6 +87,7 @@ fn raw_pairs(s: &[u8], out: &mut Vec<(Vec<u8>, Vec<u8>)>) {
         };
         out.push((decode_component(k), decode_component(v)));
     }
+    Ok(())
 }
 
 fn decode(enc: &'static Encoding, bytes: &[u8]) -> Result<String, WireError> {
@@ -115,8 +115,12 @@ pub(crate) async fn read(
     content_type: Option<&str>,
     body: Bytes,
 ) -> Result<Params, WireError> {
+    let query = query.unwrap_or_default();
+    if query.len().saturating_add(body.len()) > MAX_BYTES {
+        return Err(WireError::TooLarge);
+    }
     let mut raw = Vec::new();
-    raw_pairs(query.unwrap_or_default().as_bytes(), &mut raw);
+    raw_pairs(query.as_bytes(), &mut raw)?;
     let boundary = multipart_boundary(content_type);
     let mut text_parts: Vec<(String, Vec<u8>)> = Vec::new();
     let mut files = Vec::new();
@@ -131,6 +135,9 @@ pub(crate) async fn read(
                     Ok(None) => break,
                     Err(e) => return Err(WireError::Multipart(e.to_string())),
                 };
+                if raw.len() + text_parts.len() + files.len() >= MAX_PARAMS {
+                    return Err(WireError::TooMany);
+                }
                 let name = field.name().unwrap_or_default().to_owned();
                 let file_name = field.file_name().map(str::to_owned);
                 let ct = field.content_type().map(|m| m.to_string());
@@ -149,7 +156,7 @@ pub(crate) async fn read(
                 }
             }
         }
-        None => raw_pairs(&body, &mut raw),
+        None => raw_pairs(&body, &mut raw)?,
     }
     let label = raw
         .iter()
@@ -218,6 +225,73 @@ mod tests {
             read(Some("s=%FF%FE"), None, Bytes::new()).await,
             Err(WireError::Encoding(_))
         ));
+    }
+
+    /// `n` distinct empty parameters, `p0=&p1=&…`.
+    fn many(n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|i| format!("p{i}="))
+            .collect::<Vec<_>>()
+            .join("&")
+            .into_bytes()
+    }
+
+    #[tokio::test]
+    async fn parameters_are_capped_across_query_and_body() {
+        let form = Some("application/x-www-form-urlencoded");
+        let half = MAX_PARAMS / 2;
+        let query = format!("q0=1&{}", "q1=2&".repeat(half - 2));
+        let query = query.trim_end_matches('&');
+        let ok = read(Some(query), form, Bytes::from(many(half)))
+            .await
+            .unwrap();
+        assert_eq!(
+            ok.pairs.len(),
+            2 + half,
+            "a repeat with the same value is one parameter"
+        );
+        let full = read(None, form, Bytes::from(many(MAX_PARAMS)))
+            .await
+            .unwrap();
+        assert_eq!(full.pairs.len(), MAX_PARAMS);
+        for (q, body) in [
+            (None, many(MAX_PARAMS + 1)),
+            (Some("a=1"), many(MAX_PARAMS)),
+            (None, many(100_000)),
+        ] {
+            assert_eq!(
+                read(q, form, Bytes::from(body)).await.unwrap_err(),
+                WireError::TooMany
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn multipart_parts_count_too() {
+        let part =
+            |i: usize| format!("--b\r\nContent-Disposition: form-data; name=\"p{i}\"\r\n\r\nv\r\n");
+        let body = |n: usize| {
+            let mut b: String = (0..n).map(part).collect();
+            b.push_str("--b--\r\n");
+            Bytes::from(b)
+        };
+        let ct = Some("multipart/form-data; boundary=b");
+        let p = read(None, ct, body(MAX_PARAMS)).await.unwrap();
+        assert_eq!(p.pairs.len(), MAX_PARAMS);
+        assert_eq!(
+            read(None, ct, body(MAX_PARAMS + 1)).await.unwrap_err(),
+            WireError::TooMany
+        );
+    }
+
+    #[tokio::test]
+    async fn oversized_requests_are_refused_before_decoding() {
+        let body = Bytes::from(vec![b'a'; MAX_BYTES]);
+        assert!(read(None, None, body.clone()).await.is_ok());
+        assert_eq!(
+            read(Some("x"), None, body).await.unwrap_err(),
+            WireError::TooLarge
+        );
     }
 
     proptest::proptest! {

@@ -166,3 +166,45 @@ fn arbitrary_requests_get_alipay_shaped_answers() {
         Some("ACQ.TRADE_NOT_EXIST")
     );
 }
+
+/// A 100k-parameter body (1 MB of `p0=&p1=&…`, the shape that cost seconds of CPU in
+/// a quadratic duplicate check) is refused in Alipay's shape once the parameter cap
+/// is reached, and the gateway keeps serving.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hundred_thousand_parameters_are_refused_at_the_cap() {
+    let gw = Sandbox::start().await.unwrap();
+    let body: Vec<String> = (0..100_000).map(|i| format!("p{i}=")).collect();
+    let r = sandbox_support::browser()
+        .post(gw.gateway_url())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.join("&"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let node = &v["error_response"];
+    assert_eq!(node["code"], "40002", "{v}");
+    assert_eq!(node["sub_code"], "isv.invalid-parameter", "{v}");
+    assert!(
+        node["sub_msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("more than 1000 parameters")),
+        "{v}"
+    );
+    let e = gw
+        .client()
+        .unwrap()
+        .execute(
+            &AlipayTradeQuery::builder()
+                .out_trade_no("x")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.api().unwrap().sub_code.as_deref(),
+        Some("ACQ.TRADE_NOT_EXIST")
+    );
+}
