@@ -40,6 +40,8 @@ pub struct SandboxConfig {
     pub(crate) notify_timeout: Duration,
     pub(crate) timestamp_tolerance: Duration,
     pub(crate) seller_balance: Amount,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) body_read_timeout: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -52,7 +54,8 @@ impl SandboxConfig {
     /// Defaults: an ephemeral port on 127.0.0.1, app id `2021000000000001`, key mode
     /// with fresh RSA2 keys, no AES, payments that succeed at once, page payments
     /// paid as soon as the buyer opens them, and Alipay's notification schedule
-    /// compressed 1000-fold (first retry after 0.24 s).
+    /// compressed 1000-fold (first retry after 0.24 s), 30 s to send a request's
+    /// headers and 60 s to send its body.
     pub fn new() -> Self {
         SandboxConfig {
             port: 0,
@@ -67,6 +70,8 @@ impl SandboxConfig {
             notify_timeout: Duration::from_secs(10),
             timestamp_tolerance: Duration::from_secs(15 * 60),
             seller_balance: Amount::from_fen(100_000_000),
+            header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(60),
         }
     }
 
@@ -148,6 +153,20 @@ impl SandboxConfig {
     /// receipts fail with `ACQ.SELLER_BALANCE_NOT_ENOUGH`.
     pub fn seller_balance(mut self, balance: Amount) -> Self {
         self.seller_balance = balance;
+        self
+    }
+
+    /// How long a client may take to send a request's headers (and how long an idle
+    /// connection stays open); a client that takes longer is disconnected.
+    pub fn header_read_timeout(mut self, t: Duration) -> Self {
+        self.header_read_timeout = t;
+        self
+    }
+
+    /// How long a client may take to send a request's body once its headers
+    /// arrived; a client that takes longer gets `408` and is disconnected.
+    pub fn body_read_timeout(mut self, t: Duration) -> Self {
+        self.body_read_timeout = t;
         self
     }
 

@@ -46,8 +46,9 @@ impl std::fmt::Debug for SandboxKeys {
 }
 
 /// Certificate-mode files, as PEM text (the same layout as the files the console
-/// hands out).
-#[derive(Debug, Clone)]
+/// hands out). Its `Debug` output shows the certificates' SNs, never the root's
+/// private key.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CertBundle {
     /// The app certificate (`appCertPublicKey_*.crt`).
@@ -59,6 +60,20 @@ pub struct CertBundle {
     /// The root CA's private key, so the sandbox can issue a replacement platform
     /// certificate (certificate rotation).
     pub root_private_key: String,
+}
+
+impl std::fmt::Debug for CertBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sn = |pem: &str| cert::leaf_sn(pem.as_bytes(), "certificate").ok();
+        f.debug_struct("CertBundle")
+            .field("app_cert_sn", &sn(&self.app_cert))
+            .field("alipay_cert_sn", &sn(&self.alipay_cert))
+            .field(
+                "alipay_root_cert_sn",
+                &cert::root_sn(self.alipay_root_cert.as_bytes()).ok(),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 fn gen_err(e: impl std::fmt::Display) -> SandboxError {
@@ -220,4 +235,39 @@ pub(crate) fn cert_sns(c: &CertBundle) -> Result<(String, String, String), Sandb
             .map_err(bad("Alipay certificate"))?,
         cert::root_sn(c.alipay_root_cert.as_bytes()).map_err(bad("Alipay root certificate"))?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn debug_output_shows_no_private_key() {
+        let keys = SandboxKeys::generate("2021000000000009", true, true).unwrap();
+        let certs = keys.certs.clone().unwrap();
+        let secrets = [
+            keys.app_private_key.as_str(),
+            keys.alipay_private_key.as_str(),
+            certs.root_private_key.as_str(),
+        ];
+        let gw = crate::Sandbox::start_with(crate::SandboxConfig::new().keys(keys.clone()))
+            .await
+            .unwrap();
+        let shown = [
+            format!("{certs:?}"),
+            format!("{keys:#?}"),
+            format!("{:?}", crate::SandboxConfig::new().keys(keys.clone())),
+            format!("{gw:?}"),
+        ];
+        for text in &shown {
+            assert!(!text.contains("PRIVATE KEY"), "{text}");
+            for secret in secrets {
+                // The first line of base64 under the armor is enough to recognise a key.
+                let body = secret.lines().nth(1).unwrap();
+                assert!(!text.contains(body), "{text}");
+            }
+            assert!(!text.contains(keys.aes_key.as_deref().unwrap()), "{text}");
+        }
+        assert!(shown[0].contains("alipay_root_cert_sn"), "{}", shown[0]);
+    }
 }

@@ -2,6 +2,7 @@
 //! injection on the way out, and the gateway's answers as HTTP responses.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -22,24 +23,74 @@ pub(crate) struct Core {
     pub(crate) faults: fault::Queue,
 }
 
-/// Serves `core` on `listener` until `shutdown` turns true.
+/// Serves `core` on `listener` until `shutdown` turns true, then lets open
+/// connections finish their request.
 pub(crate) fn spawn(
     listener: tokio::net::TcpListener,
     core: Arc<Core>,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
+    let header_timeout = core.gateway.env.config.header_read_timeout;
     let app = Router::new()
         .route("/gateway.do", any(gateway_route))
         .route("/sandbox/{segment}/{id}", get(page_route))
         .with_state(core);
     tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = shutdown.wait_for(|s| *s).await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "the sandbox server stopped");
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let conn = connection(stream, app.clone(), header_timeout, shutdown.clone());
+                        connections.spawn(conn);
+                    }
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait rather than spin.
+                        tracing::warn!(error = %e, "the sandbox could not accept a connection");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                _ = stopped(&mut shutdown) => break,
+            }
+            // Reap finished connections so the set does not grow with every client.
+            while connections.try_join_next().is_some() {}
         }
+        while connections.join_next().await.is_some() {}
     })
+}
+
+/// Resolves once the gateway is told to stop.
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` returns is dropped here, before any other await.
+    let _ = shutdown.wait_for(|s| *s).await;
+}
+
+/// One HTTP/1 connection. A client that takes longer than `header_timeout` to send
+/// a request's headers (or to start the next one) is disconnected.
+async fn connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    header_timeout: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        r = conn.as_mut() => {
+            if let Err(e) = r {
+                tracing::debug!(error = %e, "a sandbox connection ended with an error");
+            }
+            return;
+        }
+        _ = stopped(&mut shutdown) => {}
+    }
+    conn.as_mut().graceful_shutdown();
+    let _ = conn.await;
 }
 
 fn trace_id() -> String {
@@ -120,9 +171,25 @@ async fn gateway_route(State(core): State<Arc<Core>>, req: Request) -> Response 
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let bytes = match axum::body::to_bytes(body, wire::MAX_BYTES).await {
-        Ok(b) => b,
+    let body_timeout = core.gateway.env.config.body_read_timeout;
+    let read = tokio::time::timeout(body_timeout, axum::body::to_bytes(body, wire::MAX_BYTES));
+    let bytes = match read.await {
+        Ok(Ok(b)) => b,
+        // A client dribbling its body (slowloris): answer and hang up.
         Err(_) => {
+            let mut r = unsigned_error(Failure::invalid(
+                "isv.invalid-parameter",
+                format!(
+                    "the request body did not arrive within {} s",
+                    body_timeout.as_secs_f64()
+                ),
+            ));
+            *r.status_mut() = StatusCode::REQUEST_TIMEOUT;
+            r.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return r;
+        }
+        Ok(Err(_)) => {
             return unsigned_error(Failure::invalid(
                 "isv.invalid-file-size",
                 format!(

@@ -4,6 +4,8 @@
 mod sandbox_support;
 
 use alipay_api::trade::AlipayTradeQuery;
+use std::time::Duration;
+
 use alipay_sandbox::Sandbox;
 use proptest::prelude::*;
 
@@ -192,6 +194,76 @@ async fn a_hundred_thousand_parameters_are_refused_at_the_cap() {
             .is_some_and(|m| m.contains("more than 1000 parameters")),
         "{v}"
     );
+    let e = gw
+        .client()
+        .unwrap()
+        .execute(
+            &AlipayTradeQuery::builder()
+                .out_trade_no("x")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.api().unwrap().sub_code.as_deref(),
+        Some("ACQ.TRADE_NOT_EXIST")
+    );
+}
+
+/// Connects, sends `head` at once, then one byte of `slow` every 50 ms for 6 s while
+/// reading. What the server sent before it hung up, or `None` if it kept the
+/// connection open all along.
+async fn dribble(addr: std::net::SocketAddr, head: &[u8], slow: &'static [u8]) -> Option<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut rd, mut wr) = stream.into_split();
+    wr.write_all(head).await.unwrap();
+    let writer = tokio::spawn(async move {
+        for b in slow.iter().cycle().take(120) {
+            if wr.write_all(&[*b]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Hold the connection open; the test aborts this task.
+        std::future::pending::<()>().await;
+    });
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(6), rd.read_to_end(&mut got)).await;
+    writer.abort();
+    // Ok(Ok) is an orderly close, Ok(Err) a reset: either way the server hung up.
+    read.ok().map(|_| got)
+}
+
+/// Slowloris: a client that sends its headers or its body a byte at a time is cut
+/// off after the configured read timeouts, and other clients are still served.
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_headers_and_bodies_are_cut_off() {
+    let cfg = alipay_sandbox::SandboxConfig::new()
+        .header_read_timeout(Duration::from_millis(400))
+        .body_read_timeout(Duration::from_millis(400));
+    let gw = Sandbox::start_with(cfg).await.unwrap();
+    let headers = dribble(
+        gw.addr(),
+        b"POST /gateway.do HTTP/1.1\r\nHost: sandbox\r\nX-Slow: ",
+        b"a",
+    )
+    .await;
+    assert!(
+        headers.is_some(),
+        "a client dribbling its headers kept the connection"
+    );
+    let body = dribble(
+        gw.addr(),
+        b"POST /gateway.do HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nmethod=",
+        b"a",
+    )
+    .await
+    .expect("a client dribbling its body kept the connection");
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"error_response\""), "{text}");
     let e = gw
         .client()
         .unwrap()
