@@ -86,10 +86,12 @@ impl CertSource {
 /// The source of "now" for `timestamp`; injectable for reproducible tests.
 pub type Clock = Arc<dyn Fn() -> BeijingDateTime + Send + Sync>;
 
-/// Certificate-mode state: the trusted roots and every Alipay certificate known so
-/// far, by SN.
+/// Certificate-mode state: the trusted roots, the configured Alipay certificate
+/// (which every downloaded one must match in subject and issuer) and every Alipay
+/// key known so far, by SN.
 pub(crate) struct CertState {
     pub(crate) roots: Vec<Certificate>,
+    pub(crate) pinned: Certificate,
     pub(crate) current_sn: String,
     pub(crate) keys: RwLock<HashMap<String, PublicKey>>,
 }
@@ -444,6 +446,7 @@ impl ClientBuilder {
                 keys.insert(current_sn.clone(), alipay_key);
                 Verification::Cert(CertState {
                     roots,
+                    pinned: alipay_leaf.clone(),
                     current_sn,
                     keys: RwLock::new(keys),
                 })

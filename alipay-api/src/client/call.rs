@@ -399,8 +399,11 @@ pub(crate) fn cert_download_request(sn: &str) -> GenericRequest {
         .encrypt(false)
 }
 
-/// Checks a downloaded certificate (chains to the configured roots, has the asked
-/// SN, signed the download answer itself or with a known key) and caches its key.
+/// Checks a downloaded certificate and caches its key. The download answer must
+/// verify with a key the client already trusts (never with the certificate it
+/// delivers); the certificate must have the asked SN, the configured Alipay
+/// certificate's subject and issuer (so no other holder's certificate from the same
+/// CA passes), and a valid chain to the configured roots.
 pub(crate) fn accept_downloaded_cert(
     settings: &Settings,
     wanted_sn: &str,
@@ -417,23 +420,23 @@ pub(crate) fn accept_downloaded_cert(
         }
         .into()
     };
-    let req = cert_download_request(wanted_sn);
-    let prep = req.prepared();
+    let prep = cert_download_request(wanted_sn).prepared();
     let ex = extract(body, &prep)?;
-    // Read the certificate before verifying: the answer may be signed by it.
-    let map: Map<String, Value> = serde_json::from_str(ex.node)
-        .map_err(|e| unknown(format!("unreadable download answer ({e})")))?;
+    let KeyLookup::Ready(Some(key)) = lookup_key(settings, &ex) else {
+        return Err(unknown(format!(
+            "the download answer is signed with certificate `{}`, which this client does \
+             not trust yet; configure the new Alipay certificate \
+             (alipayCertPublicKey_RSA2.crt) from the open platform console",
+            ex.alipay_cert_sn.as_deref().unwrap_or_default()
+        )));
+    };
+    let method = prep.parts.method.as_str();
+    let map: Map<String, Value> = finish(settings, &prep, method, body, &ex, Some(&key), trace_id)
+        .map_err(|e| unknown(format!("the download answer was refused: {e}")))?;
     let content = map
         .get("alipay_cert_content")
         .and_then(Value::as_str)
-        .ok_or_else(|| {
-            let detail = map
-                .get("sub_msg")
-                .or(map.get("msg"))
-                .and_then(Value::as_str)
-                .unwrap_or("no alipay_cert_content");
-            unknown(format!("the download failed: {detail}"))
-        })?;
+        .ok_or_else(|| unknown("the download answer has no alipay_cert_content".into()))?;
     use base64::Engine as _;
     let pem = crate::crypto::B64
         .decode(content.trim().as_bytes())
@@ -447,30 +450,21 @@ pub(crate) fn accept_downloaded_cert(
     if sn != wanted_sn {
         return Err(unknown(format!("the downloaded certificate has SN `{sn}`")));
     }
+    if !leaf
+        .same_identity(&state.pinned)
+        .map_err(|e| unknown(e.to_string()))?
+    {
+        return Err(unknown(
+            "it is not Alipay's certificate for this app: its subject or issuer differs \
+             from the configured Alipay certificate"
+                .into(),
+        ));
+    }
     let now = (settings.clock)().to_utc().timestamp();
     cert::verify_chain(&chain, &state.roots, now).map_err(unknown)?;
     let new_key = leaf
         .public_key(settings.backend)
         .map_err(|e| unknown(e.to_string()))?;
-    let signing_key = match ex.alipay_cert_sn.as_deref() {
-        Some(s) if s == wanted_sn => Some(new_key.clone()),
-        Some(s) => state
-            .keys
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(s)
-            .cloned(),
-        None => None,
-    };
-    let _: Map<String, Value> = finish(
-        settings,
-        &prep,
-        prep.parts.method.as_str(),
-        body,
-        &ex,
-        signing_key.as_ref(),
-        trace_id,
-    )?;
     state
         .keys
         .write()

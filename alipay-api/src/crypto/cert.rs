@@ -229,31 +229,92 @@ pub fn root_sn(pem_text: &[u8]) -> Result<String, ConfigError> {
     Ok(sns.join("_"))
 }
 
+/// The longest chain walked (Alipay chains are two or three long).
+const MAX_CHAIN: usize = 8;
+
 /// Checks that `chain` (leaf first, then any intermediates) leads to one of `roots`
-/// with valid signatures, and that the leaf is valid at `now_unix`.
+/// with valid signatures, every certificate on the way (the root included) being
+/// valid at `now_unix`; that the leaf is an end-entity certificate allowed to sign
+/// (basic constraints not a CA; key usage, when present, with digitalSignature); and
+/// that every intermediate is a CA allowed to sign certificates (basic constraints,
+/// path length, keyCertSign). The roots are trust anchors: only their validity
+/// period is checked.
 pub fn verify_chain(
     chain: &[Certificate],
     roots: &[Certificate],
     now_unix: i64,
 ) -> Result<(), String> {
     let leaf = chain.first().ok_or("the certificate file is empty")?;
-    if !leaf.valid_at(now_unix).map_err(|e| e.to_string())? {
-        return Err("the certificate is expired or not yet valid".into());
-    }
+    check_end_entity(leaf, now_unix)?;
     let mut current = leaf;
-    // Bounded walk: Alipay chains are two or three long.
-    for _ in 0..8 {
-        if roots.iter().any(|r| current.issued_by(r)) {
-            return Ok(());
+    for cas_below in 0..MAX_CHAIN {
+        if let Some(root) = roots.iter().find(|r| current.issued_by(r)) {
+            return check_period(root, "root", now_unix);
         }
-        match chain
+        let Some(next) = chain
             .iter()
             .skip(1)
             .find(|c| *c != current && current.issued_by(c))
-        {
-            Some(next) => current = next,
-            None => break,
-        }
+        else {
+            break;
+        };
+        check_intermediate(next, cas_below, now_unix)?;
+        current = next;
     }
     Err("it does not chain to the configured Alipay root certificate".into())
+}
+
+fn check_period(c: &Certificate, role: &str, now_unix: i64) -> Result<(), String> {
+    if c.valid_at(now_unix).map_err(|e| e.to_string())? {
+        Ok(())
+    } else {
+        Err(format!(
+            "the {role} certificate is expired or not yet valid"
+        ))
+    }
+}
+
+fn check_end_entity(c: &Certificate, now_unix: i64) -> Result<(), String> {
+    check_period(c, "Alipay", now_unix)?;
+    let p = c.parsed().map_err(|e| e.to_string())?;
+    let constraints = p.basic_constraints().map_err(|e| e.to_string())?;
+    if constraints.is_some_and(|b| b.value.ca) {
+        return Err("it is a CA certificate, not Alipay's signing certificate".into());
+    }
+    let usage = p.key_usage().map_err(|e| e.to_string())?;
+    if usage.is_some_and(|u| !u.value.digital_signature()) {
+        return Err("its key usage does not allow signatures".into());
+    }
+    Ok(())
+}
+
+fn check_intermediate(c: &Certificate, cas_below: usize, now_unix: i64) -> Result<(), String> {
+    check_period(c, "intermediate", now_unix)?;
+    let p = c.parsed().map_err(|e| e.to_string())?;
+    let constraints = p
+        .basic_constraints()
+        .map_err(|e| e.to_string())?
+        .filter(|b| b.value.ca)
+        .ok_or("an intermediate certificate of its chain is not a CA")?;
+    if let Some(max) = constraints.value.path_len_constraint {
+        if cas_below > max as usize {
+            return Err("its chain is longer than an intermediate allows".into());
+        }
+    }
+    let usage = p.key_usage().map_err(|e| e.to_string())?;
+    if usage.is_some_and(|u| !u.value.key_cert_sign()) {
+        return Err("an intermediate certificate of its chain may not sign certificates".into());
+    }
+    Ok(())
+}
+
+impl Certificate {
+    /// Whether this certificate names the same subject and the same issuer as
+    /// `pinned` (compared as encoded, byte for byte): a certificate Alipay issued
+    /// to replace `pinned`, not another holder's certificate from the same CA.
+    pub fn same_identity(&self, pinned: &Certificate) -> Result<bool, ConfigError> {
+        let (c, p) = (self.parsed()?, pinned.parsed()?);
+        Ok(c.subject().as_raw() == p.subject().as_raw()
+            && c.issuer().as_raw() == p.issuer().as_raw())
+    }
 }
