@@ -32,40 +32,122 @@ pub enum Error {
     /// A signature was missing, malformed or wrong: the data was not accepted.
     #[error(transparent)]
     Signature(#[from] SignatureError),
-    /// Alipay answered the call with a failure (boxed: it carries the raw node).
+    /// Alipay answered the call with a failure and the answer's signature verified: a
+    /// definite business answer such as `ACQ.TRADE_NOT_EXIST`, unless
+    /// [`Error::outcome_unknown`] says otherwise (system errors). Boxed: it carries the
+    /// raw node.
     #[error(transparent)]
     Api(Box<ApiError>),
+    /// The gateway answered with an error that carries no signature (Alipay leaves
+    /// gateway-level errors such as a bad app id or a bad request signature unsigned).
+    /// Nothing proves it came from Alipay, so it never counts as a decline: the outcome
+    /// is unknown ([`Error::outcome_unknown`] is `true`); query before retrying.
+    #[error(
+        "{0}; the answer was unsigned, so it cannot be trusted as Alipay's: treat the \
+         outcome as unknown and query before retrying (if it repeats, check the app id, \
+         the keys and the gateway URL)"
+    )]
+    UnverifiedApi(Box<ApiError>),
+    /// The request cannot be sent as built (e.g. it sets a parameter the client sets
+    /// itself); nothing was sent.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// A verified notification (or return parameters) was addressed to another app.
+    #[error(transparent)]
+    WrongApp(#[from] WrongAppError),
 }
 
 impl From<ApiError> for Error {
+    /// A signed error becomes [`Error::Api`], an unsigned one [`Error::UnverifiedApi`].
     fn from(e: ApiError) -> Self {
-        Error::Api(Box::new(e))
+        if e.signed {
+            Error::Api(Box::new(e))
+        } else {
+            Error::UnverifiedApi(Box::new(e))
+        }
     }
 }
 
 impl Error {
     /// Whether the call may still have taken effect at Alipay although it failed here:
-    /// a system error (`code` `20000`, `*.SYSTEM_ERROR`, `isp.unknow-error`), a timeout
-    /// or a connection lost after the request was sent, or an unreadable answer. Query
-    /// the order (e.g. `alipay.trade.query`) before retrying a payment; never pay twice.
+    /// a system error (`code` `20000`, `*.SYSTEM_ERROR`, `isp.unknow-error`), an
+    /// unsigned error answer, a timeout or a connection lost after the request was
+    /// sent, or an unreadable or unverifiable answer. Query the order (e.g.
+    /// `alipay.trade.query`) before retrying a payment; never pay twice.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Api(e) => e.outcome_unknown(),
             Error::Http(e) => e.maybe_sent,
             // The gateway answered, but with something unreadable or unverifiable:
             // it may have processed the request.
-            Error::Decode(_) | Error::Signature(_) => true,
-            Error::Config(_) | Error::Validation(_) | Error::Sign(_) => false,
+            Error::Decode(_) | Error::Signature(_) | Error::UnverifiedApi(_) => true,
+            Error::Config(_)
+            | Error::Validation(_)
+            | Error::Sign(_)
+            | Error::Request(_)
+            | Error::WrongApp(_) => false,
         }
     }
 
-    /// The Alipay error, if Alipay answered with one.
+    /// The Alipay error, if Alipay answered with a signed, verified one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
             _ => None,
         }
     }
+
+    /// The unsigned error answer, if the gateway sent one (for diagnosis only: it is
+    /// not proven to come from Alipay).
+    pub fn unverified_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::UnverifiedApi(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A request that cannot be sent as built; nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// A parameter the client sets itself (`charset`, `method`, `sign`, …) was given
+    /// on the request or in the call options.
+    #[error(
+        "`{0}` is a common parameter the client sets itself; remove it from the request \
+         (configure it on the client builder instead)"
+    )]
+    Reserved(String),
+    /// A parameter was given twice (e.g. both as a text and as a protocol parameter).
+    #[error("parameter `{0}` is given more than once; give it once")]
+    Duplicate(String),
+    /// A value has characters the client's charset cannot encode.
+    #[error(
+        "the request has characters that {charset} cannot encode (in `{field}`); use \
+         UTF-8 or remove them"
+    )]
+    Unencodable {
+        /// The charset of the client.
+        charset: &'static str,
+        /// The parameter (or `sign content` for the string to sign).
+        field: String,
+    },
+}
+
+/// A verified notification or return parameters for another app than this client's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the notification's `{field}` is `{value}`, not this client's app id `{expected}`: it \
+     was sent for another app and was rejected (an ISV handling several apps checks the \
+     app itself after `ClientBuilder::accept_notifications_for_any_app`)"
+)]
+pub struct WrongAppError {
+    /// `app_id` or `auth_app_id`.
+    pub field: &'static str,
+    /// The value in the notification (empty when the field is missing).
+    pub value: String,
+    /// The client's app id.
+    pub expected: String,
 }
 
 /// A configuration mistake, found when the client is built.
@@ -192,10 +274,36 @@ pub struct HttpError {
 pub struct DecodeError {
     /// What was being read.
     pub what: &'static str,
+    /// What kind of problem it is (malformed, or over one of the limits).
+    pub kind: DecodeErrorKind,
     /// What is wrong.
     pub reason: String,
     /// The raw body as received (lossily decoded to text).
     pub raw: String,
+}
+
+/// The kind of a [`DecodeError`]: a malformed body, or one over a limit that keeps
+/// hostile input from costing more than linear work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The content is malformed or does not match the expected type.
+    Malformed,
+    /// More parameters (or top-level members) than the limit.
+    TooManyParameters {
+        /// The limit.
+        max: usize,
+    },
+    /// The body is longer than the limit.
+    TooLarge {
+        /// The limit in bytes.
+        max_bytes: usize,
+    },
+    /// JSON nested deeper than the limit (checked after the signature verified).
+    TooDeep {
+        /// The deepest nesting read.
+        max_depth: usize,
+    },
 }
 
 impl DecodeError {
@@ -204,8 +312,18 @@ impl DecodeError {
         reason: impl Into<String>,
         raw: impl Into<String>,
     ) -> Self {
+        Self::with_kind(what, DecodeErrorKind::Malformed, reason, raw)
+    }
+
+    pub(crate) fn with_kind(
+        what: &'static str,
+        kind: DecodeErrorKind,
+        reason: impl Into<String>,
+        raw: impl Into<String>,
+    ) -> Self {
         DecodeError {
             what,
+            kind,
             reason: reason.into(),
             raw: raw.into(),
         }
@@ -246,10 +364,10 @@ pub enum SignatureError {
 /// Alipay answered the call with a failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "Alipay refused `{method}`: code {code} ({msg}){}{}{}",
+    "{} `{method}`: code {code} ({msg}){}{}",
+    if self.signed { "Alipay refused" } else { "the gateway answered with an unsigned error for" },
     self.sub_code.as_deref().map(|s| format!(", sub_code {s}")).unwrap_or_default(),
     self.sub_msg.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
-    if self.signed { "" } else { "; NOTE: this error response was unsigned, so it is unverified" }
 )]
 #[non_exhaustive]
 pub struct ApiError {
@@ -266,18 +384,19 @@ pub struct ApiError {
     /// Alipay's trace id (response header `trace_id`), for support tickets.
     pub trace_id: Option<String>,
     /// Whether the answer carried a valid signature. Alipay leaves some gateway-level
-    /// errors (bad app id, bad signature) unsigned; such an answer is reported but
-    /// cannot be trusted as Alipay's.
+    /// errors (bad app id, bad signature) unsigned; such an answer is reported as
+    /// [`Error::UnverifiedApi`] and cannot be trusted as Alipay's.
     pub signed: bool,
     /// The raw response node (JSON text).
     pub raw: String,
 }
 
 impl ApiError {
-    /// Whether Alipay itself does not know the outcome yet (system error or busy):
-    /// query before retrying, never pay twice.
+    /// Whether the outcome is unknown: Alipay itself does not know it yet (system
+    /// error or busy), or the answer was unsigned. Query before retrying, never pay
+    /// twice.
     pub fn outcome_unknown(&self) -> bool {
-        if self.code == "20000" {
+        if !self.signed || self.code == "20000" {
             return true;
         }
         match self.sub_code.as_deref() {
@@ -328,5 +447,32 @@ mod tests {
         };
         assert!(!Error::from(connect).outcome_unknown());
         assert!(Error::from(DecodeError::new("response", "cut", "{")).outcome_unknown());
+    }
+
+    #[test]
+    fn unsigned_errors_are_unknown_and_never_a_decline() {
+        let mut e = ApiError {
+            method: "alipay.trade.pay".into(),
+            code: "40004".into(),
+            msg: "Business Failed".into(),
+            sub_code: Some("ACQ.TRADE_NOT_EXIST".into()),
+            sub_msg: None,
+            trace_id: None,
+            signed: false,
+            raw: String::new(),
+        };
+        assert!(e.outcome_unknown());
+        let unsigned = Error::from(e.clone());
+        assert!(unsigned.outcome_unknown());
+        assert!(!matches!(unsigned, Error::Api(_)));
+        assert!(unsigned.api().is_none());
+        assert_eq!(
+            unsigned.unverified_api().map(|a| a.code.as_str()),
+            Some("40004")
+        );
+        assert!(unsigned.to_string().contains("unsigned"), "{unsigned}");
+        e.signed = true;
+        let signed = Error::from(e);
+        assert!(matches!(signed, Error::Api(_)) && !signed.outcome_unknown());
     }
 }

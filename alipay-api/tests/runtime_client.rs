@@ -59,6 +59,7 @@ fn scenarios() -> Handler {
             "unsigned_error" => Answer::ok(
                 r#"{"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id","sub_msg":"无效的AppID参数"}}"#.into(),
             ),
+            "unsigned_node_error" => Answer::ok(format!(r#"{{"{key}":{{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在"}}}}"#)),
             "unsigned_success" => Answer::ok(format!(r#"{{"{key}":{{"code":"10000","msg":"Success","trade_status":"TRADE_SUCCESS"}}}}"#)),
             "bad_signature" => Answer::ok(signed_body(&key, r#"{"code":"10000","msg":"Success"}"#, &app, None)),
             "tampered" => {
@@ -131,11 +132,25 @@ async fn errors_are_typed() {
     let e = c.execute(&query("system_error")).await.unwrap_err();
     assert!(e.outcome_unknown(), "20000 means: query before retrying");
 
+    // Unsigned errors (an `error_response`, or a method node without `sign`) are
+    // reported, but never as a decline: the outcome is unknown.
+    for unsigned in ["unsigned_error", "unsigned_node_error"] {
+        let e = c.execute(&query(unsigned)).await.unwrap_err();
+        assert!(e.outcome_unknown(), "{unsigned}: {e}");
+        assert!(!matches!(e, Error::Api(_)), "{unsigned}: {e:?}");
+        assert!(e.api().is_none());
+        let api = e
+            .unverified_api()
+            .expect("unsigned errors are still reported");
+        assert!(!api.signed);
+        assert!(e.to_string().contains("unsigned"));
+        assert!(e.to_string().contains("query before retrying"), "{e}");
+    }
     let e = c.execute(&query("unsigned_error")).await.unwrap_err();
-    let api = e.api().expect("unsigned errors are still reported");
-    assert!(!api.signed);
-    assert_eq!(api.sub_code.as_deref(), Some("isv.invalid-app-id"));
-    assert!(e.to_string().contains("unsigned"));
+    assert_eq!(
+        e.unverified_api().unwrap().sub_code.as_deref(),
+        Some("isv.invalid-app-id")
+    );
 
     let e = c.execute(&query("unsigned_success")).await.unwrap_err();
     assert!(
@@ -187,7 +202,7 @@ async fn wrong_app_key_is_refused_by_the_gateway() {
         .unwrap();
     let e = c.execute(&query("success")).await.unwrap_err();
     assert_eq!(
-        e.api().map(|a| a.sub_code.as_deref()),
+        e.unverified_api().map(|a| a.sub_code.as_deref()),
         Some(Some("isv.invalid-signature"))
     );
     assert!(!gw.requests()[0].signature_ok);
