@@ -153,6 +153,34 @@ impl fmt::Debug for Settings {
     }
 }
 
+/// Refuses anything but `https`, except plain `http` to a loopback host (a local
+/// test gateway): the query carries tokens, the body the business content.
+fn check_gateway_scheme(url: &reqwest::Url) -> Result<(), ConfigError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = url.host_str().unwrap_or_default();
+            // IPv6 hosts come bracketed: `[::1]`.
+            let ip = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || ip
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(())
+            } else {
+                Err(ConfigError::InsecureGateway {
+                    host: host.to_owned(),
+                })
+            }
+        }
+        _ => Err(ConfigError::Invalid {
+            field: "gateway",
+            reason: format!("`{url}` is not an https URL"),
+        }),
+    }
+}
+
 /// Builds a client. Required: [`app_id`](Self::app_id), the app private key (or a
 /// [`Signer`]), and either Alipay's public key or certificate mode.
 ///
@@ -299,7 +327,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` as is (its own timeouts and proxy apply).
+    /// Uses this `reqwest::Client` as is (its own proxy and redirect policy apply).
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: the built-in
+    /// client never follows a redirect, which would re-send a signed request and its
+    /// tokens wherever the answer points, but this one's policy cannot be changed.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -329,7 +360,10 @@ impl ClientBuilder {
         let http = match &self.http_client {
             Some(c) => c.clone(),
             None => {
+                // Never follow a redirect: it would re-send the signed request and
+                // its tokens wherever the answer points.
                 let mut b = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                     .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
                 if let Some(p) = &self.proxy {
@@ -387,12 +421,7 @@ impl ClientBuilder {
             field: "gateway",
             reason: format!("`{gateway}` is not a URL ({e})"),
         })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ConfigError::Invalid {
-                field: "gateway",
-                reason: format!("`{gateway}` is not an http(s) URL"),
-            });
-        }
+        check_gateway_scheme(&parsed)?;
         let mut common = CommonParams::new(app_id);
         common.sign_type = self.sign_type;
         if self.omit_format {

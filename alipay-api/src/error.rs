@@ -193,6 +193,16 @@ pub enum ConfigError {
          certificate mode, not both"
     )]
     Ambiguous,
+    /// The gateway URL is plain `http://` on a host that is not loopback: requests
+    /// and their tokens would cross the network unencrypted.
+    #[error(
+        "the gateway URL uses plain http on `{host}`, which is not loopback; use https \
+         (plain http is only for a local gateway on 127.0.0.0/8, ::1 or localhost)"
+    )]
+    InsecureGateway {
+        /// The host of the URL.
+        host: String,
+    },
     /// A file could not be read.
     #[error("cannot read `{path}`: {reason}")]
     File {

@@ -636,3 +636,70 @@ async fn blocking_client_from_a_thread_and_dropped_in_async_code() {
     // The last clone is dropped here, inside async code.
     drop(blocking);
 }
+
+/// The client never follows a redirect: a signed request (and its tokens) goes to
+/// the configured gateway only.
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let elsewhere = start(app_public(), scenarios()).await;
+    let target = format!("{}?stolen=1", elsewhere.url());
+    let redirecting = start(
+        app_public(),
+        Arc::new(move |_: &Seen| Answer {
+            status: 307,
+            headers: vec![("location".into(), target.clone())],
+            ..Answer::ok(String::new())
+        }),
+    )
+    .await;
+    let c = client(&redirecting.url());
+    let e = c
+        .execute_with(&query("success"), &CallOptions::new().app_auth_token("tok"))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Http(h) => assert_eq!(
+            (h.kind, h.status),
+            (HttpErrorKind::Status, Some(307)),
+            "{e}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(elsewhere.requests().is_empty(), "the redirect was followed");
+}
+
+#[test]
+fn plain_http_only_for_loopback_gateways() {
+    let build = |url: &str| {
+        Client::builder()
+            .app_id(APP_ID)
+            .private_key(app_private())
+            .alipay_public_key(alipay_public_text())
+            .gateway_url(url)
+            .build()
+    };
+    for ok in [
+        "http://127.0.0.1:8080/gateway.do",
+        "http://127.9.8.7/gateway.do",
+        "http://[::1]:9000/gateway.do",
+        "http://localhost/gateway.do",
+        "https://openapi.alipay.com/gateway.do",
+        "https://example.com/gateway.do",
+    ] {
+        assert!(build(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "http://openapi.alipay.com/gateway.do",
+        "http://10.0.0.1/gateway.do",
+        "http://localhost.example.com/gateway.do",
+        "http://[::2]/gateway.do",
+        "http://0.0.0.0/gateway.do",
+    ] {
+        let e = build(bad).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::InsecureGateway { .. }),
+            "{bad}: {e:?}"
+        );
+        assert!(e.to_string().contains("https"), "{e}");
+    }
+}

@@ -12,13 +12,22 @@ use crate::crypto::PublicKey;
 use crate::error::{DecodeError, Error, SignatureError};
 use crate::protocol::request::{sign_request, RequestParts, SignedRequest};
 use crate::protocol::response::{self, Extracted, ResponseContext};
+use crate::protocol::Redacted;
 use crate::request::{AlipayRequest, AppCall, FileUpload, PageCall, ServerCall};
 
 /// Per-call protocol parameters. They are merged with the request's own; a value
-/// set here wins.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// set here wins. Its `Debug` output redacts tokens.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct CallOptions {
     params: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("params", &Redacted(&self.params))
+            .finish()
+    }
 }
 
 impl CallOptions {
@@ -66,8 +75,8 @@ impl CallOptions {
 
 /// A call of any method by name, for methods the typed bindings do not cover yet.
 /// Its answer is the verified response node as a JSON object (without `code`,
-/// `msg`, `sub_code`, `sub_msg`).
-#[derive(Debug, Clone, PartialEq)]
+/// `msg`, `sub_code`, `sub_msg`). Its `Debug` output redacts tokens.
+#[derive(Clone, PartialEq)]
 pub struct GenericRequest {
     method: String,
     version: String,
@@ -77,6 +86,19 @@ pub struct GenericRequest {
     protocol: Vec<(String, String)>,
     encrypt: bool,
     success_result_codes: Vec<String>,
+}
+
+impl std::fmt::Debug for GenericRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenericRequest")
+            .field("method", &self.method)
+            .field("version", &self.version)
+            .field("biz_content", &self.biz_content)
+            .field("text", &Redacted(&self.text))
+            .field("files", &self.files)
+            .field("protocol", &Redacted(&self.protocol))
+            .finish_non_exhaustive()
+    }
 }
 
 impl GenericRequest {

@@ -59,7 +59,10 @@ pub(crate) fn too_large(method: &str) -> Error {
 /// The header in which the gateway returns its trace id.
 pub(crate) const TRACE_HEADER: &str = "trace_id";
 
-pub(crate) fn http_error(method: &str, e: &reqwest::Error, after_send: bool) -> HttpError {
+/// An [`HttpError`] from reqwest's, without the request URL: its query holds
+/// `app_auth_token` and `auth_token`, which must stay out of errors and logs.
+pub(crate) fn http_error(method: &str, e: reqwest::Error, after_send: bool) -> HttpError {
+    let e = e.without_url();
     let (kind, maybe_sent) = if e.is_builder() {
         (HttpErrorKind::Request, false)
     } else if e.is_connect() {
@@ -75,7 +78,7 @@ pub(crate) fn http_error(method: &str, e: &reqwest::Error, after_send: bool) -> 
         status: e.status().map(|s| s.as_u16()),
         maybe_sent: maybe_sent || after_send,
         message: e.to_string(),
-        source: Some(Box::new(error_chain(e))),
+        source: Some(Box::new(error_chain(&e))),
     }
 }
 
@@ -247,7 +250,7 @@ impl Client {
                 let part = reqwest::multipart::Part::bytes(f.bytes.clone())
                     .file_name(f.file_name.clone())
                     .mime_str(&mime_for(f))
-                    .map_err(|e| http_error(method, &e, false))?;
+                    .map_err(|e| http_error(method, e, false))?;
                 form = form.part(k.clone(), part);
             }
             builder.multipart(form)
@@ -255,7 +258,7 @@ impl Client {
         let resp = builder
             .send()
             .await
-            .map_err(|e| http_error(method, &e, false))?;
+            .map_err(|e| http_error(method, e, false))?;
         let status = resp.status();
         let trace_id = resp
             .headers()
@@ -268,7 +271,7 @@ impl Client {
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| http_error(method, &e, true))?
+            .map_err(|e| http_error(method, e, true))?
         {
             if bytes.len() + chunk.len() > MAX_BODY {
                 return Err(too_large(method));

@@ -10,7 +10,30 @@ pub mod request;
 pub mod response;
 pub mod v3;
 
+use std::fmt;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+
+/// Parameters whose values are credentials (a merchant's or a user's authorisation):
+/// `Debug` output shows them as `<redacted>`.
+pub const SECRET_PARAMS: [&str; 2] = ["app_auth_token", "auth_token"];
+
+/// `Debug` of a parameter list with the values of [`SECRET_PARAMS`] redacted.
+pub(crate) struct Redacted<'a>(pub(crate) &'a [(String, String)]);
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.0.iter().map(|(k, v)| {
+            let v = if SECRET_PARAMS.contains(&k.as_str()) {
+                "<redacted>"
+            } else {
+                v.as_str()
+            };
+            (k, v)
+        });
+        f.debug_list().entries(shown).finish()
+    }
+}
 
 /// The string to sign: every parameter except `sign`, empty values dropped, sorted
 /// by key (byte order), `key=value` joined by `&`, nothing URL-encoded.

@@ -8,7 +8,7 @@ use crate::error::SignError;
 use crate::request::FileUpload;
 use crate::types::BeijingDateTime;
 
-use super::{form_encode, sign_content, uri_component};
+use super::{form_encode, sign_content, uri_component, Redacted};
 
 /// The app-wide common parameters (公共请求参数) of every request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +43,8 @@ impl CommonParams {
 }
 
 /// The method-specific content of a request, before common parameters and signing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Its `Debug` output redacts tokens.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestParts {
     /// `method`, e.g. `alipay.trade.query`.
     pub method: String,
@@ -60,6 +61,19 @@ pub struct RequestParts {
     pub files: Vec<(String, FileUpload)>,
 }
 
+impl std::fmt::Debug for RequestParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestParts")
+            .field("method", &self.method)
+            .field("version", &self.version)
+            .field("protocol", &Redacted(&self.protocol))
+            .field("biz_content", &self.biz_content)
+            .field("text", &Redacted(&self.text))
+            .field("files", &self.files)
+            .finish()
+    }
+}
+
 /// Wire order of protocol parameters in the query, after the common ones.
 fn protocol_rank(k: &str) -> u8 {
     match k {
@@ -72,8 +86,9 @@ fn protocol_rank(k: &str) -> u8 {
     }
 }
 
-/// A signed request, split the way the gateway expects it.
-#[derive(Debug, Clone)]
+/// A signed request, split the way the gateway expects it. Its `Debug` output
+/// redacts tokens and leaves out the string to sign (which holds them too).
+#[derive(Clone)]
 pub struct SignedRequest {
     /// The method.
     pub method: String,
@@ -85,6 +100,17 @@ pub struct SignedRequest {
     pub files: Vec<(String, FileUpload)>,
     /// The exact string that was signed.
     pub sign_content: String,
+}
+
+impl std::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("method", &self.method)
+            .field("query", &Redacted(&self.query))
+            .field("body", &Redacted(&self.body))
+            .field("files", &self.files)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SignedRequest {
