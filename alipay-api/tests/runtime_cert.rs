@@ -280,6 +280,8 @@ async fn leaf_constraints_are_checked() {
     assert!(reason.contains("expired"), "{reason}");
 }
 
+type Edit = dyn Fn(&mut CertificateParams);
+
 #[tokio::test]
 async fn intermediate_constraints_and_validity_are_checked() {
     // root -> intermediate -> Alipay; each bad intermediate has the good one's name
@@ -288,7 +290,7 @@ async fn intermediate_constraints_and_validity_are_checked() {
         .self_signed(&ca_key())
         .unwrap()
         .pem();
-    let inter = |serial: u64, edit: &dyn Fn(&mut CertificateParams)| {
+    let inter = |serial: u64, edit: &Edit| {
         let mut p = params("Test Intermediate", serial, true);
         edit(&mut p);
         let pem = p
@@ -303,7 +305,7 @@ async fn intermediate_constraints_and_validity_are_checked() {
         "{}{good_pem}",
         alipay_cert(params("Alipay Test", 100, false), &good)
     );
-    let bad: [(&str, &dyn Fn(&mut CertificateParams)); 3] = [
+    let bad: [(&str, &Edit); 3] = [
         ("not a CA", &|p| p.is_ca = IsCa::ExplicitNoCa),
         ("may not sign certificates", &|p| {
             p.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature]
