@@ -4,6 +4,7 @@
 mod runtime_support;
 
 use alipay_api::crypto::{sign_base64, Backend, PrivateKey, PublicKey, SignType, Signer};
+use alipay_api::error::SignatureError;
 use alipay_api::protocol::notify::{self, NotifyScheme};
 use alipay_api::protocol::response::{self, ExtractError, ResponseContext};
 use alipay_api::protocol::{form_encode, notify_content};
@@ -179,6 +180,137 @@ fn extractor_edge_cases() {
     assert!(
         response::read_response::<Map<String, Value>>(&ctx(), KEY, &deep_obj, &key, None).is_err()
     );
+}
+
+/// A 100k-parameter notification body (0.9 MB) is refused before anything is decoded,
+/// and a body at the limit still parses, duplicates found.
+#[test]
+fn hostile_notification_bodies_are_refused_by_count_and_size() {
+    use alipay_api::error::DecodeErrorKind;
+    use alipay_api::protocol::notify::{MAX_NOTIFY_BODY, MAX_NOTIFY_PARAMS};
+    let body = |n: usize| {
+        (0..n)
+            .map(|i| format!("k{i:05}="))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let huge = body(100_000);
+    assert!(huge.len() > 700_000);
+    let e = notify::parse_form(huge.as_bytes()).unwrap_err();
+    assert_eq!(
+        e.kind,
+        DecodeErrorKind::TooManyParameters {
+            max: MAX_NOTIFY_PARAMS
+        },
+        "{e}"
+    );
+    let key = alipay_public(Backend::default());
+    let verified =
+        notify::verify_body(huge.as_bytes(), &[&key], SignType::Rsa2, NotifyScheme::Auto);
+    assert!(verified.is_err());
+    let as_pairs = (0..100_000).map(|i| (format!("k{i}"), String::new()));
+    let e =
+        notify::verify_params(as_pairs, &[&key], SignType::Rsa2, NotifyScheme::Auto).unwrap_err();
+    assert!(e.to_string().contains("more than"), "{e}");
+
+    assert_eq!(
+        notify::parse_form(body(MAX_NOTIFY_PARAMS).as_bytes())
+            .unwrap()
+            .len(),
+        MAX_NOTIFY_PARAMS
+    );
+    assert!(notify::parse_form(body(MAX_NOTIFY_PARAMS + 1).as_bytes()).is_err());
+    let dup = format!("{}&k00000=x", body(MAX_NOTIFY_PARAMS - 1));
+    let e = notify::parse_form(dup.as_bytes()).unwrap_err();
+    assert!(e.reason.contains("more than once"), "{e}");
+
+    let big = format!("a={}", "x".repeat(MAX_NOTIFY_BODY));
+    let e = notify::parse_form(big.as_bytes()).unwrap_err();
+    assert_eq!(
+        e.kind,
+        DecodeErrorKind::TooLarge {
+            max_bytes: MAX_NOTIFY_BODY
+        }
+    );
+}
+
+/// A response body with 100k top-level keys is refused by count; one at the limit is
+/// read and its duplicates found.
+#[test]
+fn hostile_response_bodies_are_refused_by_member_count() {
+    use alipay_api::protocol::response::MAX_TOP_LEVEL_MEMBERS;
+    let members = |n: usize| {
+        (0..n)
+            .map(|i| format!("\"k{i}\":1"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let huge = format!("{{{},\"{KEY}\":{{}}}}", members(100_000));
+    assert_eq!(
+        response::extract(&huge, KEY),
+        Err(ExtractError::TooManyMembers)
+    );
+    let key = alipay_public(Backend::default());
+    let e =
+        response::read_response::<Map<String, Value>>(&ctx(), KEY, &huge, &key, None).unwrap_err();
+    match e {
+        alipay_api::Error::Decode(d) => assert_eq!(
+            d.kind,
+            alipay_api::error::DecodeErrorKind::TooManyParameters {
+                max: MAX_TOP_LEVEL_MEMBERS
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
+    let at_limit = format!("{{{},\"{KEY}\":{{}}}}", members(MAX_TOP_LEVEL_MEMBERS - 1));
+    assert_eq!(response::extract(&at_limit, KEY).unwrap().node, "{}");
+    let dup = format!("{{{},\"k0\":2}}", members(MAX_TOP_LEVEL_MEMBERS - 1));
+    assert_eq!(
+        response::extract(&dup, KEY),
+        Err(ExtractError::DuplicateKey("k0".into()))
+    );
+}
+
+/// Nesting deeper than serde_json reads is not a reason to reject an answer before
+/// its signature is checked: a genuine one becomes a typed "too deep" decode error,
+/// a forged one a signature error; nesting within the limit is read.
+#[test]
+fn deep_nodes_are_judged_after_verification() {
+    use alipay_api::error::DecodeErrorKind;
+    use alipay_api::protocol::response::MAX_JSON_DEPTH;
+    let s = alipay_private();
+    let key = alipay_public(Backend::default());
+    let node = |depth: usize| {
+        format!(
+            r#"{{"code":"10000","msg":"Success","deep":{}1{}}}"#,
+            "[".repeat(depth - 1),
+            "]".repeat(depth - 1)
+        )
+    };
+    let read =
+        |body: &str| response::read_response::<Map<String, Value>>(&ctx(), KEY, body, &key, None);
+    assert!(read(&signed_body(KEY, &node(MAX_JSON_DEPTH), &s, None)).is_ok());
+    for depth in [MAX_JSON_DEPTH + 1, 5_000] {
+        let genuine = signed_body(KEY, &node(depth), &s, None);
+        match read(&genuine) {
+            Err(alipay_api::Error::Decode(d)) => assert_eq!(
+                d.kind,
+                DecodeErrorKind::TooDeep {
+                    max_depth: MAX_JSON_DEPTH
+                },
+                "{d}"
+            ),
+            other => panic!("{depth}: {other:?}"),
+        }
+        let forged = genuine.replacen("10000", "10001", 1);
+        assert!(
+            matches!(
+                read(&forged),
+                Err(alipay_api::Error::Signature(SignatureError::Invalid(_)))
+            ),
+            "{depth}"
+        );
+    }
 }
 
 #[test]

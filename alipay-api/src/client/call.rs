@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::config::{Settings, Verification};
 use crate::crypto::cert;
 use crate::crypto::PublicKey;
-use crate::error::{DecodeError, Error, SignatureError};
+use crate::error::{Error, SignatureError};
 use crate::protocol::request::{sign_request, RequestParts, SignedRequest};
 use crate::protocol::response::{self, Extracted, ResponseContext};
 use crate::protocol::Redacted;
@@ -410,8 +410,7 @@ pub(crate) fn finish<T: DeserializeOwned>(
 }
 
 pub(crate) fn extract<'a>(body: &'a str, prep: &Prepared) -> Result<Extracted<'a>, Error> {
-    response::extract(body, &prep.response_key)
-        .map_err(|e| DecodeError::new("response", e.to_string(), body).into())
+    response::extract(body, &prep.response_key).map_err(|e| e.into_decode_error(body).into())
 }
 
 /// The request for a certificate Alipay now signs with.

@@ -4,14 +4,22 @@
 //! the notification names (UTF-8 or GBK), then verified before anything is typed.
 //! Reply with [`ACK`] once the notification has been handled.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::de::DeserializeOwned;
 
 use crate::crypto::{PublicKey, SignType};
-use crate::error::{DecodeError, SignatureError};
+use crate::error::{DecodeError, DecodeErrorKind, SignatureError};
 
 use super::notify_content;
+
+/// The largest notification body read (1 MiB). Alipay's notifications are a few
+/// KiB; anything larger is refused before it is decoded.
+pub const MAX_NOTIFY_BODY: usize = 1 << 20;
+
+/// The most parameters a notification may have (1000). Alipay's have a few dozen;
+/// more are refused before anything is decoded or verified.
+pub const MAX_NOTIFY_PARAMS: usize = 1000;
 
 /// The body to answer a handled notification with; anything else makes Alipay
 /// send it again.
@@ -92,16 +100,51 @@ fn decode_component(raw: &[u8]) -> Vec<u8> {
     percent_encoding::percent_decode(&plus).collect()
 }
 
+fn too_many(raw: String) -> DecodeError {
+    DecodeError::with_kind(
+        "notification",
+        DecodeErrorKind::TooManyParameters {
+            max: MAX_NOTIFY_PARAMS,
+        },
+        format!("more than {MAX_NOTIFY_PARAMS} parameters; it was refused unread"),
+        raw,
+    )
+}
+
+fn duplicate(k: &str, raw: String) -> DecodeError {
+    DecodeError::new(
+        "notification",
+        format!("parameter `{k}` occurs more than once"),
+        raw,
+    )
+}
+
 /// Decodes a raw form body into parameters, in the charset named by its own
 /// `charset` parameter (UTF-8 when absent). Rejects duplicated keys and bytes that
-/// are not valid in that charset.
+/// are not valid in that charset, and, before decoding anything, bodies over
+/// [`MAX_NOTIFY_BODY`] bytes or [`MAX_NOTIFY_PARAMS`] parameters. Linear in the
+/// body's length.
 pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
     let lossy = || String::from_utf8_lossy(body).into_owned();
+    if body.len() > MAX_NOTIFY_BODY {
+        return Err(DecodeError::with_kind(
+            "notification",
+            DecodeErrorKind::TooLarge {
+                max_bytes: MAX_NOTIFY_BODY,
+            },
+            format!(
+                "the body is {} bytes, more than {MAX_NOTIFY_BODY}; it was refused unread",
+                body.len()
+            ),
+            String::new(),
+        ));
+    }
+    let pieces = body.split(|&b| b == b'&').filter(|p| !p.is_empty());
+    if pieces.clone().count() > MAX_NOTIFY_PARAMS {
+        return Err(too_many(lossy()));
+    }
     let mut raw_pairs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-    for piece in body.split(|&b| b == b'&') {
-        if piece.is_empty() {
-            continue;
-        }
+    for piece in pieces {
         let (k, v) = match piece.iter().position(|&b| b == b'=') {
             Some(p) => (&piece[..p], &piece[p + 1..]),
             None => (piece, &piece[piece.len()..]),
@@ -121,6 +164,7 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
         )
     })?;
     let mut out: Vec<(String, String)> = Vec::with_capacity(raw_pairs.len());
+    let mut seen: HashSet<String> = HashSet::with_capacity(raw_pairs.len());
     for (k, v) in raw_pairs {
         let decode = |bytes: Vec<u8>| {
             let text = if encoding == encoding_rs::UTF_8 {
@@ -140,12 +184,8 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
             })
         };
         let (k, v) = (decode(k)?, decode(v)?);
-        if out.iter().any(|(ok, _)| *ok == k) {
-            return Err(DecodeError::new(
-                "notification",
-                format!("parameter `{k}` occurs more than once"),
-                lossy(),
-            ));
+        if !seen.insert(k.clone()) {
+            return Err(duplicate(&k, lossy()));
         }
         out.push((k, v));
     }
@@ -153,7 +193,8 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
 }
 
 /// Verifies already-decoded parameters (e.g. from a web framework's form
-/// extractor: they must not be URL-decoded again).
+/// extractor: they must not be URL-decoded again). More than [`MAX_NOTIFY_PARAMS`]
+/// are refused.
 pub fn verify_params<I, K, V>(
     params: I,
     keys: &[&PublicKey],
@@ -167,14 +208,12 @@ where
 {
     let mut map = BTreeMap::new();
     for (k, v) in params {
+        if map.len() == MAX_NOTIFY_PARAMS {
+            return Err(too_many(String::new()).into());
+        }
         let k: String = k.into();
         if map.contains_key(&k) {
-            return Err(DecodeError::new(
-                "notification",
-                format!("parameter `{k}` occurs more than once"),
-                "",
-            )
-            .into());
+            return Err(duplicate(&k, String::new()).into());
         }
         map.insert(k, v.into());
     }

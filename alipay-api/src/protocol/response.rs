@@ -3,10 +3,14 @@
 //!
 //! Alipay signs the exact bytes of the `<method>_response` (or `error_response`)
 //! value as it sent them, so the node is located with a small scanner over the raw
-//! text (never re-serialised). The whole body is first validated as JSON; the
-//! scanner then only walks well-formed JSON, understands strings (escaped quotes,
-//! braces and `\/` inside them) and rejects duplicated top-level keys.
+//! text (never re-serialised). The scanner understands strings (escaped quotes,
+//! braces and `\/` inside them), walks nesting of any depth without recursion,
+//! checks the top-level object's own syntax and every top-level scalar with
+//! serde_json, and rejects duplicated top-level keys in linear time. Nested values
+//! are only parsed once the signature has verified, so a deep but genuine answer
+//! becomes a typed [`DecodeErrorKind::TooDeep`] error, never a signature error.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::de::DeserializeOwned;
@@ -14,7 +18,15 @@ use serde_json::{Map, Value};
 
 use crate::crypto::aes::AesKey;
 use crate::crypto::{PublicKey, SignType, B64};
-use crate::error::{ApiError, DecodeError, Error, SignatureError};
+use crate::error::{ApiError, DecodeError, DecodeErrorKind, Error, SignatureError};
+
+/// The most top-level members a response body may have. Real answers have two to
+/// four (the node, `sign`, `alipay_cert_sn`); the limit only bounds hostile input.
+pub const MAX_TOP_LEVEL_MEMBERS: usize = 1000;
+
+/// The deepest JSON nesting serde_json reads (its recursion limit); a verified node
+/// nested deeper is reported as [`DecodeErrorKind::TooDeep`].
+pub const MAX_JSON_DEPTH: usize = 127;
 
 /// Why the signed node could not be found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +41,12 @@ pub enum ExtractError {
     /// A top-level key occurs twice: which one is signed would be ambiguous.
     #[error("the top-level key `{0}` occurs more than once; the response was rejected")]
     DuplicateKey(String),
+    /// More top-level members than [`MAX_TOP_LEVEL_MEMBERS`].
+    #[error(
+        "the body has more than {MAX_TOP_LEVEL_MEMBERS} top-level members; a gateway \
+         answer has a handful, so it was rejected unread"
+    )]
+    TooManyMembers,
     /// Neither the method's node nor `error_response` is present.
     #[error("neither `{0}` nor `error_response` is in the body")]
     NoNode(String),
@@ -38,6 +56,19 @@ pub enum ExtractError {
     /// `sign` or `alipay_cert_sn` is not a string.
     #[error("`{0}` is not a string")]
     NotAString(&'static str),
+}
+
+impl ExtractError {
+    /// The [`DecodeError`] this becomes, with the raw body kept for diagnosis.
+    pub(crate) fn into_decode_error(self, body: &str) -> DecodeError {
+        let kind = match self {
+            ExtractError::TooManyMembers => DecodeErrorKind::TooManyParameters {
+                max: MAX_TOP_LEVEL_MEMBERS,
+            },
+            _ => DecodeErrorKind::Malformed,
+        };
+        DecodeError::with_kind("response", kind, self.to_string(), body)
+    }
 }
 
 /// The parts of a response body that matter, as raw text.
@@ -80,13 +111,14 @@ fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     None
 }
 
-/// `i` at the start of a value; returns the index after it. Iterative, so deep
-/// nesting cannot overflow the stack.
-fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+/// `i` at the start of a value; returns the index after it and its nesting depth.
+/// Iterative, so deep nesting cannot overflow the stack.
+fn scan_value(b: &[u8], i: usize) -> Option<(usize, usize)> {
     match b.get(i)? {
-        b'"' => skip_string(b, i),
+        b'"' => Some((skip_string(b, i)?, 0)),
         b'{' | b'[' => {
             let mut stack: Vec<u8> = Vec::new();
+            let mut deepest = 0;
             let mut j = i;
             while j < b.len() {
                 match b[j] {
@@ -101,11 +133,12 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
                             return None;
                         }
                         if stack.is_empty() {
-                            return Some(j + 1);
+                            return Some((j + 1, deepest));
                         }
                     }
                     _ => {}
                 }
+                deepest = deepest.max(stack.len());
                 j += 1;
             }
             None
@@ -116,53 +149,87 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
             {
                 j += 1;
             }
-            (j > i).then_some(j)
+            (j > i).then_some((j, 0))
         }
     }
 }
 
+/// The nesting depth of a JSON value's text (0 for a scalar), `None` if unbalanced.
+fn nesting_depth(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    scan_value(b, skip_ws(b, 0)).map(|(_, depth)| depth)
+}
+
+/// A top-level key, decoded. Keys without escapes are their own text.
+fn decode_key(raw_key: &str) -> Option<String> {
+    match raw_key.get(1..raw_key.len() - 1) {
+        Some(inner) if !inner.contains(|c: char| c == '\\' || c.is_ascii_control()) => {
+            Some(inner.to_owned())
+        }
+        _ => serde_json::from_str(raw_key).ok(),
+    }
+}
+
 /// The top-level members of a JSON object: decoded key and the raw value's byte
-/// range. Rejects duplicated keys.
+/// range. Rejects duplicated keys, more than [`MAX_TOP_LEVEL_MEMBERS`] members, a
+/// malformed top level and malformed top-level scalars; nested objects and arrays
+/// are only delimited here (they are parsed after verification).
 pub fn top_level_members(body: &str) -> Result<Vec<(String, Range<usize>)>, ExtractError> {
-    // Validate first so the scanner only ever walks well-formed JSON.
-    serde_json::from_str::<serde::de::IgnoredAny>(body)
-        .map_err(|e| ExtractError::NotJson(e.to_string()))?;
     let b = body.as_bytes();
-    let malformed = || ExtractError::NotJson("unexpected structure".into());
+    let malformed = |what: &str| ExtractError::NotJson(what.to_owned());
     let mut i = skip_ws(b, 0);
-    if b.get(i) != Some(&b'{') {
-        return Err(ExtractError::NotObject);
+    match b.get(i) {
+        Some(b'{') => {}
+        Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+            return Err(ExtractError::NotObject)
+        }
+        _ => return Err(malformed("it does not start with `{`")),
     }
     i = skip_ws(b, i + 1);
     let mut out: Vec<(String, Range<usize>)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     if b.get(i) == Some(&b'}') {
-        return Ok(out);
-    }
-    loop {
-        let kend = skip_string(b, i).ok_or_else(malformed)?;
-        let raw_key = body.get(i..kend).ok_or_else(malformed)?;
-        // Keys without escapes are their own text; others are decoded by serde_json.
-        let key: String = match raw_key.get(1..raw_key.len() - 1) {
-            Some(inner) if !inner.contains('\\') => inner.to_owned(),
-            _ => serde_json::from_str(raw_key).map_err(|_| malformed())?,
-        };
-        i = skip_ws(b, kend);
-        if b.get(i) != Some(&b':') {
-            return Err(malformed());
-        }
         i = skip_ws(b, i + 1);
-        let vend = skip_value(b, i).ok_or_else(malformed)?;
-        if out.iter().any(|(k, _)| *k == key) {
-            return Err(ExtractError::DuplicateKey(key));
-        }
-        out.push((key, i..vend));
-        i = skip_ws(b, vend);
-        match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
-            Some(b'}') => return Ok(out),
-            _ => return Err(malformed()),
+    } else {
+        loop {
+            if out.len() == MAX_TOP_LEVEL_MEMBERS {
+                return Err(ExtractError::TooManyMembers);
+            }
+            let kend = skip_string(b, i).ok_or_else(|| malformed("a key is not a string"))?;
+            let key = body
+                .get(i..kend)
+                .and_then(decode_key)
+                .ok_or_else(|| malformed("a key is not a valid string"))?;
+            i = skip_ws(b, kend);
+            if b.get(i) != Some(&b':') {
+                return Err(malformed("a key is not followed by `:`"));
+            }
+            i = skip_ws(b, i + 1);
+            let (vend, _) =
+                scan_value(b, i).ok_or_else(|| malformed("a value is cut or unbalanced"))?;
+            if !matches!(b[i], b'{' | b'[') {
+                serde_json::from_str::<serde::de::IgnoredAny>(&body[i..vend])
+                    .map_err(|e| ExtractError::NotJson(e.to_string()))?;
+            }
+            if !seen.insert(key.clone()) {
+                return Err(ExtractError::DuplicateKey(key));
+            }
+            out.push((key, i..vend));
+            i = skip_ws(b, vend);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b'}') => {
+                    i = skip_ws(b, i + 1);
+                    break;
+                }
+                _ => return Err(malformed("members are not separated by `,`")),
+            }
         }
     }
+    if i != b.len() {
+        return Err(malformed("there is text after the object"));
+    }
+    Ok(out)
 }
 
 /// Finds the node for `response_key` (or `error_response`), `sign` and
@@ -284,11 +351,24 @@ fn node_object(
         ex.node.into()
     };
     serde_json::from_str::<Map<String, Value>>(&text).map_err(|e| {
-        DecodeError::new(
-            "response",
-            format!("the response node is not a JSON object ({e})"),
-            raw_body,
-        )
+        match nesting_depth(&text) {
+            Some(depth) if depth > MAX_JSON_DEPTH => DecodeError::with_kind(
+                "response",
+                DecodeErrorKind::TooDeep {
+                    max_depth: MAX_JSON_DEPTH,
+                },
+                format!(
+                    "the verified response node is nested {depth} levels deep, more than \
+                     the {MAX_JSON_DEPTH} this client reads"
+                ),
+                raw_body,
+            ),
+            _ => DecodeError::new(
+                "response",
+                format!("the response node is not a JSON object ({e})"),
+                raw_body,
+            ),
+        }
         .into()
     })
 }
@@ -398,8 +478,7 @@ pub fn read_response<T: DeserializeOwned>(
     key: &PublicKey,
     trace_id: Option<&str>,
 ) -> Result<T, Error> {
-    let ex = extract(body, response_key)
-        .map_err(|e| DecodeError::new("response", e.to_string(), body))?;
+    let ex = extract(body, response_key).map_err(|e| e.into_decode_error(body))?;
     let node = verify_and_split(ctx, &ex, Some(key), body, trace_id)?;
     into_result(ctx, &ex, node, body, trace_id)
 }
