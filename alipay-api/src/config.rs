@@ -133,6 +133,8 @@ pub(crate) struct Settings {
     pub(crate) aes: Option<AesKey>,
     pub(crate) clock: Clock,
     pub(crate) backend: Backend,
+    /// Whether notifications must name this app (`app_id`, `auth_app_id`).
+    pub(crate) check_notify_app: bool,
 }
 
 impl fmt::Debug for Settings {
@@ -211,6 +213,7 @@ pub struct ClientBuilder {
     backend: Option<Backend>,
     omit_format: bool,
     clock: Option<Clock>,
+    any_notify_app: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -346,6 +349,19 @@ impl ClientBuilder {
     /// signatures). Alipay accepts both.
     pub fn omit_format(mut self) -> Self {
         self.omit_format = true;
+        self
+    }
+
+    /// Accepts verified notifications and return parameters whatever app they name.
+    ///
+    /// By default a notification must carry this client's app id in `app_id`, and in
+    /// `auth_app_id` when present, or it is refused with [`crate::error::WrongAppError`]:
+    /// Alipay signs every app's notifications with the same platform key, so a genuine
+    /// notification for another app must not pass as one for this app. An ISV acting
+    /// for merchants' apps (whose `auth_app_id` is the merchant's) turns this off and
+    /// checks `app_id` and `auth_app_id` against its own records instead.
+    pub fn accept_notifications_for_any_app(mut self) -> Self {
+        self.any_notify_app = true;
         self
     }
 
@@ -494,6 +510,7 @@ impl ClientBuilder {
             aes,
             clock: self.clock.unwrap_or_else(|| Arc::new(BeijingDateTime::now)),
             backend,
+            check_notify_app: !self.any_notify_app,
         })
     }
 }

@@ -137,15 +137,16 @@ pub enum RequestError {
 /// A verified notification or return parameters for another app than this client's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the notification's `{field}` is `{value}`, not this client's app id `{expected}`: it \
-     was sent for another app and was rejected (an ISV handling several apps checks the \
-     app itself after `ClientBuilder::accept_notifications_for_any_app`)"
+    "the notification's `{field}` is {}, not this client's app id `{expected}`: it was \
+     rejected as meant for another app (an ISV acting for merchants' apps checks the \
+     app ids itself after `ClientBuilder::accept_notifications_for_any_app`)",
+    value.as_deref().map(|v| format!("`{v}`")).unwrap_or_else(|| "missing".into())
 )]
 pub struct WrongAppError {
     /// `app_id` or `auth_app_id`.
     pub field: &'static str,
-    /// The value in the notification (empty when the field is missing).
-    pub value: String,
+    /// The value in the notification, `None` when the field is missing.
+    pub value: Option<String>,
     /// The client's app id.
     pub expected: String,
 }

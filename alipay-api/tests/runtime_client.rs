@@ -559,6 +559,7 @@ fn notifications_are_verified_before_typing() {
         .unwrap();
     let mut params = vec![
         ("notify_type", "trade_status_sync"),
+        ("app_id", APP_ID),
         ("out_trade_no", "T9"),
         ("total_amount", "12.30"),
         ("trade_status", "TRADE_SUCCESS"),
@@ -595,6 +596,66 @@ fn notifications_are_verified_before_typing() {
             .unwrap_err(),
         Error::Signature(SignatureError::Missing(_))
     ));
+}
+
+/// A genuine notification for another app (Alipay signs every app's with the same
+/// key) is refused, unless the client accepts any app.
+#[test]
+fn notifications_for_another_app_are_refused() {
+    use alipay_api::crypto::{sign_base64, SignType};
+    use alipay_api::error::WrongAppError;
+    use alipay_api::protocol::{form_encode, notify_content};
+    let signed = |params: &[(&str, &str)]| {
+        let content = notify_content(params.iter().copied(), &["sign", "sign_type"]);
+        let sign = sign_base64(&alipay_private(), SignType::Rsa2, content.as_bytes()).unwrap();
+        let mut all = params.to_vec();
+        all.push(("sign", &sign));
+        form_encode(all.iter().copied())
+    };
+    let builder = || {
+        Client::builder()
+            .app_id(APP_ID)
+            .private_key(app_private())
+            .alipay_public_key(alipay_public_text())
+    };
+    let (strict, any) = (
+        builder().build().unwrap(),
+        builder()
+            .accept_notifications_for_any_app()
+            .build()
+            .unwrap(),
+    );
+    let other = "2021000000000999";
+    let cases: [(&[(&str, &str)], Option<&str>); 5] = [
+        (&[("app_id", APP_ID), ("auth_app_id", APP_ID)], None),
+        (&[("app_id", APP_ID)], None),
+        (&[("app_id", other), ("auth_app_id", other)], Some("app_id")),
+        (
+            &[("app_id", APP_ID), ("auth_app_id", other)],
+            Some("auth_app_id"),
+        ),
+        (&[("out_trade_no", "T1")], Some("app_id")),
+    ];
+    for (params, refused) in cases {
+        let body = signed(params);
+        match (strict.verify_notification(body.as_bytes()), refused) {
+            (Ok(_), None) => {}
+            (Err(Error::WrongApp(WrongAppError { field, .. })), Some(f)) => assert_eq!(field, f),
+            (other, _) => panic!("{params:?}: {other:?}"),
+        }
+        let decoded: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect();
+        let via_params = strict.verify_params(decoded.clone(), Default::default());
+        assert_eq!(via_params.is_ok(), refused.is_none(), "{params:?}");
+        assert!(any.verify_notification(body.as_bytes()).is_ok());
+        assert!(any.verify_params(decoded, Default::default()).is_ok());
+    }
+    let e = strict
+        .verify_notification(signed(&[("app_id", other)]).as_bytes())
+        .unwrap_err();
+    assert!(!e.outcome_unknown());
+    assert!(e.to_string().contains(other), "{e}");
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use std::time::Instant;
 use tracing::Instrument as _;
 
 use crate::config::{ClientBuilder, Settings};
-use crate::error::{DecodeError, Error, HttpError, HttpErrorKind};
+use crate::error::{DecodeError, Error, HttpError, HttpErrorKind, WrongAppError};
 use crate::protocol::notify::{self, NotifyScheme, VerifiedNotification};
 use crate::protocol::request::SignedRequest;
 
@@ -341,11 +341,26 @@ impl Client {
 
     /// Verifies a raw notification body (the exact bytes posted to `notify_url`)
     /// and returns its parameters. Answer Alipay with [`notify::ACK`] once handled.
+    ///
+    /// The notification must name this client's app (`app_id`, and `auth_app_id`
+    /// when present) unless
+    /// [`accept_notifications_for_any_app`](ClientBuilder::accept_notifications_for_any_app)
+    /// was set. See [`parse_notification`](Self::parse_notification) for repeated
+    /// deliveries.
     pub fn verify_notification(&self, body: &[u8]) -> Result<VerifiedNotification, Error> {
         verify_notification(&self.settings, body, NotifyScheme::Auto)
     }
 
-    /// Verifies a notification and types it.
+    /// Verifies a notification (as [`verify_notification`](Self::verify_notification)
+    /// does) and types it.
+    ///
+    /// Alipay delivers a notification again until it gets [`notify::ACK`], and may
+    /// deliver it more than once even then, so the same `notify_id` can arrive
+    /// several times. Handle each one idempotently: record the `notify_id`s you have
+    /// processed (e.g. a unique column next to the order) and answer `ACK` without
+    /// acting again for one already recorded; and act on a state change (e.g.
+    /// `trade_status` becoming `TRADE_SUCCESS` for an `out_trade_no` whose amount
+    /// you checked) only once per order.
     pub fn parse_notification<T: serde::de::DeserializeOwned>(
         &self,
         body: &[u8],
@@ -368,8 +383,8 @@ impl Client {
     {
         let keys = self.settings.verification.all_keys();
         let refs: Vec<&crate::crypto::PublicKey> = keys.iter().collect();
-        notify::verify_params(params, &refs, self.settings.common.sign_type, scheme)
-            .map_err(Into::into)
+        let n = notify::verify_params(params, &refs, self.settings.common.sign_type, scheme)?;
+        check_app(&self.settings, n)
     }
 }
 
@@ -380,7 +395,33 @@ pub(crate) fn verify_notification(
 ) -> Result<VerifiedNotification, Error> {
     let keys = settings.verification.all_keys();
     let refs: Vec<&crate::crypto::PublicKey> = keys.iter().collect();
-    notify::verify_body(body, &refs, settings.common.sign_type, scheme).map_err(Into::into)
+    let n = notify::verify_body(body, &refs, settings.common.sign_type, scheme)?;
+    check_app(settings, n)
+}
+
+/// Refuses a verified notification that names another app than the client's (unless
+/// the client accepts any app): `app_id` must be ours, and `auth_app_id` too when
+/// present.
+fn check_app(settings: &Settings, n: VerifiedNotification) -> Result<VerifiedNotification, Error> {
+    if !settings.check_notify_app {
+        return Ok(n);
+    }
+    let expected = &settings.common.app_id;
+    for (field, required) in [("app_id", true), ("auth_app_id", false)] {
+        let ok = match n.get(field) {
+            Some(v) => v == expected,
+            None => !required,
+        };
+        if !ok {
+            return Err(WrongAppError {
+                field,
+                value: n.get(field).map(str::to_owned),
+                expected: expected.clone(),
+            }
+            .into());
+        }
+    }
+    Ok(n)
 }
 
 impl From<notify::NotifyError> for Error {
