@@ -97,9 +97,10 @@ async fn faults_target_one_method_and_are_used_once() {
         .build()
         .unwrap();
     // The query takes the catch-all fault: an unsigned refusal is reported as
-    // unsigned. The refund fault stays armed.
+    // unverified, with an unknown outcome. The refund fault stays armed.
     let e = c.execute(&query).await.unwrap_err();
-    assert!(!e.api().unwrap().signed, "{e:?}");
+    assert!(!e.unverified_api().unwrap().signed, "{e:?}");
+    assert!(e.outcome_unknown());
     let e = c.execute(&query).await.unwrap_err();
     assert_eq!(
         e.api().unwrap().sub_code.as_deref(),

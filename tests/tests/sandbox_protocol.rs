@@ -5,12 +5,13 @@ mod sandbox_support;
 
 use alipay_api::crypto::aes::AesKey;
 use alipay_api::crypto::{sign_base64, PrivateKey, PublicKey, SignType};
+use alipay_api::error::SignatureError;
 use alipay_api::open::AlipayOpenAppAlipaycertDownload;
 use alipay_api::protocol::response::{extract, verify_node};
 use alipay_api::protocol::{form_encode, sign_content};
 use alipay_api::shop::AlipayOfflineMaterialImageUpload;
 use alipay_api::trade::{AlipayTradePrecreate, AlipayTradeQuery};
-use alipay_api::{BeijingDateTime, CallOptions, Error, FileUpload, GenericRequest};
+use alipay_api::{BeijingDateTime, CallOptions, CertSource, Error, FileUpload, GenericRequest};
 use alipay_sandbox::{Sandbox, SandboxConfig, SandboxKeys};
 use sandbox_support::order_no;
 use serde_json::{json, Value};
@@ -515,21 +516,64 @@ async fn certificate_mode_with_rotation_and_download() {
         Some(first_sn.clone())
     );
 
-    // The platform rotates its certificate: the client downloads and trusts the new one.
+    // The platform rotates its certificate and signs every answer, the download
+    // answer included, with the new one. The client trusts a downloaded certificate
+    // only on the word of a key it already trusts, so it refuses and says what to do.
     let new_sn = gw.rotate_alipay_cert().unwrap();
     assert_ne!(new_sn, first_sn);
-    let r = c.execute(&q).await.unwrap();
-    assert_eq!(r.out_trade_no.as_deref(), Some(out.as_str()));
+    match c.execute(&q).await {
+        Err(Error::Signature(SignatureError::UnknownCertificate { sn, reason })) => {
+            assert_eq!(sn, new_sn);
+            assert!(reason.contains("alipayCertPublicKey_RSA2.crt"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
 
-    // The download method itself.
+    // Configured with the new certificate (taken here from the raw download answer),
+    // the client works again.
     let dl = |sn: &str| {
         AlipayOpenAppAlipaycertDownload::builder()
             .alipay_cert_sn(sn)
             .build()
             .unwrap()
     };
-    let got = c.execute(&dl(&first_sn)).await.unwrap();
+    let signed = c.sign_request(&dl(&new_sn), &CallOptions::new()).unwrap();
+    let body = reqwest::Client::new()
+        .post(signed.url(&gw.gateway_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(signed.form_body())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_str(&body).unwrap();
     use base64::Engine as _;
+    let new_pem = base64::engine::general_purpose::STANDARD
+        .decode(
+            body["alipay_open_app_alipaycert_download_response"]["alipay_cert_content"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    let certs = gw.keys().certs.clone().unwrap();
+    let c = alipay_api::Client::builder()
+        .app_id(&gw.keys().app_id)
+        .private_key(&gw.keys().app_private_key)
+        .certificates(
+            CertSource::bytes(certs.app_cert.as_bytes()),
+            CertSource::bytes(new_pem),
+            CertSource::bytes(certs.alipay_root_cert.as_bytes()),
+        )
+        .gateway_url(gw.gateway_url())
+        .build()
+        .unwrap();
+    let r = c.execute(&q).await.unwrap();
+    assert_eq!(r.out_trade_no.as_deref(), Some(out.as_str()));
+
+    // The download method itself.
+    let got = c.execute(&dl(&first_sn)).await.unwrap();
     let pem = base64::engine::general_purpose::STANDARD
         .decode(got.alipay_cert_content.unwrap())
         .unwrap();
