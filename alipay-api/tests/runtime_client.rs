@@ -626,7 +626,9 @@ fn notifications_for_another_app_are_refused() {
             .unwrap(),
     );
     let other = "2021000000000999";
-    let cases: [(&[(&str, &str)], Option<&str>); 5] = [
+    // The notification's parameters, and the field it is refused for.
+    type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+    let cases: [Case; 5] = [
         (&[("app_id", APP_ID), ("auth_app_id", APP_ID)], None),
         (&[("app_id", APP_ID)], None),
         (&[("app_id", other), ("auth_app_id", other)], Some("app_id")),
