@@ -15,6 +15,9 @@ use crate::error::ConfigError;
 use crate::protocol::request::CommonParams;
 use crate::types::BeijingDateTime;
 
+mod app;
+pub use app::{env, parse_gateway, AppConfig};
+
 /// The production gateway.
 pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
 /// The sandbox gateway (沙箱环境).

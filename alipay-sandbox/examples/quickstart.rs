@@ -10,7 +10,8 @@
 //! keys, so it needs no account and no network. To run it against Alipay's own
 //! sandbox instead, set `ALIPAY_APP_ID`, `ALIPAY_PRIVATE_KEY` (the app private key,
 //! PEM or base64) and `ALIPAY_PUBLIC_KEY` (Alipay's public key), and optionally
-//! `ALIPAY_GATEWAY` (default: the sandbox gateway). Alipay cannot reach a
+//! `ALIPAY_GATEWAY` (default here: the sandbox gateway); every variable of
+//! `alipay_api::config::env` is read. Alipay cannot reach a
 //! notification server on 127.0.0.1 and a real buyer has to pay in a browser, so
 //! that mode prints the payment URL and polls the trade instead.
 
@@ -28,21 +29,15 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    // Local sandbox unless real credentials are in the environment.
-    let (client, sandbox) = match std::env::var("ALIPAY_APP_ID") {
-        Ok(app_id) => {
-            let client = Client::builder()
-                .app_id(app_id)
-                .private_key(std::env::var("ALIPAY_PRIVATE_KEY")?)
-                .alipay_public_key(std::env::var("ALIPAY_PUBLIC_KEY")?)
-                .gateway_url(
-                    std::env::var("ALIPAY_GATEWAY")
-                        .unwrap_or_else(|_| alipay_api::config::SANDBOX_GATEWAY.to_owned()),
-                )
-                .build()?;
-            (client, None)
+    // Local sandbox unless real credentials are in the environment (the same
+    // ALIPAY_* variables the `alipay` command-line tool reads).
+    let mut settings = alipay_api::config::AppConfig::from_env();
+    let (client, sandbox) = match settings.app_id {
+        Some(_) => {
+            settings.gateway.get_or_insert_with(|| "sandbox".into());
+            (settings.builder()?.build()?, None)
         }
-        Err(_) => {
+        None => {
             let gw = alipay_sandbox::Sandbox::start().await?;
             println!("Local sandbox gateway at {}", gw.gateway_url());
             (gw.client()?, Some(gw))

@@ -12,6 +12,7 @@
 
 pub mod aes;
 pub mod cert;
+pub mod inspect;
 
 use std::fmt;
 
