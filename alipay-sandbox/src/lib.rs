@@ -31,6 +31,8 @@
 //! [`SandboxConfig::auto_pay_pages`]); one app per gateway.
 
 // Layers, top to bottom; each module uses only the ones below it (see README.md).
+// The command line (`alipay-sandbox`, `alipay gateway`), on the public API only:
+pub mod cli;
 // Transport and the test-facing handle:
 mod sandbox;
 mod server;

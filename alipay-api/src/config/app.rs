@@ -11,9 +11,8 @@ use super::{CertSource, ClientBuilder, Gateway};
 use crate::crypto::SignType;
 use crate::error::ConfigError;
 
-/// The environment variables [`AppConfig::from_env`] reads. A config file uses the
-/// same names in lower case without the `ALIPAY_` prefix (`app_id`,
-/// `private_key_file`, …).
+/// The environment variables [`AppConfig::from_env`] reads, and the config-file key
+/// of each ([`ALL`](env::ALL)).
 pub mod env {
     /// The app id.
     pub const APP_ID: &str = "ALIPAY_APP_ID";
@@ -38,20 +37,26 @@ pub mod env {
     /// `RSA2` (default) or `RSA`.
     pub const SIGN_TYPE: &str = "ALIPAY_SIGN_TYPE";
 
-    /// Every variable above.
-    pub const ALL: &[&str] = &[
-        APP_ID,
-        PRIVATE_KEY,
-        PRIVATE_KEY_FILE,
-        PUBLIC_KEY,
-        PUBLIC_KEY_FILE,
-        APP_CERT_FILE,
-        CERT_FILE,
-        ROOT_CERT_FILE,
-        GATEWAY,
-        AES_KEY,
-        SIGN_TYPE,
+    /// Every variable above with its config-file key (the [`AppConfig`](super::AppConfig)
+    /// field of the same name).
+    pub const ALL: &[(&str, &str)] = &[
+        (APP_ID, "app_id"),
+        (PRIVATE_KEY, "private_key"),
+        (PRIVATE_KEY_FILE, "private_key_file"),
+        (PUBLIC_KEY, "alipay_public_key"),
+        (PUBLIC_KEY_FILE, "alipay_public_key_file"),
+        (APP_CERT_FILE, "app_cert_file"),
+        (CERT_FILE, "alipay_cert_file"),
+        (ROOT_CERT_FILE, "alipay_root_cert_file"),
+        (GATEWAY, "gateway"),
+        (AES_KEY, "aes_key"),
+        (SIGN_TYPE, "sign_type"),
     ];
+
+    /// The config-file key of a variable.
+    pub fn file_key(var: &str) -> Option<&'static str> {
+        ALL.iter().find(|(v, _)| *v == var).map(|(_, k)| *k)
+    }
 }
 
 /// One app's settings as given, before anything is parsed: each field is one
@@ -160,24 +165,6 @@ impl AppConfig {
             gateway: text(env::GATEWAY),
             aes_key: text(env::AES_KEY),
             sign_type: text(env::SIGN_TYPE),
-        }
-    }
-
-    /// `self` with every setting `over` has replaced by `over`'s (e.g. a config
-    /// file overridden by the environment).
-    pub fn merged_with(self, over: AppConfig) -> AppConfig {
-        AppConfig {
-            app_id: over.app_id.or(self.app_id),
-            private_key: over.private_key.or(self.private_key),
-            private_key_file: over.private_key_file.or(self.private_key_file),
-            alipay_public_key: over.alipay_public_key.or(self.alipay_public_key),
-            alipay_public_key_file: over.alipay_public_key_file.or(self.alipay_public_key_file),
-            app_cert_file: over.app_cert_file.or(self.app_cert_file),
-            alipay_cert_file: over.alipay_cert_file.or(self.alipay_cert_file),
-            alipay_root_cert_file: over.alipay_root_cert_file.or(self.alipay_root_cert_file),
-            gateway: over.gateway.or(self.gateway),
-            aes_key: over.aes_key.or(self.aes_key),
-            sign_type: over.sign_type.or(self.sign_type),
         }
     }
 
@@ -314,17 +301,17 @@ mod tests {
     }
 
     #[test]
-    fn env_overrides_file_and_empty_is_unset() {
+    fn reads_a_file_and_the_environment_alike() {
         let file: AppConfig =
             serde_json::from_str(r#"{"app_id":"1","gateway":"sandbox","aes_key":"x"}"#).unwrap();
+        assert_eq!(file.gateway_value().unwrap(), Gateway::Sandbox);
         let env = AppConfig::from_lookup(lookup(&[
             (env::APP_ID, "2021000000000001"),
             (env::AES_KEY, "  "),
         ]));
-        let c = file.merged_with(env);
-        assert_eq!(c.app_id.as_deref(), Some("2021000000000001"));
-        assert_eq!(c.gateway_value().unwrap(), Gateway::Sandbox);
-        assert_eq!(c.aes_key.as_deref(), Some("x"));
+        assert_eq!(env.app_id.as_deref(), Some("2021000000000001"));
+        assert_eq!(env.aes_key, None, "an empty variable counts as unset");
+        assert_eq!(env.gateway_value().unwrap(), Gateway::Production);
     }
 
     #[test]
@@ -348,6 +335,16 @@ mod tests {
         assert!(AppConfig::from_lookup(lookup(&[(env::SIGN_TYPE, "rsa3")]))
             .sign_type_value()
             .is_err());
+    }
+
+    #[test]
+    fn every_file_key_is_a_field() {
+        for (var, key) in env::ALL {
+            let one: AppConfig = serde_json::from_str(&format!(r#"{{"{key}":"x"}}"#)).unwrap();
+            assert_ne!(one, AppConfig::default(), "{key}");
+            let from_env = AppConfig::from_lookup(|n| (n == *var).then(|| "x".to_owned()));
+            assert_eq!(one, from_env, "{var} and {key} are the same setting");
+        }
     }
 
     #[test]
