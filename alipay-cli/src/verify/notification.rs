@@ -25,13 +25,11 @@ fn content(pairs: &Pairs, exclude: &[&str]) -> String {
     notify_content(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), exclude)
 }
 
+/// The parameters one string rule leaves out.
+type Rule = &'static [&'static str];
+
 /// The string rules the scheme accepts, and the other rule for the in/out check.
-fn rules(
-    scheme: Scheme,
-) -> (
-    &'static [&'static [&'static str]],
-    Option<(&'static [&'static str], Cause)>,
-) {
+fn rules(scheme: Scheme) -> (&'static [Rule], Option<(Rule, Cause)>) {
     match scheme {
         Scheme::V1 => (&[V1], Some((V2, Cause::SignTypeIncluded))),
         Scheme::V2 => (&[V2], Some((V1, Cause::SignTypeExcluded))),
@@ -153,12 +151,6 @@ fn diagnose_pairs(d: &mut Diagnosis<'_>, pairs: &Pairs, scheme: Scheme, charset:
     };
     let unescaped = mapped(&|v| v.replace("\\/", "/"));
     let escaped = mapped(&|v| v.replace("\\/", "/").replace('/', "\\/"));
-    let decoded_again = mapped(&|v| {
-        let plus = v.replace('+', " ");
-        percent_encoding::percent_decode_str(&plus)
-            .decode_utf8_lossy()
-            .into_owned()
-    });
     let t = d.ring.sign_type;
     for rule in accepted {
         let text = content(pairs, rule);
@@ -180,11 +172,6 @@ fn diagnose_pairs(d: &mut Diagnosis<'_>, pairs: &Pairs, scheme: Scheme, charset:
                 Cause::SlashEscapes,
                 "it verifies with every `/` written `\\/`",
             ),
-            (
-                &decoded_again,
-                Cause::EncodedTwice,
-                "it verifies after decoding the values a second time",
-            ),
         ] {
             if variant != pairs {
                 if let Some(b) = encode(&content(variant, rule), charset) {
@@ -197,14 +184,18 @@ fn diagnose_pairs(d: &mut Diagnosis<'_>, pairs: &Pairs, scheme: Scheme, charset:
     }
 }
 
-/// Variants of reading the raw body: not decoded at all, or in the other charset.
-fn diagnose_raw(d: &mut Diagnosis<'_>, body: &[u8], accepted: &[&[&str]], charset: &str) {
+/// Variants of reading the raw body: not decoded, decoded twice, or its bytes read
+/// in the other charset (then signed in either).
+fn diagnose_raw(d: &mut Diagnosis<'_>, body: &[u8], accepted: &[Rule], charset: &str) {
     let other = other_charset(charset);
-    let readings: [(usize, &str, Cause, String); 2] = [
-        (0, charset, Cause::DecodedTwice, "it verifies when the body is taken as already decoded (not URL-decoded again)".into()),
-        (1, other, Cause::Charset, format!("it verifies when the body's bytes are read as {other}, although it declares charset={charset}")),
+    let declared: &[&str] = &[charset];
+    let both: &[&str] = &[charset, other];
+    let readings = [
+        (0, charset, declared, Cause::DecodedTwice, "it verifies when the body is taken as already decoded (not URL-decoded again)".to_owned()),
+        (2, charset, declared, Cause::EncodedTwice, "it verifies after URL-decoding the body a second time".to_owned()),
+        (1, other, both, Cause::Charset, format!("it verifies when the body's bytes are read as {other}, although it declares charset={charset}")),
     ];
-    for (times, read_as, cause, evidence) in readings {
+    for (times, read_as, sign_charsets, cause, evidence) in readings {
         let Some(pairs) = raw_pairs(body, times, read_as) else {
             continue;
         };
@@ -213,7 +204,7 @@ fn diagnose_raw(d: &mut Diagnosis<'_>, body: &[u8], accepted: &[&[&str]], charse
         };
         for rule in accepted {
             let text = content(&pairs, rule);
-            for sign_charset in [charset, other] {
+            for sign_charset in sign_charsets {
                 if let Some(b) = encode(&text, sign_charset) {
                     d.try_content(cause, &evidence, &b, &sig);
                 }

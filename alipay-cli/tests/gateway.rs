@@ -1,0 +1,366 @@
+//! `alipay gateway` spawned by the test, then `doctor`, `sign`, `call` and
+//! `trigger` against it and against a webhook that verifies with the runtime.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use alipay_api::trade::TradeStatusSync;
+use support::*;
+
+/// An `alipay gateway --keys-out` process, stopped when dropped.
+struct Gateway {
+    child: Child,
+    _dir: tempfile::TempDir,
+    keys: PathBuf,
+}
+
+impl Gateway {
+    fn start(extra: &[&str]) -> Gateway {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("alipay"))
+            .args(["gateway", "--port", "0", "--keys-out"])
+            .arg(&keys)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn alipay gateway");
+        let gw = Gateway {
+            child,
+            _dir: dir,
+            keys,
+        };
+        // The config file is written last, whole: its presence means ready.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !gw.config().exists() {
+            assert!(Instant::now() < deadline, "the gateway did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        gw
+    }
+
+    fn config(&self) -> PathBuf {
+        self.keys.join("alipay.toml")
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.keys.join(name)).unwrap()
+    }
+
+    /// `alipay --config <keys>/alipay.toml --json ARGS…`.
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        alipay()
+            .arg("--config")
+            .arg(self.config())
+            .arg("--json")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn call_sign_and_doctor_against_the_local_gateway() {
+    let gw = Gateway::start(&[]);
+    let doctor = gw.run(&["doctor"]);
+    assert_eq!(
+        doctor.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&doctor.stdout)
+    );
+
+    let biz = r#"{"out_trade_no":"CLI-1","total_amount":"9.99","subject":"Lamp"}"#;
+    let out = gw.run(&["call", "alipay.trade.precreate", "--biz", biz]);
+    let report = json(&out);
+    assert_eq!(report["result"], "success", "{report:#}");
+    assert!(report["response"]["qr_code"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+
+    let out = gw.run(&[
+        "call",
+        "alipay.trade.query",
+        "--biz",
+        r#"{"out_trade_no":"CLI-1"}"#,
+    ]);
+    assert_eq!(json(&out)["response"]["trade_status"], "WAIT_BUYER_PAY");
+
+    let out = gw.run(&[
+        "call",
+        "alipay.trade.query",
+        "--biz",
+        r#"{"out_trade_no":"nope"}"#,
+    ]);
+    let report = json(&out);
+    assert_eq!(report["result"], "declined");
+    assert_eq!(report["sub_code"], "ACQ.TRADE_NOT_EXIST");
+    assert_eq!(out.status.code(), Some(1));
+
+    // A method the spec does not have is sent as given; the gateway refuses it.
+    let out = gw.run(&["call", "alipay.not.a.method", "--biz", "{}"]);
+    assert_eq!(
+        json(&out)["sub_code"],
+        "isv.invalid-method",
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // --gateway local:PORT reaches the same gateway.
+    let url = std::fs::read_to_string(gw.config()).unwrap();
+    let port = url
+        .split("127.0.0.1:")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = gw.run(&[
+        "call",
+        "alipay.trade.query",
+        "--biz",
+        r#"{"out_trade_no":"CLI-1"}"#,
+        "--gateway",
+        &format!("local:{port}"),
+    ]);
+    assert_eq!(json(&out)["result"], "success");
+
+    let out = gw.run(&[
+        "sign",
+        "alipay.trade.query",
+        "--biz",
+        r#"{"out_trade_no":"CLI-1"}"#,
+        "--timestamp",
+        "2024-01-02 03:04:05",
+    ]);
+    let report = json(&out);
+    let string = report["string_to_sign"].as_str().unwrap();
+    assert!(string.contains("timestamp=2024-01-02 03:04:05"), "{string}");
+    let app_key = alipay_api::PublicKey::from_text(&gw.read("app_public_key.pem")).unwrap();
+    assert!(app_key.verify_base64(
+        alipay_api::SignType::Rsa2,
+        string.as_bytes(),
+        report["signature"].as_str().unwrap()
+    ));
+    assert!(report["url"].as_str().unwrap().contains("&sign="));
+}
+
+#[test]
+fn typed_validation_comes_before_any_io() {
+    let keys = tempfile::tempdir().unwrap();
+    let k = support::keys(false);
+    // A gateway nobody listens on: a request would fail to connect.
+    let config = file(
+        keys.path(),
+        "alipay.toml",
+        format!(
+            "app_id = \"{APP_ID}\"\ngateway = \"http://127.0.0.1:9/gateway.do\"\nprivate_key_file = \"app.pem\"\nalipay_public_key_file = \"alipay.pem\"\n"
+        ),
+    );
+    file(keys.path(), "app.pem", &k.app_private_key);
+    file(keys.path(), "alipay.pem", &k.alipay_public_key);
+    let out = alipay()
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "call",
+            "alipay.trade.precreate",
+            "--biz",
+            r#"{"subject":"x","total_amount":"1.234"}"#,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`out_trade_no`") && stderr.contains("`total_amount`"),
+        "{stderr}"
+    );
+
+    let out = alipay()
+        .arg("--config")
+        .arg(&config)
+        .args(["call", "alipay.trade.query", "--biz", "{not json"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, "--biz is not JSON");
+
+    let out = alipay()
+        .args(["--config", "/nonexistent/alipay.toml", "doctor"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, "/nonexistent/alipay.toml");
+}
+
+#[test]
+fn certificate_mode_gateway_passes_doctor_and_call() {
+    let gw = Gateway::start(&["--cert-mode"]);
+    let doctor = gw.run(&["doctor"]);
+    let report = json(&doctor);
+    assert_eq!(report["mode"], "certificate", "{report:#}");
+    assert_eq!(doctor.status.code(), Some(0), "{report:#}");
+    let out = gw.run(&[
+        "call",
+        "alipay.trade.query",
+        "--biz",
+        r#"{"out_trade_no":"nope"}"#,
+    ]);
+    assert_eq!(json(&out)["sub_code"], "ACQ.TRADE_NOT_EXIST");
+}
+
+/// A webhook on 127.0.0.1 that verifies with the runtime, as a merchant would.
+async fn webhook(
+    keys: &Path,
+) -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<TradeStatusSync>,
+) {
+    let client = alipay_api::Client::builder()
+        .app_id(APP_ID)
+        .private_key(std::fs::read_to_string(keys.join("app_private_key.pem")).unwrap())
+        .alipay_public_key(std::fs::read_to_string(keys.join("alipay_public_key.pem")).unwrap())
+        .gateway_url("http://127.0.0.1:9/gateway.do")
+        .build()
+        .unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let notify = move |body: axum::body::Bytes| {
+        let (client, tx) = (client.clone(), tx.clone());
+        async move {
+            match client.parse_notification::<TradeStatusSync>(&body) {
+                Ok(n) => {
+                    let _ = tx.send(n);
+                    alipay_api::NOTIFY_ACK
+                }
+                Err(_) => "fail",
+            }
+        }
+    };
+    let app = axum::Router::new()
+        .route("/notify", axum::routing::post(notify))
+        .route("/broken", axum::routing::post(|| async { "fail" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, rx)
+}
+
+async fn trigger(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        alipay()
+            .arg("--json")
+            .arg("trigger")
+            .args(args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trigger_delivers_notifications_the_runtime_verifies() {
+    let gw = tokio::task::spawn_blocking(|| Gateway::start(&[]))
+        .await
+        .unwrap();
+    let (base, mut rx) = webhook(&gw.keys).await;
+    let keys = gw.keys.display().to_string();
+    let to = format!("{base}/notify");
+
+    let out = trigger(vec![
+        "trade.success".into(),
+        "--to".into(),
+        to.clone(),
+        "--keys".into(),
+        keys.clone(),
+        "--set".into(),
+        "out_trade_no=CLI-9".into(),
+    ])
+    .await;
+    assert_eq!(
+        json(&out)["acknowledged"],
+        true,
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let n = rx.recv().await.unwrap();
+    assert_eq!(n.out_trade_no.as_deref(), Some("CLI-9"));
+    assert_eq!(
+        n.trade_status,
+        Some(alipay_api::trade::TradeStatus::TradeSuccess)
+    );
+
+    // A refund, in GBK, with a Chinese subject.
+    let out = trigger(vec![
+        "refund".into(),
+        "--to".into(),
+        to,
+        "--keys".into(),
+        keys.clone(),
+        "--charset".into(),
+        "gbk".into(),
+        "--set".into(),
+        "subject=台灯".into(),
+    ])
+    .await;
+    assert_eq!(
+        json(&out)["acknowledged"],
+        true,
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let n = rx.recv().await.unwrap();
+    assert_eq!(n.refund_fee.unwrap().to_string(), "10.00");
+    assert_eq!(n.subject.as_deref(), Some("台灯"));
+
+    // A webhook that does not answer `success` is reported, exit 1.
+    let out = trigger(vec![
+        "trade.closed".into(),
+        "--to".into(),
+        format!("{base}/broken"),
+        "--keys".into(),
+        keys.clone(),
+    ])
+    .await;
+    assert_eq!(json(&out)["acknowledged"], false);
+    assert_eq!(out.status.code(), Some(1));
+
+    // Only loopback hosts, refused before anything is sent.
+    for to in [
+        "http://example.com/notify",
+        "http://10.1.2.3/notify",
+        "http://[2001:db8::1]/notify",
+    ] {
+        let out = trigger(vec![
+            "trade.success".into(),
+            "--to".into(),
+            to.into(),
+            "--keys".into(),
+            keys.clone(),
+        ])
+        .await;
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a loopback address"));
+    }
+    let out = trigger(vec![
+        "trade.success".into(),
+        "--to".into(),
+        format!("{base}/notify"),
+        "--keys".into(),
+        "/nonexistent".into(),
+    ])
+    .await;
+    assert_one_line_error(&out, 2, "alipay gateway --keys-out");
+}
