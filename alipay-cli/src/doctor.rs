@@ -95,11 +95,9 @@ pub fn doctor(loaded: &Loaded) -> DoctorReport {
                 "mode",
                 "both an Alipay public key and certificates are configured",
                 format!(
-                    "keep key mode ({}) or certificate mode ({}, {}, {}), not both",
+                    "keep key mode ({}) or certificate mode ({}), not both",
                     loaded.source.name_of(env::PUBLIC_KEY),
-                    loaded.source.name_of(env::APP_CERT_FILE),
-                    loaded.source.name_of(env::CERT_FILE),
-                    loaded.source.name_of(env::ROOT_CERT_FILE)
+                    cert_settings(loaded)
                 ),
             );
             "none"
@@ -117,11 +115,9 @@ pub fn doctor(loaded: &Loaded) -> DoctorReport {
                 "mode",
                 "neither Alipay's public key nor certificates are configured",
                 format!(
-                    "set {} (key mode: 支付宝公钥 from the console) or the three certificate files {}, {}, {}",
+                    "set {} (key mode: 支付宝公钥 from the console) or the three certificate files {}",
                     loaded.source.name_of(env::PUBLIC_KEY),
-                    loaded.source.name_of(env::APP_CERT_FILE),
-                    loaded.source.name_of(env::CERT_FILE),
-                    loaded.source.name_of(env::ROOT_CERT_FILE)
+                    cert_settings(loaded)
                 ),
             );
             "none"
@@ -146,6 +142,13 @@ pub fn doctor(loaded: &Loaded) -> DoctorReport {
         mode,
         checks: c.0,
     }
+}
+
+/// The names of the three certificate settings.
+fn cert_settings(loaded: &Loaded) -> String {
+    [env::APP_CERT_FILE, env::CERT_FILE, env::ROOT_CERT_FILE]
+        .map(|v| loaded.source.name_of(v))
+        .join(", ")
 }
 
 fn check_app_id(loaded: &Loaded, c: &mut Checks) {

@@ -257,7 +257,8 @@ async fn webhook(
     (base, rx)
 }
 
-async fn trigger(args: Vec<String>) -> std::process::Output {
+async fn trigger(args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         alipay()
             .arg("--json")
@@ -270,6 +271,13 @@ async fn trigger(args: Vec<String>) -> std::process::Output {
     .unwrap()
 }
 
+/// Triggers `args` and asserts the webhook acknowledged.
+async fn trigger_acknowledged(args: &[&str]) {
+    let out = trigger(args).await;
+    let report = json(&out);
+    assert_eq!(report["acknowledged"], true, "{report:#}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn trigger_delivers_notifications_the_runtime_verifies() {
     let gw = tokio::task::spawn_blocking(|| Gateway::start(&[]))
@@ -278,23 +286,18 @@ async fn trigger_delivers_notifications_the_runtime_verifies() {
     let (base, mut rx) = webhook(&gw.keys).await;
     let keys = gw.keys.display().to_string();
     let to = format!("{base}/notify");
+    let broken = format!("{base}/broken");
 
-    let out = trigger(vec![
-        "trade.success".into(),
-        "--to".into(),
-        to.clone(),
-        "--keys".into(),
-        keys.clone(),
-        "--set".into(),
-        "out_trade_no=CLI-9".into(),
+    trigger_acknowledged(&[
+        "trade.success",
+        "--to",
+        &to,
+        "--keys",
+        &keys,
+        "--set",
+        "out_trade_no=CLI-9",
     ])
     .await;
-    assert_eq!(
-        json(&out)["acknowledged"],
-        true,
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
     let n = rx.recv().await.unwrap();
     assert_eq!(n.out_trade_no.as_deref(), Some("CLI-9"));
     assert_eq!(
@@ -303,37 +306,24 @@ async fn trigger_delivers_notifications_the_runtime_verifies() {
     );
 
     // A refund, in GBK, with a Chinese subject.
-    let out = trigger(vec![
-        "refund".into(),
-        "--to".into(),
-        to,
-        "--keys".into(),
-        keys.clone(),
-        "--charset".into(),
-        "gbk".into(),
-        "--set".into(),
-        "subject=台灯".into(),
+    trigger_acknowledged(&[
+        "refund",
+        "--to",
+        &to,
+        "--keys",
+        &keys,
+        "--charset",
+        "gbk",
+        "--set",
+        "subject=台灯",
     ])
     .await;
-    assert_eq!(
-        json(&out)["acknowledged"],
-        true,
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
     let n = rx.recv().await.unwrap();
     assert_eq!(n.refund_fee.unwrap().to_string(), "10.00");
     assert_eq!(n.subject.as_deref(), Some("台灯"));
 
     // A webhook that does not answer `success` is reported, exit 1.
-    let out = trigger(vec![
-        "trade.closed".into(),
-        "--to".into(),
-        format!("{base}/broken"),
-        "--keys".into(),
-        keys.clone(),
-    ])
-    .await;
+    let out = trigger(&["trade.closed", "--to", &broken, "--keys", &keys]).await;
     assert_eq!(json(&out)["acknowledged"], false);
     assert_eq!(out.status.code(), Some(1));
 
@@ -343,24 +333,10 @@ async fn trigger_delivers_notifications_the_runtime_verifies() {
         "http://10.1.2.3/notify",
         "http://[2001:db8::1]/notify",
     ] {
-        let out = trigger(vec![
-            "trade.success".into(),
-            "--to".into(),
-            to.into(),
-            "--keys".into(),
-            keys.clone(),
-        ])
-        .await;
+        let out = trigger(&["trade.success", "--to", to, "--keys", &keys]).await;
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("not a loopback address"));
     }
-    let out = trigger(vec![
-        "trade.success".into(),
-        "--to".into(),
-        format!("{base}/notify"),
-        "--keys".into(),
-        "/nonexistent".into(),
-    ])
-    .await;
+    let out = trigger(&["trade.success", "--to", &to, "--keys", "/nonexistent"]).await;
     assert_one_line_error(&out, 2, "alipay gateway --keys-out");
 }
