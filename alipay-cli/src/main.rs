@@ -26,17 +26,18 @@ use crate::output::emit;
 /// Alipay open platform (支付宝开放平台) from the command line, on the alipay-api runtime.
 ///
 /// Settings come from the ALIPAY_* environment variables (ALIPAY_APP_ID,
-/// ALIPAY_PRIVATE_KEY[_FILE], ALIPAY_PUBLIC_KEY[_FILE], ALIPAY_APP_CERT_FILE,
-/// ALIPAY_CERT_FILE, ALIPAY_ROOT_CERT_FILE, ALIPAY_GATEWAY, ALIPAY_AES_KEY,
-/// ALIPAY_SIGN_TYPE), or only from --config FILE when given.
+/// ALIPAY_PRIVATE_KEY or ALIPAY_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY or
+/// ALIPAY_PUBLIC_KEY_FILE, ALIPAY_APP_CERT_FILE, ALIPAY_CERT_FILE,
+/// ALIPAY_ROOT_CERT_FILE, ALIPAY_GATEWAY, ALIPAY_AES_KEY, ALIPAY_SIGN_TYPE), or
+/// only from --config FILE when given.
 #[derive(Debug, Parser)]
 #[command(name = "alipay", version)]
 struct Cli {
     /// Print one JSON document instead of text.
     #[arg(long, global = true)]
     json: bool,
-    /// A TOML config file with the keys app_id, private_key[_file],
-    /// alipay_public_key[_file], app_cert_file, alipay_cert_file,
+    /// A TOML config file with the keys app_id, private_key or private_key_file,
+    /// alipay_public_key or alipay_public_key_file, app_cert_file, alipay_cert_file,
     /// alipay_root_cert_file, gateway, aes_key, sign_type (relative paths are
     /// relative to the file). The environment is then not read.
     #[arg(long, global = true, value_name = "FILE")]

@@ -17,7 +17,7 @@ use crate::error::{CliError, EXIT_NEGATIVE};
 use crate::output::Report;
 
 /// The V1 rule of asynchronous notifications: the signature leaves out `sign` and
-/// `sign_type`. (Message-style callbacks carrying `biz_content` leave out `sign` only.)
+/// `sign_type`. Each entry names its own rule, for callbacks that differ.
 const V1: &[&str] = &["sign", "sign_type"];
 
 /// A notification `alipay trigger` can send.
@@ -99,7 +99,7 @@ fn event_list() -> String {
 pub struct TriggerArgs {
     /// The event: trade.success, trade.closed or refund.
     pub event: String,
-    /// The webhook URL; loopback only (127.0.0.1, [::1], localhost).
+    /// The webhook URL; loopback only (127.0.0.1, ::1, localhost).
     #[arg(long)]
     pub to: String,
     /// The folder `alipay gateway --keys-out DIR` wrote: the notification is signed

@@ -60,7 +60,7 @@ pub mod env {
 }
 
 /// One app's settings as given, before anything is parsed: each field is one
-/// [`env`] variable, or the key of the same name in a config file (TOML, JSON, …
+/// [`env`](mod@env) variable, or the key of the same name in a config file (TOML, JSON, …
 /// through serde; unknown keys are refused so a typo is not silently ignored).
 ///
 /// ```no_run
@@ -143,12 +143,12 @@ fn inline_or_file(
 }
 
 impl AppConfig {
-    /// Reads the [`env`] variables; empty ones count as unset.
+    /// Reads the [`env`](mod@env) variables; empty ones count as unset.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads the [`env`] variables through `get` (for tests, or another source
+    /// Reads the [`env`](mod@env) variables through `get` (for tests, or another source
     /// keyed by the same names); empty values count as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
         let text = |name: &str| get(name).filter(|v| !v.trim().is_empty());
