@@ -68,8 +68,14 @@ pub enum CliError {
 impl CliError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
+        use alipay_api::Error as E;
         ExitCode::from(match self {
             CliError::Call { error, .. } if error.outcome_unknown() => EXIT_OUTCOME_UNKNOWN,
+            // Refused before anything was sent.
+            CliError::Call {
+                error: E::Config(_) | E::Validation(_) | E::Request(_) | E::Sign(_),
+                ..
+            } => EXIT_INPUT,
             CliError::Call { .. } | CliError::Gateway(_) | CliError::Delivery(_) => EXIT_NEGATIVE,
             _ => EXIT_INPUT,
         })
@@ -82,10 +88,13 @@ impl CliError {
 
     /// A failed call, with the outcome-unknown rule spelled out when it applies.
     pub fn call(error: alipay_api::Error) -> Self {
-        let hint = if error.outcome_unknown() {
-            "; the outcome is unknown: query the order before retrying (exit code 3)"
-        } else {
-            ""
+        let hint = match &error {
+            // Its own message already says to query before retrying.
+            alipay_api::Error::UnverifiedApi(_) => " (exit code 3)",
+            e if e.outcome_unknown() => {
+                "; the outcome is unknown: query the order before retrying (exit code 3)"
+            }
+            _ => "",
         };
         CliError::Call { error, hint }
     }

@@ -264,7 +264,8 @@ pub enum CallReport {
         /// The verified response fields.
         response: Map<String, Value>,
     },
-    /// Alipay answered with a failure.
+    /// Alipay answered with a signed, verified failure (an unsigned one is an error:
+    /// its outcome is unknown).
     Declined {
         /// The method.
         method: String,
@@ -278,8 +279,6 @@ pub enum CallReport {
         sub_msg: Option<String>,
         /// Whether the call may still have taken effect (query before retrying).
         outcome_unknown: bool,
-        /// Whether the answer was signed (an unsigned one cannot be trusted as Alipay's).
-        signed: bool,
     },
 }
 
@@ -300,7 +299,6 @@ pub fn call(loaded: &Loaded, args: &RequestArgs) -> Result<CallReport, CliError>
                 // The error's own rule (not only the API code): it knows which
                 // answers leave the outcome open.
                 outcome_unknown: e.outcome_unknown(),
-                signed: api.signed,
                 code: api.code.clone(),
                 msg: api.msg.clone(),
                 sub_code: api.sub_code.clone(),
@@ -325,11 +323,9 @@ impl Report for CallReport {
                 sub_code,
                 sub_msg,
                 outcome_unknown,
-                signed,
             } => {
                 let mut s = format!(
-                    "{method}: declined: {code} {msg}{}\n  sub_code: {}\n  sub_msg:  {}\n",
-                    if *signed { "" } else { " (unsigned answer)" },
+                    "{method}: declined: {code} {msg}\n  sub_code: {}\n  sub_msg:  {}\n",
                     sub_code.as_deref().unwrap_or("-"),
                     sub_msg.as_deref().unwrap_or("-")
                 );

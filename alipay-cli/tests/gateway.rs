@@ -138,6 +138,27 @@ fn call_sign_and_doctor_against_the_local_gateway() {
     ]);
     assert_eq!(json(&out)["result"], "success");
 
+    // An app id the gateway does not know: its answer is unsigned, so the outcome is
+    // unknown (exit 3), never a decline.
+    let other = tempfile::tempdir().unwrap();
+    let config = std::fs::read_to_string(gw.config())
+        .unwrap()
+        .replace("2021000000000001", "2021000000000999")
+        .replace("\"app_", &format!("\"{}/app_", gw.keys.display()))
+        .replace("\"alipay_", &format!("\"{}/alipay_", gw.keys.display()));
+    let out = alipay()
+        .arg("--config")
+        .arg(file(other.path(), "alipay.toml", config))
+        .args([
+            "call",
+            "alipay.trade.query",
+            "--biz",
+            r#"{"out_trade_no":"CLI-1"}"#,
+        ])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 3, "unsigned");
+
     let out = gw.run(&[
         "sign",
         "alipay.trade.query",
