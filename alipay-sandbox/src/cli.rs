@@ -83,49 +83,55 @@ pub async fn run(args: GatewayArgs) -> Result<(), RunError> {
             gw.shutdown().await;
             return Err(e);
         }
-        println!(
+        say(&format!(
             "\nKeys written to {}; use `alipay --config {}`",
             dir.display(),
             dir.join(KEYS_CONFIG_FILE).display()
-        );
+        ));
     }
-    println!("\nPress Ctrl-C to stop.");
+    say("\nPress Ctrl-C to stop.");
     let waited = tokio::signal::ctrl_c().await;
     gw.shutdown().await;
     waited.map_err(RunError::Signal)
 }
 
+/// Prints a line; a closed stdout (`… | head`) must not stop the gateway.
+fn say(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
 fn print_banner(gw: &Sandbox) {
     let k = gw.keys();
-    println!("Alipay sandbox gateway: {}", gw.gateway_url());
-    println!("app_id:    {}", k.app_id);
-    println!("seller_id: {}", gw.seller_id());
-    println!(
+    say(&format!("Alipay sandbox gateway: {}", gw.gateway_url()));
+    say(&format!("app_id:    {}", k.app_id));
+    say(&format!("seller_id: {}", gw.seller_id()));
+    say(&format!(
         "\n# App private key (sign requests with it)\n{}",
         k.app_private_key.trim_end()
-    );
+    ));
     match &k.certs {
-        None => println!(
+        None => say(&format!(
             "\n# Alipay public key (verify answers with it)\n{}",
             k.alipay_public_key.trim_end()
-        ),
+        )),
         Some(c) => {
-            println!(
+            say(&format!(
                 "\n# App certificate (appCertPublicKey.crt)\n{}",
                 c.app_cert.trim_end()
-            );
-            println!(
+            ));
+            say(&format!(
                 "\n# Alipay certificate (alipayCertPublicKey_RSA2.crt)\n{}",
                 c.alipay_cert.trim_end()
-            );
-            println!(
+            ));
+            say(&format!(
                 "\n# Alipay root certificate (alipayRootCert.crt)\n{}",
                 c.alipay_root_cert.trim_end()
-            );
+            ));
         }
     }
     if let Some(aes) = &k.aes_key {
-        println!("\n# AES key\n{aes}");
+        say(&format!("\n# AES key\n{aes}"));
     }
 }
 
