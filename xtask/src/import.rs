@@ -28,13 +28,6 @@ fn read_catalog(path: &Path) -> Result<Catalog, String> {
     })
 }
 
-/// The catalogue next to the repository (`../shared/upstream/`), if there is one.
-fn default_catalog(root: &Path) -> Option<PathBuf> {
-    root.ancestors()
-        .map(|a| a.join("shared/upstream/alipay-v2-catalog.json.gz"))
-        .find(|p| p.is_file())
-}
-
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     args.iter()
         .position(|a| a == name)
@@ -59,11 +52,10 @@ pub fn import_cmd(root: &Path, args: &[String]) -> Result<(), String> {
         }
     }
     let group = flag(args, "--group").ok_or("--group <group> is required")?;
-    let catalog = match flag(args, "--catalog") {
-        Some(p) => PathBuf::from(p),
-        None => default_catalog(root)
+    let catalog = PathBuf::from(
+        flag(args, "--catalog")
             .ok_or("--catalog <path to alipay-v2-catalog.json.gz> is required")?,
-    };
+    );
     if methods.is_empty() {
         return Err(format!("name at least one method\n{}", crate::USAGE));
     }
@@ -109,12 +101,10 @@ fn bench_group(method: &str) -> String {
 }
 
 pub fn bench_cmd(args: &[String]) -> Result<(), String> {
-    let root = crate::root();
-    let catalog = match flag(args, "--catalog") {
-        Some(p) => PathBuf::from(p),
-        None => default_catalog(&root)
+    let catalog = PathBuf::from(
+        flag(args, "--catalog")
             .ok_or("--catalog <path to alipay-v2-catalog.json.gz> is required")?,
-    };
+    );
     let n: usize = flag(args, "--methods")
         .map(|s| {
             s.parse()
