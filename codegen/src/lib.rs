@@ -6,6 +6,7 @@
 //! 2. [`ir`] checks them for consistency and makes every naming decision;
 //! 3. [`emit`] turns the IR into token streams and formats them with `prettyplease`.
 
+pub mod catalog;
 pub mod emit;
 pub mod error;
 pub mod import;

@@ -2,30 +2,74 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use alipay_codegen::import::{skeletons, Catalog};
+use alipay_codegen::catalog;
+use alipay_codegen::import::{skeletons, CatField, CatMethod, CatModel, CatResponse, Catalog};
 use alipay_codegen::Options;
 
-fn read_catalog(path: &Path) -> Result<Catalog, String> {
-    let file = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_string(&mut text)
-        .map_err(|e| {
-            format!(
-                "{}: not a gzip-compressed JSON catalogue: {e}",
-                path.display()
-            )
-        })?;
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}: not a catalogue ({e}); expected alipay-v2-catalog.json.gz",
-            path.display()
-        )
-    })
+/// The importer's view of the in-repo catalogue (`catalog/`, or `--catalog <dir>`).
+fn read_catalog(root: &Path, args: &[String]) -> Result<Catalog, String> {
+    let dir = flag(args, "--catalog")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::catalog::dir(root));
+    let cat = catalog::load(&dir).map_err(|e| e.to_string())?;
+    Ok(import_view(&cat))
+}
+
+fn import_field(f: &catalog::Field) -> CatField {
+    CatField {
+        name: f.name.clone(),
+        ty: serde_json::to_value(f.ty)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        list: f.list,
+        reference: f.reference.clone(),
+        item: f.item.clone(),
+    }
+}
+
+fn import_fields(fields: &[catalog::Field]) -> Vec<CatField> {
+    fields.iter().map(import_field).collect()
+}
+
+fn import_view(cat: &catalog::Catalog) -> Catalog {
+    let method = |m: &catalog::Method| CatMethod {
+        version: Some(m.version.clone()),
+        upload: m.upload,
+        need_encrypt_default: m.need_encrypt_default,
+        biz_content: m.biz_content,
+        biz_model: m.biz_model.clone(),
+        text_params: import_fields(&m.text_params),
+        file_params: import_fields(&m.file_params),
+        title_v3: m.title_v3.clone(),
+        v3_route: m.v3_route.clone(),
+    };
+    Catalog {
+        methods: cat
+            .methods
+            .iter()
+            .map(|(k, m)| (k.clone(), method(m)))
+            .collect(),
+        models: (cat.models.iter())
+            .map(|(k, m)| {
+                (
+                    k.clone(),
+                    CatModel {
+                        fields: import_fields(&m.fields),
+                    },
+                )
+            })
+            .collect(),
+        responses: (cat.methods.iter())
+            .map(|(k, m)| {
+                let fields = import_fields(&m.response.fields);
+                (k.clone(), CatResponse { fields })
+            })
+            .collect(),
+    }
 }
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
@@ -52,10 +96,6 @@ pub fn import_cmd(root: &Path, args: &[String]) -> Result<(), String> {
         }
     }
     let group = flag(args, "--group").ok_or("--group <group> is required")?;
-    let catalog = PathBuf::from(
-        flag(args, "--catalog")
-            .ok_or("--catalog <path to alipay-v2-catalog.json.gz> is required")?,
-    );
     if methods.is_empty() {
         return Err(format!("name at least one method\n{}", crate::USAGE));
     }
@@ -63,7 +103,7 @@ pub fn import_cmd(root: &Path, args: &[String]) -> Result<(), String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("spec"));
     let force = args.iter().any(|a| a == "--force");
-    let cat = read_catalog(&catalog)?;
+    let cat = read_catalog(root, args)?;
     let files = skeletons(&cat, &methods, group).map_err(|e| e.to_string())?;
     for s in files {
         let path = spec.join(&s.path);
@@ -101,24 +141,21 @@ fn bench_group(method: &str) -> String {
 }
 
 pub fn bench_cmd(args: &[String]) -> Result<(), String> {
-    let catalog = PathBuf::from(
-        flag(args, "--catalog")
-            .ok_or("--catalog <path to alipay-v2-catalog.json.gz> is required")?,
-    );
-    let n: usize = flag(args, "--methods")
+    let n: Option<usize> = flag(args, "--methods")
         .map(|s| {
             s.parse()
                 .map_err(|_| format!("--methods takes a number, not {s}"))
         })
-        .transpose()?
-        .unwrap_or(500);
+        .transpose()?;
 
     let t = Instant::now();
-    let cat = read_catalog(&catalog)?;
+    let cat = read_catalog(&crate::root(), args)?;
     let read_time = t.elapsed();
 
-    // Every n-th method across the sorted catalogue, so that many product lines are covered.
+    // The catalogue's methods are the ones behind the docs navigation; with `--methods n`,
+    // every k-th of them, so that many product lines are covered.
     let all: Vec<&String> = cat.methods.keys().collect();
+    let n = n.unwrap_or(all.len());
     let step = (all.len() / n.max(1)).max(1);
     let chosen: Vec<String> = all
         .iter()

@@ -1,10 +1,12 @@
 //! Repository tasks: `cargo xtask codegen [--check]`, `cargo xtask import`,
-//! `cargo xtask bench-codegen`, `cargo xtask test`.
+//! `cargo xtask bench-codegen`, `cargo xtask catalog`, `cargo xtask test`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod args;
+mod catalog;
 mod import;
 mod test;
 
@@ -12,10 +14,13 @@ pub(crate) const USAGE: &str = "usage:
   cargo xtask codegen [--check]
       regenerate alipay-api/src/generated/ and the feature block of alipay-api/Cargo.toml
       from spec/; with --check, change nothing and fail with a diff if they are stale
-  cargo xtask import <method>... --catalog <alipay-v2-catalog.json.gz> --group <group> [--spec <dir>] [--force]
-      write spec skeletons (method + models it uses) from the upstream catalogue
-  cargo xtask bench-codegen [--catalog <path>] [--methods <n>]
-      import n methods (default 500) into a temporary spec and time load + generate
+  cargo xtask import <method>... --group <group> [--catalog <dir>] [--spec <dir>] [--force]
+      write spec skeletons (method + models it uses) from the facts-only catalogue (catalog/)
+  cargo xtask bench-codegen [--catalog <dir>] [--methods <n>]
+      import the catalogue's methods (all, or n of them) into a temporary spec and time
+      load + generate
+  cargo xtask catalog build|refresh [options]
+      rebuild or refresh the facts-only catalogue in catalog/ (`cargo xtask catalog` for details)
   cargo xtask test [-- <cargo test args>]
       install the interop peers (official Node and Python SDKs, locally) and run the
       whole test suite: cargo test --workspace --all-features";
@@ -34,6 +39,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&args[1..]),
         Some("import") => import::import_cmd(&root(), &args[1..]),
         Some("bench-codegen") => import::bench_cmd(&args[1..]),
+        Some("catalog") => catalog::catalog_cmd(&root(), &args[1..]),
         Some("test") => test::test_cmd(&root(), &args[1..]),
         _ => Err(USAGE.to_owned()),
     };
