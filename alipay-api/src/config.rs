@@ -158,6 +158,26 @@ impl fmt::Debug for Settings {
     }
 }
 
+/// Refuses an Alipay key too short for the sign type (it could never verify).
+fn check_key_length(
+    key: &PublicKey,
+    sign_type: SignType,
+    what: &'static str,
+) -> Result<(), ConfigError> {
+    let min = sign_type.min_key_bits();
+    if key.bits() < min {
+        return Err(ConfigError::Key {
+            what,
+            reason: format!(
+                "it is a {}-bit key; {sign_type} needs at least {min} bits: use the key \
+                 Alipay shows for this app and sign type",
+                key.bits()
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Refuses anything but `https`, except plain `http` to a loopback host (a local
 /// test gateway): the query carries tokens, the body the business content.
 fn check_gateway_scheme(url: &reqwest::Url) -> Result<(), ConfigError> {
@@ -453,6 +473,7 @@ impl ClientBuilder {
             }
             (Some(text), None) => {
                 let key = PublicKey::from_text_with(&text, backend)?;
+                check_key_length(&key, self.sign_type, "Alipay public key")?;
                 if own_public.as_ref() == Some(&key) {
                     return Err(ConfigError::OwnPublicKey);
                 }
@@ -472,6 +493,7 @@ impl ClientBuilder {
                     .first()
                     .ok_or(ConfigError::Missing("Alipay certificate"))?;
                 let alipay_key = alipay_leaf.public_key(backend)?;
+                check_key_length(&alipay_key, self.sign_type, "Alipay certificate")?;
                 let app_key = app_leaf.public_key(backend)?;
                 if app_key == alipay_key || own_public.as_ref() == Some(&alipay_key) {
                     return Err(ConfigError::Certificate {

@@ -457,3 +457,84 @@ fn gbk_notifications_are_decoded_once_and_verified_over_gbk_bytes() {
     )
     .is_err());
 }
+
+/// A 1024-bit key and its PEM texts (private PKCS#8, public SPKI), made once.
+fn short_key() -> &'static (String, String) {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    static KEY: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let k = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 1024).unwrap();
+        (
+            k.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+            k.to_public_key().to_public_key_pem(LineEnding::LF).unwrap(),
+        )
+    })
+}
+
+/// RSA2 needs a 2048-bit key on every backend (a shorter one never verifies and is
+/// refused as the Alipay key); the legacy RSA takes 1024 bits on every backend.
+#[test]
+fn short_keys_get_the_same_answer_on_both_backends() {
+    let (private, public) = short_key();
+    let signer = PrivateKey::from_text_with(private, Backend::RustCrypto).unwrap();
+    let msg = b"a=1&b=2";
+    for st in [SignType::Rsa2, SignType::Rsa] {
+        let sig = signer.sign(st, msg).unwrap();
+        let answers: Vec<bool> = Backend::all()
+            .iter()
+            .map(|&b| {
+                PublicKey::from_text_with(public, b)
+                    .unwrap()
+                    .verify(st, msg, &sig)
+            })
+            .collect();
+        let expected = st == SignType::Rsa;
+        assert!(answers.iter().all(|&a| a == expected), "{st}: {answers:?}");
+    }
+    for &b in Backend::all() {
+        let e = alipay_api::Client::builder()
+            .app_id(APP_ID)
+            .private_key(app_private())
+            .alipay_public_key(public.as_str())
+            .backend(b)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("1024-bit"), "{e}");
+    }
+}
+
+/// aws-lc-rs refuses keys under 2048 bits; the default backend then refuses the key
+/// instead of silently signing with the `rsa` crate, which stays available by
+/// choice.
+#[cfg(feature = "aws-lc")]
+#[test]
+fn the_default_backend_refuses_keys_aws_lc_cannot_use() {
+    let (private, _) = short_key();
+    let e = PrivateKey::from_text_with(private, Backend::AwsLc).unwrap_err();
+    assert!(e.to_string().contains("Backend::RustCrypto"), "{e}");
+    assert!(PrivateKey::from_text_with(private, Backend::RustCrypto).is_ok());
+}
+
+/// A PKCS#8 key in `RSA PRIVATE KEY` armor (and a PKCS#1 key in `PRIVATE KEY`
+/// armor) loads and signs as the correctly labelled key does, on every backend.
+#[test]
+fn private_keys_load_whatever_their_armor_says() {
+    let pkcs8 = read("keys/app_private_pkcs8.pem");
+    let pkcs1 = read("keys/app_private_pkcs1.pem");
+    let swapped = [
+        pkcs8.replace("PRIVATE KEY", "RSA PRIVATE KEY"),
+        pkcs1.replace("RSA PRIVATE KEY", "PRIVATE KEY"),
+    ];
+    for &b in Backend::all() {
+        let reference = PrivateKey::from_text_with(&pkcs8, b)
+            .unwrap()
+            .sign(SignType::Rsa2, b"x")
+            .unwrap();
+        for text in &swapped {
+            let k = PrivateKey::from_text_with(text, b).unwrap_or_else(|e| panic!("{b:?}: {e}"));
+            assert_eq!(k.sign(SignType::Rsa2, b"x").unwrap(), reference);
+        }
+    }
+    let public = read("keys/app_public.pem").replace("PUBLIC KEY", "RSA PUBLIC KEY");
+    assert!(PublicKey::from_text(&public).is_ok());
+}

@@ -44,6 +44,15 @@ impl SignType {
         }
     }
 
+    /// The shortest RSA key this sign type accepts, on both backends: 2048 bits for
+    /// `RSA2` (what aws-lc-rs verifies), 1024 for the legacy `RSA`.
+    pub const fn min_key_bits(self) -> usize {
+        match self {
+            SignType::Rsa2 => 2048,
+            SignType::Rsa => 1024,
+        }
+    }
+
     /// Parses a wire value (`RSA2` or `RSA`).
     pub fn from_wire(s: &str) -> Option<Self> {
         match s {
@@ -64,8 +73,10 @@ impl fmt::Display for SignType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Backend {
-    /// aws-lc-rs: constant-time, fast. `RSA` (SHA-1) signing still uses the `rsa` crate.
-    /// The default with the `aws-lc` feature.
+    /// aws-lc-rs: constant-time, fast. A private key it refuses (shorter than 2048
+    /// bits) is a configuration error, never handed to the `rsa` crate behind your
+    /// back; `RSA` (SHA-1) signing, which aws-lc-rs does not offer, still uses the
+    /// `rsa` crate. The default with the `aws-lc` feature.
     #[cfg(feature = "aws-lc")]
     #[default]
     AwsLc,
@@ -164,18 +175,23 @@ impl PrivateKey {
     }
 
     /// Reads a key for the given backend.
+    ///
+    /// The PEM label is not trusted to name the encoding: a PKCS#8 key inside
+    /// `RSA PRIVATE KEY` armor (a common copy-paste from Alipay's key tool) loads, as
+    /// in the official SDKs. With [`Backend::AwsLc`] a key aws-lc-rs refuses (e.g.
+    /// shorter than 2048 bits) is an error rather than silently signed by the `rsa`
+    /// crate; choose [`Backend::RustCrypto`] to sign with such a key deliberately.
     pub fn from_text_with(text: &str, backend: Backend) -> Result<Self, ConfigError> {
         const WHAT: &str = "app private key";
         let (tag, der) = decode_key_text(text, WHAT)?;
-        let (key, pkcs1) = match tag.as_deref() {
-            Some("RSA PRIVATE KEY") => (rsa::RsaPrivateKey::from_pkcs1_der(&der).ok(), true),
-            Some("PRIVATE KEY") => (rsa::RsaPrivateKey::from_pkcs8_der(&der).ok(), false),
-            Some("PUBLIC KEY") | Some("RSA PUBLIC KEY") | Some("CERTIFICATE") => {
+        match tag.as_deref() {
+            None | Some("RSA PRIVATE KEY") | Some("PRIVATE KEY") => {}
+            Some(t @ ("PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE")) => {
                 return Err(ConfigError::Key {
                     what: WHAT,
                     reason: format!(
                         "this is a {}, not a private key; use the app private key (应用私钥)",
-                        tag.as_deref().unwrap_or_default().to_lowercase()
+                        t.to_lowercase()
                     ),
                 })
             }
@@ -185,35 +201,32 @@ impl PrivateKey {
                     reason: format!("unexpected PEM block `{other}`; expected an RSA private key"),
                 })
             }
-            None => match rsa::RsaPrivateKey::from_pkcs8_der(&der) {
-                Ok(k) => (Some(k), false),
-                Err(_) => (rsa::RsaPrivateKey::from_pkcs1_der(&der).ok(), true),
+        }
+        // PKCS#8 first, then PKCS#1, whatever the label says.
+        let (key, pkcs1) = match rsa::RsaPrivateKey::from_pkcs8_der(&der) {
+            Ok(k) => (k, false),
+            Err(_) => match rsa::RsaPrivateKey::from_pkcs1_der(&der) {
+                Ok(k) => (k, true),
+                Err(_) => {
+                    let reason = if rsa::RsaPublicKey::from_public_key_der(&der).is_ok()
+                        || rsa::RsaPublicKey::from_pkcs1_der(&der).is_ok()
+                    {
+                        "this is a public key, not a private key; use the app private key (应用私钥)"
+                    } else {
+                        "not an RSA private key in PKCS#1 or PKCS#8 form"
+                    };
+                    return Err(ConfigError::Key {
+                        what: WHAT,
+                        reason: reason.into(),
+                    });
+                }
             },
         };
-        let key = key.ok_or_else(|| {
-            let reason = if rsa::RsaPublicKey::from_public_key_der(&der).is_ok()
-                || rsa::RsaPublicKey::from_pkcs1_der(&der).is_ok()
-            {
-                "this is a public key, not a private key; use the app private key (应用私钥)".into()
-            } else {
-                "not an RSA private key in PKCS#1 or PKCS#8 form".to_string()
-            };
-            ConfigError::Key { what: WHAT, reason }
-        })?;
         let bits = rsa::traits::PublicKeyParts::n(&key).bits();
         let public = PublicKey::from_rsa(rsa::RsaPublicKey::from(&key), backend)?;
         #[cfg(feature = "aws-lc")]
         let aws = match backend {
-            Backend::AwsLc => {
-                let parsed = if pkcs1 {
-                    aws_lc_rs::rsa::KeyPair::from_der(&der)
-                } else {
-                    aws_lc_rs::rsa::KeyPair::from_pkcs8(&der)
-                };
-                // aws-lc-rs refuses keys under 2048 bits; such legacy keys are
-                // still served by the rsa crate below.
-                parsed.ok()
-            }
+            Backend::AwsLc => Some(aws_key_pair(&der, pkcs1, bits)?),
             Backend::RustCrypto => None,
         };
         #[cfg(not(feature = "aws-lc"))]
@@ -269,6 +282,29 @@ impl Signer for PrivateKey {
     }
 }
 
+/// The aws-lc-rs key pair, or why aws-lc-rs refuses the key.
+#[cfg(feature = "aws-lc")]
+fn aws_key_pair(
+    der: &[u8],
+    pkcs1: bool,
+    bits: usize,
+) -> Result<aws_lc_rs::rsa::KeyPair, ConfigError> {
+    let parsed = if pkcs1 {
+        aws_lc_rs::rsa::KeyPair::from_der(der)
+    } else {
+        aws_lc_rs::rsa::KeyPair::from_pkcs8(der)
+    };
+    parsed.map_err(|e| ConfigError::Key {
+        what: "app private key",
+        reason: format!(
+            "aws-lc-rs refuses this {bits}-bit key ({e}); it takes 2048- to 8192-bit keys. \
+             Generate a 2048-bit key with Alipay's key tool, or choose Backend::RustCrypto \
+             to sign with the pure-Rust `rsa` crate deliberately (not constant-time: \
+             RUSTSEC-2023-0071)"
+        ),
+    })
+}
+
 /// An RSA public key that checks Alipay's signatures (or, on a gateway, an app's).
 #[derive(Clone)]
 pub struct PublicKey {
@@ -286,7 +322,7 @@ impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PublicKey")
             .field("backend", &self.backend)
-            .field("bits", &rsa::traits::PublicKeyParts::n(&self.rc).bits())
+            .field("bits", &self.bits())
             .finish_non_exhaustive()
     }
 }
@@ -310,8 +346,12 @@ impl PublicKey {
         const WHAT: &str = "Alipay public key";
         let (tag, der) = decode_key_text(text, WHAT)?;
         let key = match tag.as_deref() {
-            Some("PUBLIC KEY") => rsa::RsaPublicKey::from_public_key_der(&der).ok(),
-            Some("RSA PUBLIC KEY") => rsa::RsaPublicKey::from_pkcs1_der(&der).ok(),
+            // Either encoding under either label, as with private keys.
+            None | Some("PUBLIC KEY") | Some("RSA PUBLIC KEY") => {
+                rsa::RsaPublicKey::from_public_key_der(&der)
+                    .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&der))
+                    .ok()
+            }
             Some("CERTIFICATE") => {
                 return Err(ConfigError::Key {
                     what: WHAT,
@@ -330,9 +370,6 @@ impl PublicKey {
                     reason: format!("unexpected PEM block `{other}`; expected a public key"),
                 })
             }
-            None => rsa::RsaPublicKey::from_public_key_der(&der)
-                .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&der))
-                .ok(),
         };
         let key = key.ok_or_else(|| {
             let reason = if rsa::RsaPrivateKey::from_pkcs8_der(&der).is_ok()
@@ -374,8 +411,8 @@ impl PublicKey {
                     ParsedPublicKey, RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
                     RSA_PKCS1_2048_8192_SHA256,
                 };
-                // A short (legacy) key simply fails to parse for RSA2; keep it usable
-                // for RSA by falling back to the rsa crate below.
+                // A key aws-lc-rs cannot parse is checked by the rsa crate below
+                // (public-key operations only; the key length rule is in `verify`).
                 match (
                     ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &pkcs1_der),
                     ParsedPublicKey::new(&RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY, &pkcs1_der),
@@ -414,8 +451,18 @@ impl PublicKey {
         self.backend
     }
 
-    /// Checks a raw signature over `content`.
+    /// The modulus length in bits.
+    pub fn bits(&self) -> usize {
+        rsa::traits::PublicKeyParts::n(&self.rc).bits()
+    }
+
+    /// Checks a raw signature over `content`. The same on both backends: `RSA2`
+    /// needs a key of at least 2048 bits, `RSA` at least 1024; a shorter key never
+    /// verifies.
     pub fn verify(&self, sign_type: SignType, content: &[u8], signature: &[u8]) -> bool {
+        if self.bits() < sign_type.min_key_bits() {
+            return false;
+        }
         #[cfg(feature = "aws-lc")]
         if let Some((sha256, sha1)) = &self.aws {
             let key = match sign_type {
