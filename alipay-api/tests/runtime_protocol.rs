@@ -538,3 +538,18 @@ fn private_keys_load_whatever_their_armor_says() {
     let public = read("keys/app_public.pem").replace("PUBLIC KEY", "RSA PUBLIC KEY");
     assert!(PublicKey::from_text(&public).is_ok());
 }
+
+/// After the `\/` retry, the text read is the one the signature covers: a delivered
+/// `\\/` (an escaped backslash, then `/`) that unescapes to the signed `\/` cannot
+/// put a backslash into a value.
+#[test]
+fn the_slash_retry_reads_the_verified_text() {
+    let s = alipay_private();
+    let key = alipay_public(Backend::default());
+    let signed_text = r#"{"code":"10000","msg":"Success","v":"x\/y"}"#;
+    let sign = sign_base64(&s, SignType::Rsa2, signed_text.as_bytes()).unwrap();
+    let delivered = signed_text.replace(r"\/", r"\\/");
+    let body = format!("{{\"{KEY}\":{delivered},\"sign\":\"{sign}\"}}");
+    let m: Map<String, Value> = response::read_response(&ctx(), KEY, &body, &key, None).unwrap();
+    assert_eq!(m["v"], "x/y");
+}

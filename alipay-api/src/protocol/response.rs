@@ -10,6 +10,7 @@
 //! are only parsed once the signature has verified, so a deep but genuine answer
 //! becomes a typed [`DecodeErrorKind::TooDeep`] error, never a signature error.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -279,14 +280,30 @@ pub fn extract<'a>(body: &'a str, response_key: &str) -> Result<Extracted<'a>, E
 /// Verifies `sign` over the node text, with the official SDKs' single retry: when
 /// the text holds `\/`, a signature made over the unescaped text is accepted too.
 pub fn verify_node(node: &str, sign_b64: &str, key: &PublicKey, sign_type: SignType) -> bool {
+    verified_text(node, sign_b64, key, sign_type).is_some()
+}
+
+/// The text `sign` verified: the node as sent or, by the official SDKs' retry rule,
+/// the node with every `\/` unescaped. That text, never the one delivered, is what
+/// may be read: reading the delivered one after the retry would let `\\/` (an
+/// escaped backslash before a slash) smuggle a backslash into a value.
+pub fn verified_text<'a>(
+    node: &'a str,
+    sign_b64: &str,
+    key: &PublicKey,
+    sign_type: SignType,
+) -> Option<Cow<'a, str>> {
     use base64::Engine as _;
-    let Ok(sig) = B64.decode(sign_b64.trim().as_bytes()) else {
-        return false;
-    };
+    let sig = B64.decode(sign_b64.trim().as_bytes()).ok()?;
     if key.verify(sign_type, node.as_bytes(), &sig) {
-        return true;
+        return Some(Cow::Borrowed(node));
     }
-    node.contains("\\/") && key.verify(sign_type, node.replace("\\/", "/").as_bytes(), &sig)
+    if !node.contains("\\/") {
+        return None;
+    }
+    let unescaped = node.replace("\\/", "/");
+    key.verify(sign_type, unescaped.as_bytes(), &sig)
+        .then_some(Cow::Owned(unescaped))
 }
 
 /// What the client knows about the call whose answer is being read.
@@ -328,13 +345,15 @@ fn take_text(map: &mut Map<String, Value>, k: &str) -> Option<String> {
     }
 }
 
+/// The node's object, read from `node` (the verified text of the extracted node).
 fn node_object(
     ctx: &ResponseContext<'_>,
-    ex: &Extracted<'_>,
+    node: &str,
+    encrypted: bool,
     raw_body: &str,
 ) -> Result<Map<String, Value>, Error> {
-    let text: std::borrow::Cow<'_, str> = if ex.encrypted {
-        let ct: String = serde_json::from_str(ex.node).map_err(|e| {
+    let text: Cow<'_, str> = if encrypted {
+        let ct: String = serde_json::from_str(node).map_err(|e| {
             DecodeError::new("response", format!("bad encrypted node ({e})"), raw_body)
         })?;
         let key = ctx.aes.ok_or_else(|| {
@@ -348,7 +367,7 @@ fn node_object(
             .map_err(|e| DecodeError::new("response", e.to_string(), raw_body))?
             .into()
     } else {
-        ex.node.into()
+        node.into()
     };
     serde_json::from_str::<Map<String, Value>>(&text).map_err(|e| {
         match nesting_depth(&text) {
@@ -387,24 +406,21 @@ pub fn verify_and_split(
     raw_body: &str,
     trace_id: Option<&str>,
 ) -> Result<VerifiedNode, Error> {
-    match (&ex.sign, key) {
-        (Some(sign), Some(key)) => {
-            if !verify_node(ex.node, sign, key, ctx.sign_type) {
-                return Err(SignatureError::Invalid("response").into());
-            }
-        }
+    let verified = match (&ex.sign, key) {
+        (Some(sign), Some(key)) => verified_text(ex.node, sign, key, ctx.sign_type)
+            .ok_or(SignatureError::Invalid("response"))?,
         (Some(_), None) => return Err(SignatureError::Invalid("response").into()),
         (None, _) => {
             // Unsigned: never hand out data, but report what the gateway said.
-            let map = node_object(ctx, ex, raw_body)?;
+            let map = node_object(ctx, ex.node, ex.encrypted, raw_body)?;
             let node = split(map);
             if ex.is_error_node || node.code.is_some() && !is_success(ctx, &node) {
                 return Err(api_error(ctx, node, false, ex.node, trace_id).into());
             }
             return Err(SignatureError::Missing("response").into());
         }
-    }
-    Ok(split(node_object(ctx, ex, raw_body)?))
+    };
+    Ok(split(node_object(ctx, &verified, ex.encrypted, raw_body)?))
 }
 
 fn split(mut map: Map<String, Value>) -> VerifiedNode {
