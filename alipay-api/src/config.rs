@@ -138,6 +138,8 @@ pub(crate) struct Settings {
     pub(crate) backend: Backend,
     /// Whether notifications must name this app (`app_id`, `auth_app_id`).
     pub(crate) check_notify_app: bool,
+    /// The whole-request timeout, set on every request.
+    pub(crate) timeout: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -333,13 +335,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Connect timeout (default 10 s). Ignored with [`http_client`](Self::http_client).
+    /// Connect timeout (default 10 s). Ignored with [`http_client`](Self::http_client),
+    /// whose own connect timeout applies (the whole-request [`timeout`](Self::timeout)
+    /// still bounds connecting too).
     pub fn connect_timeout(mut self, t: Duration) -> Self {
         self.connect_timeout = Some(t);
         self
     }
 
-    /// Timeout of a whole request (default 30 s). Ignored with
+    /// Timeout of a whole request (default 30 s), from connecting to the last byte of
+    /// the answer. Applied to every request, also with
     /// [`http_client`](Self::http_client).
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = Some(t);
@@ -353,7 +358,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` as is (its own proxy and redirect policy apply).
+    /// Uses this `reqwest::Client` (its own proxy, connect timeout and redirect policy
+    /// apply; the whole-request [`timeout`](Self::timeout) is still set on every
+    /// request, so a client built without timeouts cannot wait forever).
     /// Build it with `.redirect(reqwest::redirect::Policy::none())`: the built-in
     /// client never follows a redirect, which would re-send a signed request and its
     /// tokens wherever the answer points, but this one's policy cannot be changed.
@@ -403,8 +410,7 @@ impl ClientBuilder {
                 // its tokens wherever the answer points.
                 let mut b = reqwest::Client::builder()
                     .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
                 if let Some(p) = &self.proxy {
                     b = b.proxy(reqwest::Proxy::all(p).map_err(|e| ConfigError::Invalid {
                         field: "proxy",
@@ -536,6 +542,7 @@ impl ClientBuilder {
             clock: self.clock.unwrap_or_else(|| Arc::new(BeijingDateTime::now)),
             backend,
             check_notify_app: !self.any_notify_app,
+            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
         })
     }
 }

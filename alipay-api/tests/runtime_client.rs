@@ -282,6 +282,27 @@ async fn a_custom_reqwest_client_is_used() {
     );
 }
 
+/// A custom reqwest client built without timeouts still gets the client's
+/// whole-request timeout on every call.
+#[tokio::test]
+async fn a_custom_client_without_timeouts_is_bounded() {
+    let gw = start(app_public(), scenarios()).await;
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .gateway_url(gw.url())
+        .http_client(reqwest::Client::new())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let e = c.execute(&query("slow")).await.unwrap_err();
+    match &e {
+        Error::Http(h) => assert_eq!(h.kind, HttpErrorKind::Timeout, "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn call_options_and_uploads() {
     let gw = start(app_public(), scenarios()).await;

@@ -233,7 +233,8 @@ impl Client {
     async fn send(&self, signed: &SignedRequest) -> Result<(String, Option<String>), Error> {
         let method = signed.method.as_str();
         let url = signed.url(&self.settings.gateway);
-        let builder = self.http.post(&url);
+        // Per request, so that a custom reqwest client without timeouts is bounded too.
+        let builder = self.http.post(&url).timeout(self.settings.timeout);
         let builder = if signed.files.is_empty() {
             builder
                 .header(
