@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -38,19 +38,24 @@ impl BeijingDateTime {
         Self::from_utc(Utc::now())
     }
 
-    /// The Beijing wall-clock reading of an instant.
+    /// The Beijing wall-clock reading of an instant. Instants within 8 hours of the
+    /// end of chrono's range read as its last representable time.
     pub fn from_utc(t: DateTime<Utc>) -> Self {
-        BeijingDateTime(t.with_timezone(&beijing()).naive_local())
+        BeijingDateTime(
+            t.naive_utc()
+                .checked_add_offset(beijing())
+                .unwrap_or(NaiveDateTime::MAX),
+        )
     }
 
-    /// The instant this wall-clock reading denotes.
+    /// The instant this wall-clock reading denotes. Readings within 8 hours of the
+    /// start of chrono's range (only possible through [`from_naive`](Self::from_naive))
+    /// map to its first representable instant instead of overflowing.
     pub fn to_utc(self) -> DateTime<Utc> {
-        // A fixed offset has exactly one mapping for every local time.
-        beijing()
-            .from_local_datetime(&self.0)
-            .single()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| unreachable!())
+        self.0
+            .checked_sub_offset(beijing())
+            .unwrap_or(NaiveDateTime::MIN)
+            .and_utc()
     }
 
     /// The wall-clock reading without a zone.
@@ -67,8 +72,16 @@ impl BeijingDateTime {
 impl FromStr for BeijingDateTime {
     type Err = ParseDateTimeError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        // chrono accepts single-digit fields; Alipay's format is fixed width.
-        if s.len() != 19 {
+        // chrono accepts single-digit fields and signed years; Alipay's format is
+        // fixed width, digits only, so every accepted text prints back as itself.
+        let layout_ok = s.len() == 19
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                10 => b == b' ',
+                13 | 16 => b == b':',
+                _ => b.is_ascii_digit(),
+            });
+        if !layout_ok {
             return Err(ParseDateTimeError { raw: s.to_owned() });
         }
         NaiveDateTime::parse_from_str(s, FORMAT)
@@ -123,6 +136,10 @@ mod tests {
     #[test]
     fn rejects_other_layouts() {
         for bad in [
+            "-001-01-02 03:04:05",
+            "+999-01-02 03:04:05",
+            "2024-+1-02 03:04:05",
+            "２０２4-01-02 03:04",
             "2024-1-2 3:4:5",
             "2024-01-02T03:04:05",
             "2024-01-02",
@@ -131,6 +148,46 @@ mod tests {
             "",
         ] {
             assert!(bad.parse::<BeijingDateTime>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn extreme_readings_do_not_panic() {
+        for n in [NaiveDateTime::MIN, NaiveDateTime::MAX] {
+            let _ = BeijingDateTime::from_naive(n).to_utc();
+        }
+        for t in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            let _ = BeijingDateTime::from_utc(t);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever text parses prints back as itself and converts both ways (the
+        /// first character is a sign one time in six).
+        #[test]
+        fn accepted_texts_round_trip(
+            first in "[-+0-9]",
+            rest in "[0-9]{3}-(0[1-9]|1[0-2])-[0-2][1-9] [01][0-9]:[0-5][0-9]:[0-5][0-9]",
+        ) {
+            let s = format!("{first}{rest}");
+            if let Ok(t) = s.parse::<BeijingDateTime>() {
+                proptest::prop_assert_eq!(t.to_string(), s);
+                proptest::prop_assert_eq!(BeijingDateTime::from_utc(t.to_utc()), t);
+            }
+        }
+
+        /// Any instant and any reading convert without panicking, the ends of
+        /// chrono's range included.
+        #[test]
+        fn any_reading_converts(secs in proptest::prop_oneof![
+            DateTime::<Utc>::MIN_UTC.timestamp()..DateTime::<Utc>::MIN_UTC.timestamp() + 86_400,
+            DateTime::<Utc>::MAX_UTC.timestamp() - 86_400..=DateTime::<Utc>::MAX_UTC.timestamp(),
+            DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+        ]) {
+            if let Some(t) = DateTime::<Utc>::from_timestamp(secs, 0) {
+                let _ = BeijingDateTime::from_utc(t).to_utc();
+                let _ = BeijingDateTime::from_naive(t.naive_utc()).to_utc();
+            }
         }
     }
 }
