@@ -787,3 +787,62 @@ fn plain_http_only_for_loopback_gateways() {
         assert!(e.to_string().contains("https"), "{e}");
     }
 }
+
+/// A parameter the client sets itself, given on the request or in the call options,
+/// or a name given twice, is refused before anything is sent: never sent twice with
+/// both values signed.
+#[tokio::test]
+async fn reserved_and_repeated_names_are_refused_before_sending() {
+    use alipay_api::error::RequestError;
+    let gw = start(app_public(), scenarios()).await;
+    let c = client(&gw.url());
+    let cases = [
+        (query("x").protocol("charset", "gbk"), CallOptions::new()),
+        (
+            query("x").protocol("timestamp", "2020-01-01 00:00:00"),
+            CallOptions::new(),
+        ),
+        (query("x").text("sign_type", "RSA"), CallOptions::new()),
+        (query("x").text("biz_content", "{}"), CallOptions::new()),
+        (
+            query("x"),
+            CallOptions::new().param("method", "alipay.trade.refund"),
+        ),
+        (query("x"), CallOptions::new().param("app_cert_sn", "x")),
+        (
+            query("x")
+                .protocol("notify_url", "https://a")
+                .protocol("notify_url", "https://b"),
+            CallOptions::new(),
+        ),
+        (
+            query("x").text("memo", "a"),
+            CallOptions::new().param("memo", "b"),
+        ),
+    ];
+    for (req, opts) in &cases {
+        let e = c.execute_with(req, opts).await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Request(RequestError::Reserved(_) | RequestError::Duplicate(_))
+            ),
+            "{req:?} {opts:?}: {e:?}"
+        );
+        assert!(!e.outcome_unknown());
+        assert!(c.page_url_with(req, opts).is_err());
+        assert!(c.app_order_string_with(req, opts).is_err());
+    }
+    assert!(gw.requests().is_empty(), "nothing was sent");
+    // Options still replace the request's own value of a protocol parameter.
+    let req = query("x").protocol("notify_url", "https://old");
+    let signed = c
+        .sign_request(&req, &CallOptions::new().notify_url("https://new"))
+        .unwrap();
+    let urls: Vec<_> = signed
+        .query
+        .iter()
+        .filter(|(k, _)| k == "notify_url")
+        .collect();
+    assert_eq!(urls.len(), 1);
+}

@@ -67,7 +67,10 @@ impl CallOptions {
         self.set("target_app_id", v)
     }
 
-    /// Any other protocol parameter (sent in the URL query and signed).
+    /// Any other protocol parameter (sent in the URL query and signed). A parameter
+    /// the client sets itself ([`RESERVED_PARAMS`](crate::protocol::request::RESERVED_PARAMS):
+    /// `charset`, `method`, `sign`, …) makes the call fail with
+    /// [`RequestError::Reserved`](crate::error::RequestError::Reserved).
     pub fn param(self, k: &str, v: impl Into<String>) -> Self {
         self.set(k, v)
     }
@@ -128,7 +131,8 @@ impl GenericRequest {
         self
     }
 
-    /// A top-level business parameter (form body, signed).
+    /// A top-level business parameter (form body, signed). Reserved names and names
+    /// given twice make the call fail (see [`CallOptions::param`]).
     pub fn text(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
         self.text.push((k.into(), v.into()));
         self
@@ -140,7 +144,9 @@ impl GenericRequest {
         self
     }
 
-    /// A protocol parameter (URL query, signed), e.g. `notify_url`.
+    /// A protocol parameter (URL query, signed), e.g. `notify_url`. Reserved names and
+    /// names given twice make the call fail (see [`CallOptions::param`]); a
+    /// [`CallOptions`] value of the same name replaces this one.
     pub fn protocol(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
         self.protocol.push((k.into(), v.into()));
         self

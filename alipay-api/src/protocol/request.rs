@@ -4,7 +4,7 @@
 
 use crate::crypto::aes::AesKey;
 use crate::crypto::{sign_base64, SignType, Signer};
-use crate::error::SignError;
+use crate::error::{Error, RequestError};
 use crate::request::FileUpload;
 use crate::types::BeijingDateTime;
 
@@ -223,15 +223,56 @@ fn join_query(gateway: &str, query: &str) -> String {
     format!("{gateway}{sep}{query}")
 }
 
-/// Adds the common parameters, encrypts `biz_content` when an AES key is given, and
-/// signs.
+/// Parameters the client sets itself from its configuration and the request's
+/// method; a request or call option that sets one is refused
+/// ([`RequestError::Reserved`]), never sent twice.
+pub const RESERVED_PARAMS: [&str; 12] = [
+    "app_id",
+    "method",
+    "format",
+    "charset",
+    "sign_type",
+    "sign",
+    "timestamp",
+    "version",
+    "biz_content",
+    "app_cert_sn",
+    "alipay_root_cert_sn",
+    "encrypt_type",
+];
+
+/// The one rule for the names a request brings (protocol, text and file
+/// parameters, per-call options already merged in): none is reserved, none occurs
+/// twice.
+pub fn check_names(parts: &RequestParts) -> Result<(), RequestError> {
+    let names = parts
+        .protocol
+        .iter()
+        .chain(&parts.text)
+        .map(|(k, _)| k.as_str())
+        .chain(parts.files.iter().map(|(k, _)| k.as_str()));
+    let mut seen = std::collections::HashSet::new();
+    for k in names {
+        if RESERVED_PARAMS.contains(&k) {
+            return Err(RequestError::Reserved(k.to_owned()));
+        }
+        if !seen.insert(k) {
+            return Err(RequestError::Duplicate(k.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the request's parameter names ([`check_names`]), adds the common
+/// parameters, encrypts `biz_content` when an AES key is given, and signs.
 pub fn sign_request(
     common: &CommonParams,
     parts: RequestParts,
     timestamp: BeijingDateTime,
     signer: &dyn Signer,
     aes: Option<&AesKey>,
-) -> Result<SignedRequest, SignError> {
+) -> Result<SignedRequest, Error> {
+    check_names(&parts)?;
     let mut query: Vec<(String, String)> = Vec::with_capacity(12 + parts.protocol.len());
     query.push(("method".into(), parts.method.clone()));
     query.push(("app_id".into(), common.app_id.clone()));
@@ -293,7 +334,11 @@ mod tests {
         #[derive(Debug)]
         struct Fixed;
         impl Signer for Fixed {
-            fn sign(&self, _: crate::crypto::SignType, _: &[u8]) -> Result<Vec<u8>, SignError> {
+            fn sign(
+                &self,
+                _: crate::crypto::SignType,
+                _: &[u8],
+            ) -> Result<Vec<u8>, crate::error::SignError> {
                 Ok(vec![1, 2, 3])
             }
         }
