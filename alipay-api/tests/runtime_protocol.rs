@@ -535,8 +535,6 @@ fn private_keys_load_whatever_their_armor_says() {
             assert_eq!(k.sign(SignType::Rsa2, b"x").unwrap(), reference);
         }
     }
-    let public = read("keys/app_public.pem").replace("PUBLIC KEY", "RSA PUBLIC KEY");
-    assert!(PublicKey::from_text(&public).is_ok());
 }
 
 /// After the `\/` retry, the text read is the one the signature covers: a delivered

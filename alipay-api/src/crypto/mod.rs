@@ -346,12 +346,11 @@ impl PublicKey {
         const WHAT: &str = "Alipay public key";
         let (tag, der) = decode_key_text(text, WHAT)?;
         let key = match tag.as_deref() {
-            // Either encoding under either label, as with private keys.
-            None | Some("PUBLIC KEY") | Some("RSA PUBLIC KEY") => {
-                rsa::RsaPublicKey::from_public_key_der(&der)
-                    .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&der))
-                    .ok()
-            }
+            Some("PUBLIC KEY") => rsa::RsaPublicKey::from_public_key_der(&der).ok(),
+            Some("RSA PUBLIC KEY") => rsa::RsaPublicKey::from_pkcs1_der(&der).ok(),
+            None => rsa::RsaPublicKey::from_public_key_der(&der)
+                .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&der))
+                .ok(),
             Some("CERTIFICATE") => {
                 return Err(ConfigError::Key {
                     what: WHAT,
