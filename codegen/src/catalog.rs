@@ -75,6 +75,10 @@ pub struct Source {
     /// Methods included although no navigation leaf maps to them, each with the reason.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub also: BTreeMap<String, String>,
+    /// Methods a refresh saw in the newer upstream next to covered ones (same namespace)
+    /// and left out of the catalogue; the drift report lists only methods not named here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncovered: Vec<String>,
     /// Counts of what the catalogue holds, for reviewing a rebuild at a glance.
     pub counts: Counts,
 }
@@ -747,6 +751,7 @@ mod tests {
                     system_params: BTreeMap::new(),
                 },
                 also: BTreeMap::new(),
+                uncovered: Vec::new(),
                 counts: Counts::default(),
             },
             nav: BTreeMap::from([(

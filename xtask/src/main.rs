@@ -1,5 +1,5 @@
 //! Repository tasks: `cargo xtask codegen [--check]`, `cargo xtask import`,
-//! `cargo xtask bench-codegen`, `cargo xtask catalog`, `cargo xtask test`.
+//! `cargo xtask bench-codegen`, `cargo xtask catalog`, `cargo xtask drift`, `cargo xtask test`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,6 +7,7 @@ use std::time::Instant;
 
 mod args;
 mod catalog;
+mod drift;
 mod import;
 mod test;
 
@@ -21,6 +22,10 @@ pub(crate) const USAGE: &str = "usage:
       load + generate
   cargo xtask catalog build|refresh [options]
       rebuild or refresh the facts-only catalogue in catalog/ (`cargo xtask catalog` for details)
+  cargo xtask drift [--wheel <file.whl>] [--json] [--fail-on added|removed|added,removed]
+      compare the newest official Python SDK (pip download alipay-sdk-python) with catalog/
+      and spec/: fields added or removed, new methods next to covered ones, list-ness and
+      nesting changes, grouped by docs product
   cargo xtask test [-- <cargo test args>]
       install the interop peers (official Node and Python SDKs, locally) and run the
       whole test suite: cargo test --workspace --all-features";
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
         Some("import") => import::import_cmd(&root(), &args[1..]),
         Some("bench-codegen") => import::bench_cmd(&args[1..]),
         Some("catalog") => catalog::catalog_cmd(&root(), &args[1..]),
+        Some("drift") => drift::drift_cmd(&root(), &args[1..]),
         Some("test") => test::test_cmd(&root(), &args[1..]),
         _ => Err(USAGE.to_owned()),
     };

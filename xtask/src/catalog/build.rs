@@ -359,6 +359,7 @@ fn source(up: &UpCatalog, gz: &[u8], nav: &[u8], also: &[(&str, &str)]) -> Sourc
             .iter()
             .map(|(m, why)| (m.to_string(), why.to_string()))
             .collect(),
+        uncovered: Vec::new(),
         counts: Counts::default(),
     }
 }

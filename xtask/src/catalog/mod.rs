@@ -19,7 +19,10 @@ const USAGE: &str = "usage:
   cargo xtask catalog build [--from <alipay-v2-catalog.json.gz>] [--nav <seed-nav-resolved.json>] [--out <dir>] [--check]
       rebuild catalog/ from the official .NET SDK's catalogue and the resolved docs navigation
       (defaults: ../shared/upstream/ beside the repository or a folder above it); with --check, change nothing and
-      fail if catalog/ differs from a rebuild";
+      fail if catalog/ differs from a rebuild
+  cargo xtask catalog refresh [--wheel <file.whl>] [--catalog <dir>]
+      update catalog/ from the newest official Python SDK (pip download alipay-sdk-python):
+      fields it adds or reshapes are taken from it, what it lacks is kept and marked `kept`";
 
 const BUILD_OPTIONS: [&str; 3] = ["--from", "--nav", "--out"];
 
@@ -34,6 +37,7 @@ pub fn catalog_cmd(root: &Path, args: &[String]) -> Result<(), String> {
         Some((sub, rest)) if sub == "build" => {
             build_cmd(root, &Args::parse(rest, &["--check"], &BUILD_OPTIONS)?)
         }
+        Some((sub, rest)) if sub == "refresh" => crate::drift::refresh_cmd(root, rest),
         _ => Err(USAGE.to_owned()),
     }
 }
