@@ -226,6 +226,8 @@ pub use config::{CertSource, ClientBuilder, Gateway};
 pub use crypto::{Backend, PrivateKey, PublicKey, SignType, Signer};
 pub use error::{ApiError, ConfigError, Error, Result};
 pub use protocol::notify::{NotifyScheme, VerifiedNotification, ACK as NOTIFY_ACK};
-pub use request::{AlipayRequest, CallKind, FileUpload, MethodMeta, Payload};
+pub use request::{
+    AlipayRequest, CallKind, CommonParams, FileUpload, Method, MethodMeta, Payload, Validated,
+};
 pub use types::{Amount, BeijingDateTime, Clearable, JsonString, NaiveDate, OpenEnum};
 pub use validation::{Problem, ValidationError, Violation};

@@ -1,12 +1,13 @@
-//! Request validation: every problem of a request, reported at once, by wire name.
+//! Request validation errors: every problem of a request, reported at once, by wire name.
 //!
-//! Generated `build()` methods drive a [`Checker`] over their fields; the local
-//! gateway drives the same checker over the JSON it receives, so the client and the
-//! gateway agree on what a valid request is.
+//! There is one validator ([`crate::schema::validate_params`]): generated `build()`
+//! methods run it over the JSON they are about to send, and the local gateway runs it
+//! over the JSON it receives, so the client and the gateway cannot disagree on what a
+//! valid request is.
 
 use std::fmt;
 
-use crate::types::{Amount, Input, OpenEnum};
+use crate::types::Amount;
 
 /// Why a request could not be built. Lists every violation, not just the first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +155,25 @@ pub enum Problem {
         /// The expected type, in words.
         expected: &'static str,
     },
+    /// A field that another field's value makes required.
+    RequiredWhen {
+        /// The field whose value makes this one required.
+        when: &'static str,
+        /// The values of `when` that do (empty: any value).
+        equals: &'static [&'static str],
+    },
+    /// Text that does not have the documented form.
+    Pattern {
+        /// The regular expression the whole value must match.
+        pattern: &'static str,
+    },
+    /// A file larger than accepted.
+    TooLarge {
+        /// Largest accepted size in bytes.
+        max: u64,
+        /// Actual size in bytes.
+        actual: u64,
+    },
 }
 
 fn bounds<T: fmt::Display>(min: &Option<T>, max: &Option<T>) -> String {
@@ -212,21 +232,32 @@ impl fmt::Display for Problem {
             }
             Problem::BadDate { raw } => write!(f, "`{raw}` is not a date in the form `yyyy-MM-dd`"),
             Problem::WrongType { expected } => write!(f, "expected {expected}"),
+            Problem::RequiredWhen { when, equals } if equals.is_empty() => {
+                write!(f, "required because `{when}` is set")
+            }
+            Problem::RequiredWhen { when, equals } => {
+                write!(f, "required when `{when}` is {}", equals.join(" or "))
+            }
+            Problem::Pattern { pattern } => {
+                write!(f, "does not have the documented form (`{pattern}`)")
+            }
+            Problem::TooLarge { max, actual } => {
+                write!(f, "{actual} bytes, at most {max} allowed")
+            }
         }
     }
 }
 
-/// Collects violations while walking a request. Used by generated builders and by
-/// the local gateway; not meant to be called by hand.
+/// Collects violations while the validator walks a request.
 #[derive(Debug, Default)]
-pub struct Checker {
+pub(crate) struct Checker {
     prefix: String,
     out: Vec<Violation>,
 }
 
 impl Checker {
     /// An empty checker.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -239,13 +270,13 @@ impl Checker {
     }
 
     /// Records `problem` for `field` (relative to the current nesting).
-    pub fn report(&mut self, field: &str, problem: Problem) {
+    pub(crate) fn report(&mut self, field: &str, problem: Problem) {
         let field = self.path(field);
         self.out.push(Violation { field, problem });
     }
 
     /// Runs `f` with `segment` (e.g. `goods_detail[0]`) prepended to field names.
-    pub fn nested<R>(&mut self, segment: &str, f: impl FnOnce(&mut Checker) -> R) -> R {
+    pub(crate) fn nested<R>(&mut self, segment: &str, f: impl FnOnce(&mut Checker) -> R) -> R {
         let saved = self.prefix.len();
         if !self.prefix.is_empty() {
             self.prefix.push('.');
@@ -256,16 +287,8 @@ impl Checker {
         r
     }
 
-    /// Reports a missing required field; passes the value through.
-    pub fn required<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
-        if value.is_none() {
-            self.report(field, Problem::Missing);
-        }
-        value
-    }
-
     /// Checks the length of `value` in characters (Alipay counts characters, not bytes).
-    pub fn length(&mut self, field: &str, value: &str, min: Option<usize>, max: Option<usize>) {
+    pub(crate) fn length(&mut self, field: &str, value: &str, min: Option<usize>, max: Option<usize>) {
         if min.is_none() && max.is_none() {
             return;
         }
@@ -279,55 +302,14 @@ impl Checker {
     }
 
     /// Checks the number of items of a list.
-    pub fn max_items(&mut self, field: &str, actual: usize, max: usize) {
+    pub(crate) fn max_items(&mut self, field: &str, actual: usize, max: usize) {
         if actual > max {
             self.report(field, Problem::TooManyItems { max, actual });
         }
     }
 
-    /// Resolves a deferred amount argument, reporting unparsable text.
-    pub fn amount(&mut self, field: &str, input: Input<Amount>) -> Option<Amount> {
-        match input {
-            Input::Valid(v) => Some(v),
-            Input::Invalid { raw } => {
-                self.report(field, Problem::BadAmount { raw });
-                None
-            }
-        }
-    }
-
-    /// Resolves a deferred time argument, reporting unparsable text.
-    pub fn datetime(
-        &mut self,
-        field: &str,
-        input: Input<crate::types::BeijingDateTime>,
-    ) -> Option<crate::types::BeijingDateTime> {
-        match input {
-            Input::Valid(v) => Some(v),
-            Input::Invalid { raw } => {
-                self.report(field, Problem::BadDateTime { raw });
-                None
-            }
-        }
-    }
-
-    /// Resolves a deferred date argument, reporting unparsable text.
-    pub fn date(
-        &mut self,
-        field: &str,
-        input: Input<crate::types::NaiveDate>,
-    ) -> Option<crate::types::NaiveDate> {
-        match input {
-            Input::Valid(v) => Some(v),
-            Input::Invalid { raw } => {
-                self.report(field, Problem::BadDate { raw });
-                None
-            }
-        }
-    }
-
     /// Checks an amount against an inclusive range.
-    pub fn amount_range(
+    pub(crate) fn amount_range(
         &mut self,
         field: &str,
         value: Amount,
@@ -340,21 +322,14 @@ impl Checker {
     }
 
     /// Checks an integer against an inclusive range.
-    pub fn int_range(&mut self, field: &str, value: i64, min: Option<i64>, max: Option<i64>) {
+    pub(crate) fn int_range(&mut self, field: &str, value: i64, min: Option<i64>, max: Option<i64>) {
         if min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m) {
             self.report(field, Problem::OutOfRange { value, min, max });
         }
     }
 
-    /// Checks that an enum value is a documented one.
-    pub fn known<E: OpenEnum>(&mut self, field: &str, value: &E) {
-        if !value.is_known() {
-            self.enum_value(field, value.as_str(), E::KNOWN);
-        }
-    }
-
     /// Checks a raw value against a list of accepted values.
-    pub fn enum_value(&mut self, field: &str, value: &str, allowed: &'static [&'static str]) {
+    pub(crate) fn enum_value(&mut self, field: &str, value: &str, allowed: &'static [&'static str]) {
         if !allowed.contains(&value) {
             self.report(
                 field,
@@ -367,7 +342,7 @@ impl Checker {
     }
 
     /// Checks a one-of group given which of its fields are set.
-    pub fn one_of(&mut self, fields: &[&str], present: &[bool], rule: OneOfRule) {
+    pub(crate) fn one_of(&mut self, fields: &[&str], present: &[bool], rule: OneOfRule) {
         let n = present.iter().filter(|p| **p).count();
         let ok = match rule {
             OneOfRule::AtLeastOne => n >= 1,
@@ -378,22 +353,8 @@ impl Checker {
         }
     }
 
-    /// Whether nothing was reported so far.
-    pub fn is_clean(&self) -> bool {
-        self.out.is_empty()
-    }
-
-    /// Ends a walk that failed: the error with everything reported so far. Generated
-    /// builders call this when a value could not be assembled.
-    pub fn into_error(self, request: &'static str) -> ValidationError {
-        ValidationError {
-            request,
-            violations: self.out,
-        }
-    }
-
     /// Ends the walk: `Ok` when nothing was reported.
-    pub fn finish(self, request: &'static str) -> Result<(), ValidationError> {
+    pub(crate) fn finish(self, request: &'static str) -> Result<(), ValidationError> {
         if self.out.is_empty() {
             Ok(())
         } else {
@@ -412,9 +373,9 @@ mod tests {
     #[test]
     fn collects_every_problem_with_paths() {
         let mut c = Checker::new();
-        c.required::<()>("out_trade_no", None);
+        c.report("out_trade_no", Problem::Missing);
         c.length("subject", "超长标题", None, Some(3));
-        c.nested("goods_detail[1]", |c| c.required::<()>("goods_id", None));
+        c.nested("goods_detail[1]", |c| c.report("goods_id", Problem::Missing));
         c.one_of(
             &["out_trade_no", "trade_no"],
             &[false, false],

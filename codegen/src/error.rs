@@ -106,6 +106,28 @@ pub enum ErrorKind {
         /// The key holding the placeholder.
         key: String,
     },
+    /// A summary or title that says nothing.
+    #[error("`{key}` is a placeholder (empty, `...`, or under two words): say what it is in your own words")]
+    Placeholder {
+        /// The key holding the placeholder.
+        key: String,
+    },
+    /// A constraint without a source.
+    #[error("`{field}`: `{key}` has no source: add `source:` (or `sources: {{{key}: ...}}`) naming the docs page, `catalog`, an official SDK or `inferred: <reason>`")]
+    MissingSource {
+        /// The field (or rule) name.
+        field: String,
+        /// The constraint key.
+        key: String,
+    },
+    /// A source string that is not one of the documented forms.
+    #[error("bad source `{source_text}`: {message}")]
+    BadSource {
+        /// The text given.
+        source_text: String,
+        /// What is wrong.
+        message: String,
+    },
     /// Anything else that is inconsistent.
     #[error("{message}")]
     Invalid {

@@ -19,5 +19,5 @@ mod workspace;
 pub use error::{ErrorKind, SpecError, SpecErrors};
 pub use ir::{Ir, Options};
 pub use workspace::{
-    check, generate, generate_from, splice_features, write, CodegenError, Generated, Stale,
+    check, generate, generate_from, splice_features, write, CodegenError, Emitted, Generated, Stale,
 };

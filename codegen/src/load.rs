@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ErrorKind, SpecErrors};
-use crate::spec::{GroupsFile, MethodSpec, ModelSpec, NotificationSpec};
+use crate::spec::{FieldsFile, GroupsFile, MethodSpec, ModelSpec, NotificationSpec};
 
 /// One parsed spec file.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct Source<T> {
 pub struct RawSpec {
     /// `groups.yaml`, unless it failed to parse.
     pub groups: Option<Source<GroupsFile>>,
+    /// Shared field definitions, sorted by path.
+    pub fields: Vec<Source<FieldsFile>>,
     /// Method files, sorted by path.
     pub methods: Vec<Source<MethodSpec>>,
     /// Model files, sorted by path.
@@ -71,6 +73,10 @@ fn parse<T: DeserializeOwned>(
         .and_then(|n| n.to_str())
         .map(|n| n.strip_suffix(".yaml").unwrap_or(n).to_owned())
         .unwrap_or_default();
+    if let Err(message) = within_limits(&text) {
+        errors.push(&shown, None, ErrorKind::Invalid { message });
+        return None;
+    }
     match serde_yaml::from_str::<T>(&text) {
         Ok(value) => Some(Source {
             path: shown,
@@ -90,6 +96,44 @@ fn parse<T: DeserializeOwned>(
             None
         }
     }
+}
+
+/// The largest spec file accepted; the biggest real one is a few dozen kilobytes.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// The deepest nesting accepted (flow brackets and block indentation levels).
+pub const MAX_DEPTH: usize = 64;
+
+/// Refuses files that are too big or too deeply nested before the YAML parser sees them:
+/// the parser's time grows badly with nesting, and a spec file is never more than a few
+/// levels deep. The check is one linear pass over the text.
+fn within_limits(text: &str) -> Result<(), String> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} bytes; spec files are at most {MAX_FILE_BYTES} bytes: split it",
+            text.len()
+        ));
+    }
+    let mut flow = 0usize;
+    for line in text.lines() {
+        // Block nesting: two columns of indentation (or one `- `) per level.
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        if indent / 2 > MAX_DEPTH {
+            return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
+        }
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => {
+                    flow += 1;
+                    if flow > MAX_DEPTH {
+                        return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
+                    }
+                }
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Lists `*.yaml` files of a folder, sorted; a missing folder is empty. Other files are
@@ -159,6 +203,13 @@ pub fn load_raw(spec_dir: &Path) -> (RawSpec, SpecErrors) {
         &mut errors,
     );
 
+    let mut fields = Vec::new();
+    for (abs, shown) in yaml_files(&spec_dir.join("fields"), &base.join("fields"), &mut errors) {
+        if let Some(s) = parse::<FieldsFile>(&abs, shown, "fields".into(), &mut errors) {
+            fields.push(s);
+        }
+    }
+
     let mut methods = Vec::new();
     let methods_dir = spec_dir.join("methods");
     for (folder, dir) in subdirs(&methods_dir) {
@@ -204,6 +255,7 @@ pub fn load_raw(spec_dir: &Path) -> (RawSpec, SpecErrors) {
     (
         RawSpec {
             groups,
+            fields,
             methods,
             models,
             notifications,

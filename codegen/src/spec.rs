@@ -11,20 +11,49 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupsFile {
-    /// The product groups, in the order they should appear.
-    pub groups: Vec<GroupSpec>,
+    /// The method families (one cargo feature and module each), in display order.
+    pub families: Vec<FamilySpec>,
+    /// The docs products (one alias feature each), in display order.
+    #[serde(default)]
+    pub products: Vec<ProductSpec>,
 }
 
-/// One product group.
+/// One method family.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GroupSpec {
+pub struct FamilySpec {
     /// Cargo feature and module name.
     pub name: String,
-    /// Product name as Alipay shows it.
+    /// The family's name as Alipay shows it.
     pub title: String,
     /// One line in our own words.
     pub summary: String,
+}
+
+/// One docs product: an alias feature over the families its methods use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductSpec {
+    /// Cargo feature name.
+    pub name: String,
+    /// The product as the docs navigation names it.
+    pub title: String,
+    /// Its path in the docs navigation.
+    pub nav: String,
+    /// Its API list (wire method names).
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// Its notifications (notification names).
+    #[serde(default)]
+    pub notifications: Vec<String>,
+}
+
+/// `spec/fields/<topic>.yaml`: shared field definitions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldsFile {
+    /// The definitions.
+    pub fields: Vec<FieldSpec>,
 }
 
 /// How a method is invoked.
@@ -91,8 +120,8 @@ pub struct MethodSpec {
     /// Upstream documentation page.
     #[serde(default)]
     pub docs: Option<String>,
-    /// Product group.
-    pub group: String,
+    /// Method family (folder, cargo feature and module).
+    pub family: String,
     /// API version, default `1.0`.
     #[serde(default)]
     pub version: Option<String>,
@@ -116,6 +145,9 @@ pub struct MethodSpec {
     /// v3 REST route.
     #[serde(default)]
     pub v3: Option<V3Spec>,
+    /// Where the method-level facts (kind, codes, fixed params) come from.
+    #[serde(default)]
+    pub source: Option<String>,
     /// Request parameters.
     #[serde(default)]
     pub request: RequestSpec,
@@ -144,6 +176,9 @@ pub struct RequestSpec {
     /// One-of groups.
     #[serde(default)]
     pub one_of: Vec<OneOfSpec>,
+    /// Conditional requirements.
+    #[serde(default)]
+    pub required_when: Vec<RequiredWhenSpec>,
 }
 
 /// The `response:` section.
@@ -219,19 +254,27 @@ pub struct RangeSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
-    /// Wire name.
-    pub name: String,
-    /// Type expression.
-    #[serde(rename = "type")]
-    pub ty: String,
+    /// A shared definition this field uses (its `id`).
+    #[serde(default, rename = "use")]
+    pub uses: Option<String>,
+    /// Shared definitions only: the id other fields use (default: the name).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Wire name (from the definition when `use` is set).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Type expression (from the definition when `use` is set).
+    #[serde(default, rename = "type")]
+    pub ty: Option<String>,
     /// One line in our own words.
-    pub summary: String,
+    #[serde(default)]
+    pub summary: Option<String>,
     /// Longer notes.
     #[serde(default)]
     pub description: Option<String>,
     /// Whether the field must be set.
     #[serde(default)]
-    pub required: bool,
+    pub required: Option<bool>,
     /// Placement of a request parameter.
     #[serde(default, rename = "in")]
     pub placement: Option<InSpec>,
@@ -255,7 +298,19 @@ pub struct FieldSpec {
     pub fixed: Option<ScalarSpec>,
     /// Accepts the `#EMPTY#` marker.
     #[serde(default)]
-    pub clearable: bool,
+    pub clearable: Option<bool>,
+    /// A regular expression the whole value must match.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Largest accepted file size in bytes.
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+    /// Enum fields: the values that apply to this use.
+    #[serde(default)]
+    pub values: Option<Vec<String>>,
+    /// Enum fields: whether other values are rejected.
+    #[serde(default)]
+    pub closed: Option<bool>,
     /// Deprecation flag or note.
     #[serde(default)]
     pub deprecated: Option<DeprecatedSpec>,
@@ -265,6 +320,15 @@ pub struct FieldSpec {
     /// Rust identifier override.
     #[serde(default)]
     pub rust_name: Option<String>,
+    /// Where every constraint of the field comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Where single constraints come from, by constraint key.
+    #[serde(default)]
+    pub sources: BTreeMap<String, String>,
+    /// Facts the importer proposed that nobody has checked yet, by key.
+    #[serde(default)]
+    pub derived: BTreeMap<String, String>,
 }
 
 /// A one-of group.
@@ -275,6 +339,25 @@ pub struct OneOfSpec {
     pub fields: Vec<String>,
     /// The rule.
     pub rule: OneOfRuleSpec,
+    /// Where the rule comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A conditional requirement: `field` is required when `when` is set (to one of `equals`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredWhenSpec {
+    /// The field that becomes required.
+    pub field: String,
+    /// The field the condition looks at.
+    pub when: String,
+    /// Wire texts of `when` that trigger the rule; empty: any value.
+    #[serde(default)]
+    pub equals: Vec<String>,
+    /// Where the rule comes from.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One-of rule.
@@ -319,9 +402,18 @@ pub struct ModelSpec {
     /// Object one-of groups.
     #[serde(default)]
     pub one_of: Option<Vec<OneOfSpec>>,
+    /// Object conditional requirements.
+    #[serde(default)]
+    pub required_when: Option<Vec<RequiredWhenSpec>>,
     /// Enum values.
     #[serde(default)]
     pub values: Option<Vec<EnumValueSpec>>,
+    /// Enums: whether values outside the list are rejected in requests.
+    #[serde(default)]
+    pub closed: Option<bool>,
+    /// Enums: where the list of values (and `closed`) comes from.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One value of an enum.
@@ -366,8 +458,11 @@ pub struct NotificationSpec {
     /// Upstream documentation page.
     #[serde(default)]
     pub docs: Option<String>,
-    /// Product group.
-    pub group: String,
+    /// Method family (cargo feature and module).
+    pub family: String,
+    /// Where delivery and the notify type come from.
+    #[serde(default)]
+    pub source: Option<String>,
     /// Delivery.
     pub delivery: DeliverySpec,
     /// Form delivery: the `notify_type` value.

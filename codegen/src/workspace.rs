@@ -14,6 +14,10 @@ pub const GENERATED_DIR: &str = "alipay-api/src/generated";
 pub const MANIFEST: &str = "alipay-api/Cargo.toml";
 const BEGIN: &str = "# BEGIN GENERATED FEATURES\n";
 const END: &str = "# END GENERATED FEATURES";
+/// The README holding the generated feature table.
+pub const README: &str = "README.md";
+const TABLE_BEGIN: &str = "<!-- BEGIN GENERATED FEATURES -->\n";
+const TABLE_END: &str = "<!-- END GENERATED FEATURES -->";
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -32,9 +36,9 @@ pub enum CodegenError {
         /// The operating system's message.
         message: String,
     },
-    /// The manifest lacks the generated-features markers.
-    #[error("{0} has no `# BEGIN GENERATED FEATURES` … `# END GENERATED FEATURES` block: add the two marker lines under [features]")]
-    NoFeatureBlock(String),
+    /// A file lacks the markers of its generated block.
+    #[error("{0} has no generated block: add the marker lines `{1}` and `{2}` where it belongs")]
+    NoFeatureBlock(String, &'static str, &'static str),
 }
 
 /// The full output of a generation run, keyed by path relative to the repository root.
@@ -62,8 +66,12 @@ fn io(path: &Path, e: std::io::Error) -> CodegenError {
 
 /// Replaces the generated feature block of a manifest.
 pub fn splice_features(manifest: &str, block: &str) -> Option<String> {
-    let start = manifest.find(BEGIN)? + BEGIN.len();
-    let end = start + manifest[start..].find(END)?;
+    splice(manifest, BEGIN, END, block)
+}
+
+fn splice(manifest: &str, begin: &str, end_marker: &str, block: &str) -> Option<String> {
+    let start = manifest.find(begin)? + begin.len();
+    let end = start + manifest[start..].find(end_marker)?;
     Some(format!(
         "{}{}{}",
         &manifest[..start],
@@ -72,29 +80,52 @@ pub fn splice_features(manifest: &str, block: &str) -> Option<String> {
     ))
 }
 
-/// Generates from a spec folder without touching the disk beyond reading it: the files
-/// keyed by path relative to the generated folder, and the feature block.
-pub fn generate_from(
-    spec_dir: &Path,
-    opts: Options,
-) -> Result<(BTreeMap<String, String>, String), CodegenError> {
+/// What one generation run produces, before it is placed in a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emitted {
+    /// Files keyed by path relative to the generated folder.
+    pub files: BTreeMap<String, String>,
+    /// The manifest's feature block.
+    pub features: String,
+    /// The README's feature table.
+    pub table: String,
+}
+
+/// Generates from a spec folder without touching the disk beyond reading it.
+pub fn generate_from(spec_dir: &Path, opts: Options) -> Result<Emitted, CodegenError> {
     let ir = ir::load(spec_dir, opts).map_err(CodegenError::Spec)?;
-    let files = emit::emit(&ir)?;
-    Ok((files, emit::features_block(&ir)))
+    Ok(Emitted {
+        files: emit::emit(&ir)?,
+        features: emit::features_block(&ir),
+        table: emit::feature_table(&ir),
+    })
+}
+
+fn splice_file(
+    root: &Path,
+    rel: &str,
+    (begin, end): (&'static str, &'static str),
+    block: &str,
+) -> Result<String, CodegenError> {
+    let path = root.join(rel);
+    let text = fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+    splice(&text, begin, end, block).ok_or_else(|| {
+        CodegenError::NoFeatureBlock(rel.to_owned(), begin.trim_end(), end)
+    })
 }
 
 /// Generates everything for the repository at `root`.
 pub fn generate(root: &Path) -> Result<Generated, CodegenError> {
-    let (files, block) = generate_from(&root.join("spec"), Options::default())?;
-    let mut out: BTreeMap<PathBuf, String> = files
+    let e = generate_from(&root.join("spec"), Options::default())?;
+    let mut out: BTreeMap<PathBuf, String> = e
+        .files
         .into_iter()
         .map(|(p, s)| (Path::new(GENERATED_DIR).join(p), s))
         .collect();
-    let manifest_path = root.join(MANIFEST);
-    let manifest = fs::read_to_string(&manifest_path).map_err(|e| io(&manifest_path, e))?;
-    let updated = splice_features(&manifest, &block)
-        .ok_or_else(|| CodegenError::NoFeatureBlock(MANIFEST.to_owned()))?;
-    out.insert(PathBuf::from(MANIFEST), updated);
+    let manifest = splice_file(root, MANIFEST, (BEGIN, END), &e.features)?;
+    out.insert(PathBuf::from(MANIFEST), manifest);
+    let readme = splice_file(root, README, (TABLE_BEGIN, TABLE_END), &e.table)?;
+    out.insert(PathBuf::from(README), readme);
     Ok(Generated { files: out })
 }
 

@@ -31,8 +31,8 @@ fn write(path: &Path, text: &str) {
 fn fixture_output_compiles_and_behaves() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let api = manifest.join("../alipay-api/src").canonicalize().unwrap();
-    let (files, features) =
-        generate_from(&manifest.join("tests/fixtures/basic"), Options::default()).unwrap();
+    let out = generate_from(&manifest.join("tests/fixtures/basic"), Options::default()).unwrap();
+    let (files, features) = (out.files, out.features);
     let root = scratch_root();
     let krate = root.join("crate");
     let _ = fs::remove_dir_all(krate.join("src/generated"));
@@ -55,6 +55,7 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 chrono = {{ version = "0.4", default-features = false, features = ["std", "clock", "serde"] }}
 thiserror = "2"
+regex-lite = "0.1"
 
 [features]
 {features}"#
@@ -72,15 +73,15 @@ thiserror = "2"
 #[path = "{}"] pub mod schema;
 mod generated;
 pub use generated::*;
-pub use request::{{AlipayRequest, CallKind, FileUpload, MethodMeta, Payload}};
+pub use request::{{AlipayRequest, CallKind, FileUpload, Method, MethodMeta, Payload, Validated}};
 pub use types::{{Amount, BeijingDateTime, Clearable, JsonString, NaiveDate, OpenEnum}};
 pub use validation::{{Problem, ValidationError, Violation}};
 "#,
-            m("request.rs"),
+            m("request/mod.rs"),
             m("types/mod.rs"),
             m("validation.rs"),
-            m("__private.rs"),
-            m("schema.rs")
+            m("__private/mod.rs"),
+            m("schema/mod.rs")
         ),
     );
     let behaviour =

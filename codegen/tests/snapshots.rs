@@ -21,11 +21,13 @@ fn snapshot_dir(name: &str) -> PathBuf {
 }
 
 fn generate(name: &str) -> BTreeMap<String, String> {
-    let (mut files, features) = match generate_from(&fixture(name), Options::default()) {
+    let out = match generate_from(&fixture(name), Options::default()) {
         Ok(v) => v,
         Err(e) => panic!("fixture `{name}` does not generate:\n{e}"),
     };
-    files.insert("FEATURES.toml".to_owned(), features);
+    let mut files = out.files;
+    files.insert("FEATURES.toml".to_owned(), out.features);
+    files.insert("FEATURES.md".to_owned(), out.table);
     files
 }
 
@@ -108,6 +110,7 @@ fn fixture_output_has_the_promised_shape() {
     assert_eq!(
         names,
         [
+            "FEATURES.md",
             "FEATURES.toml",
             "media/demo_media_ping.rs",
             "media/demo_media_upload.rs",
@@ -135,10 +138,10 @@ fn fixture_output_has_the_promised_shape() {
             );
         }
     }
-    assert_eq!(
-        files["FEATURES.toml"],
-        "pay = []\nmedia = []\nfull = [\"pay\", \"media\"]\n"
-    );
+    // The product feature turns on the families of its specced methods only.
+    assert!(files["FEATURES.toml"].contains("demo_shop = [\"media\", \"pay\"]\n"));
+    assert!(files["FEATURES.toml"].ends_with("full = [\"pay\", \"media\"]\n"));
+    assert!(files["FEATURES.md"].contains("3 of its 4 API-list methods"));
     // Models are gated on exactly the groups that use them, transitively.
     let models = &files["models/mod.rs"];
     assert!(

@@ -198,7 +198,7 @@ pub fn bench_cmd(args: &[String]) -> Result<(), String> {
     let ir = alipay_codegen::ir::load(&spec, Options { allow_todo: true });
     let load_time = t.elapsed();
     let _ = fs::remove_dir_all(&dir);
-    let (out, _) = result.map_err(|e| e.to_string())?;
+    let out = result.map_err(|e| e.to_string())?.files;
     let bytes: usize = out.values().map(String::len).sum();
     println!(
         "bench-codegen: {} methods in {} groups, {} spec files ({} models) -> {} Rust files ({:.1} MB)",

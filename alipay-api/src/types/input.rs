@@ -18,6 +18,32 @@ pub enum Input<T> {
     },
 }
 
+impl<T> Input<T> {
+    /// The value, if it parsed.
+    pub fn get(&self) -> Option<&T> {
+        match self {
+            Input::Valid(v) => Some(v),
+            Input::Invalid { .. } => None,
+        }
+    }
+}
+
+impl<T> From<T> for Input<T> {
+    fn from(v: T) -> Self {
+        Input::Valid(v)
+    }
+}
+
+// The wire form: the value, or the text as given, which the validator then reports.
+impl<T: serde::Serialize> serde::Serialize for Input<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Input::Valid(v) => v.serialize(s),
+            Input::Invalid { raw } => s.serialize_str(raw),
+        }
+    }
+}
+
 /// Types whose values builders accept as text too. Sealed: implemented for
 /// [`Amount`], [`BeijingDateTime`] and [`NaiveDate`].
 pub trait TextValue: Sized + sealed::Sealed {

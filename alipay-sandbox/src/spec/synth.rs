@@ -76,12 +76,12 @@ fn value_of(f: &FieldSchema, ty: &TypeSchema, depth: usize, full: bool) -> Optio
                 .to_string(),
         ),
         TypeSchema::File => return None,
-        TypeSchema::Enum(e) => Value::String((*e.values.first()?).to_owned()),
+        TypeSchema::Enum(e) => Value::String((*f.allowed.unwrap_or(e.values).first()?).to_owned()),
         TypeSchema::Object(m) => {
             if depth >= MAX_DEPTH {
                 return None;
             }
-            Value::Object(object_of(m.fields, m.one_of, depth + 1, full))
+            Value::Object(object_of(m.fields, m.rules.one_of, depth + 1, full))
         }
         TypeSchema::List(item) => Value::Array(vec![value_of(f, item, depth, full)?]),
         TypeSchema::Json(inner) => Value::String(value_of(f, inner, depth, full)?.to_string()),
@@ -189,7 +189,7 @@ pub fn sample_request(method: &str) -> Option<SampleRequest> {
     for f in s.params {
         let wanted = f.required
             || f.fixed.is_some()
-            || s.one_of.iter().any(|g| g.fields.first() == Some(&f.name));
+            || s.rules.one_of.iter().any(|g| g.fields.first() == Some(&f.name));
         if !wanted {
             continue;
         }

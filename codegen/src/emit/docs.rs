@@ -4,9 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{
-    format_fen, Const, Field, Ir, Kind, Method, OneOf, OneOfRule, Placement, Range, Ty,
-};
+use crate::ir::{format_fen, Const, Field, Ir, Kind, Method, ModelKind, OneOfRule, Placement, Range, Rules, Ty};
 
 /// `#[doc = "..."]` attributes, one per line, for outer docs.
 pub fn outer(text: &str) -> TokenStream {
@@ -19,6 +17,12 @@ pub fn outer(text: &str) -> TokenStream {
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)
+}
+
+/// The lines of a doc text, trailing blank lines removed (for doc comments written as
+/// text).
+pub fn prose_lines(text: &str) -> Vec<String> {
+    text.trim_end().lines().map(|l| l.trim_end().to_owned()).collect()
 }
 
 /// `#![doc = "..."]` attributes for inner (module) docs.
@@ -124,16 +128,13 @@ pub fn type_words(ty: &Ty) -> String {
         Ty::String => "text".into(),
         Ty::Integer => "integer".into(),
         Ty::Boolean => "boolean".into(),
-        Ty::Amount => "amount in yuan ([`Amount`](crate::Amount))".into(),
-        Ty::DateTime => {
-            "Beijing time `yyyy-MM-dd HH:mm:ss` ([`BeijingDateTime`](crate::BeijingDateTime))"
-                .into()
-        }
-        Ty::Date => "date `yyyy-MM-dd`".into(),
-        Ty::File => "file part ([`FileUpload`](crate::FileUpload))".into(),
+        Ty::Amount => "amount in yuan".into(),
+        Ty::DateTime => "Beijing time".into(),
+        Ty::Date => "date".into(),
+        Ty::File => "file part".into(),
         Ty::Object(n) | Ty::Enum(n) => model_link(n),
         Ty::List(t) => format!("list of {}", type_words(t)),
-        Ty::Json(t) => format!("string holding the JSON of {}", type_words(t)),
+        Ty::Json(t) => format!("JSON text of {}", type_words(t)),
     }
 }
 
@@ -143,7 +144,7 @@ fn range_words(r: &Range) -> Option<String> {
         Range::Amount { min, max } => (min.map(format_fen), max.map(format_fen)),
     };
     match (lo, hi) {
-        (Some(a), Some(b)) => Some(format!("from {a} to {b} inclusive")),
+        (Some(a), Some(b)) => Some(format!("{a} to {b}")),
         (Some(a), None) => Some(format!("at least {a}")),
         (None, Some(b)) => Some(format!("at most {b}")),
         (None, None) => None,
@@ -151,129 +152,141 @@ fn range_words(r: &Range) -> Option<String> {
 }
 
 fn const_words(c: &Const) -> String {
-    code(&c.wire_text())
+    code(&match c {
+        Const::Amount(f) => format_fen(*f),
+        other => other.wire_text(),
+    })
 }
 
-/// Which context a field's docs are written for.
+/// Whether the field is set by the merchant or read from Alipay.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum FieldDocKind {
-    /// A request builder setter.
-    Setter,
-    /// A model field (also set through a model builder).
-    ModelField,
+    /// A request param or a field of a model used in requests.
+    Input,
     /// A response or notification field.
     Output,
 }
 
-/// The documentation of a field: summary, description, then a list of facts.
-pub fn field(ir: &Ir, f: &Field, one_of: &[OneOf], kind: FieldDocKind) -> String {
-    let mut s = prose(&f.summary);
-    if let Some(d) = &f.description {
-        s.push_str("\n\n");
-        s.push_str(&prose(d));
-    }
-    let mut facts = Vec::new();
-    let place = match (kind, f.placement) {
-        (FieldDocKind::Setter, Placement::Biz) => " in `biz_content`",
-        (FieldDocKind::Setter, Placement::Text) => ", a form parameter of its own",
-        (FieldDocKind::Setter, Placement::File) => ", a file part of the upload",
-        _ => "",
+/// The constraints of a field, briefly, in one line: what `build()` checks.
+fn facts(ir: &Ir, f: &Field, rules: &Rules, kind: FieldDocKind) -> Vec<String> {
+    let mut out = Vec::new();
+    let place = match f.placement {
+        Placement::Biz => "",
+        Placement::Text => " (own form field)",
+        Placement::File => " (file part)",
     };
-    facts.push(format!(
-        "Wire name: {}{place}; {}.",
-        code(&f.wire),
-        type_words(&f.ty)
-    ));
+    out.push(format!("wire {}{place}, {}", code(&f.wire), type_words(&f.ty)));
     if f.required {
-        facts.push(match kind {
-            FieldDocKind::Output => "Documented as always present; still optional here, so a missing value never breaks parsing.".into(),
-            _ => "**Required**: `build()` fails without it.".into(),
+        out.push(match kind {
+            FieldDocKind::Output => "documented as always sent".into(),
+            FieldDocKind::Input => "**required**".into(),
         });
     }
     match (f.min_length, f.max_length) {
-        (Some(a), Some(b)) => facts.push(format!("Length: {a} to {b} characters.")),
-        (Some(a), None) => facts.push(format!("Length: at least {a} characters.")),
-        (None, Some(b)) => facts.push(format!("Length: at most {b} characters.")),
+        (Some(a), Some(b)) if a == b => out.push(format!("{a} characters")),
+        (Some(a), Some(b)) => out.push(format!("{a} to {b} characters")),
+        (Some(a), None) => out.push(format!("at least {a} characters")),
+        (None, Some(b)) => out.push(format!("at most {b} characters")),
         (None, None) => {}
     }
+    if let Some(p) = &f.pattern {
+        out.push(format!("matches {}", code(p)));
+    }
     if let Some(r) = f.range.as_ref().and_then(range_words) {
-        facts.push(format!("Range: {r}."));
+        out.push(r);
     }
     if let Some(n) = f.max_items {
-        facts.push(format!("At most {n} items."));
+        out.push(format!("at most {n} items"));
     }
-    if let Some(d) = &f.default {
-        facts.push(format!("Default: {} is sent when not set.", const_words(d)));
-    }
-    if let Some(x) = &f.fixed {
-        facts.push(format!("Always sent as {}.", const_words(x)));
-    }
-    if f.clearable {
-        facts.push(format!(
-            "Clearable: `clear_{}()` sends `#EMPTY#`, which erases the stored value.",
-            f.ident
-        ));
+    if let Some(n) = f.max_bytes {
+        out.push(format!("at most {n} bytes"));
     }
     if let Ty::Enum(e) = f.ty.base() {
-        if let Some(crate::ir::ModelKind::Enum { values }) = ir.model(e).map(|m| &m.kind) {
-            let list: Vec<String> = values
-                .iter()
-                .map(|v| {
-                    format!(
-                        "[`{}`](crate::models::{e}::{})",
-                        v.value.replace('`', "'"),
-                        v.variant
-                    )
-                })
-                .collect();
-            facts.push(format!("Values: {}.", list.join(", ")));
+        let all = match ir.model(e).map(|m| &m.kind) {
+            Some(ModelKind::Enum { values, .. }) => values.len(),
+            _ => 0,
+        };
+        if f.values.len() < all || f.closed {
+            let vals: Vec<String> = f.values.iter().map(|v| code(v)).collect();
+            let only = if f.closed { "only " } else { "" };
+            out.push(format!("{only}{}", vals.join(", ")));
         }
     }
-    for g in one_of.iter().filter(|g| g.fields.contains(&f.wire)) {
+    if let Some(d) = &f.default {
+        out.push(format!("default {}", const_words(d)));
+    }
+    if let Some(x) = &f.fixed {
+        out.push(format!("always {}", const_words(x)));
+    }
+    if f.clearable {
+        out.push(format!("`clear_{}()` erases it", f.ident));
+    }
+    for g in rules.one_of.iter().filter(|g| g.fields.contains(&f.wire)) {
         let names: Vec<String> = g.fields.iter().map(|n| code(n)).collect();
         let rule = match g.rule {
             OneOfRule::AtLeastOne => "at least one",
             OneOfRule::ExactlyOne => "exactly one",
         };
-        facts.push(format!("Set {rule} of {}.", names.join(", ")));
+        out.push(format!("{rule} of {}", names.join(", ")));
+    }
+    for r in rules.required_when.iter().filter(|r| r.field == f.wire) {
+        let cond = if r.equals.is_empty() {
+            format!("{} is set", code(&r.when))
+        } else {
+            let vals: Vec<String> = r.equals.iter().map(|v| code(v)).collect();
+            format!("{} is {}", code(&r.when), vals.join(" or "))
+        };
+        out.push(format!("required when {cond}"));
+    }
+    if let Some(e) = f.example.as_ref().filter(|e| e.len() <= 60) {
+        out.push(format!("e.g. {}", code(e)));
+    }
+    out
+}
+
+/// The documentation of a field: summary, description, then its facts on one line.
+pub fn field(ir: &Ir, f: &Field, rules: &Rules, kind: FieldDocKind) -> String {
+    let mut s = prose(&f.summary);
+    if let Some(d) = &f.description {
+        s.push_str("\n\n");
+        s.push_str(&prose(d));
     }
     if let Some(d) = &f.deprecated {
-        facts.push(if d.is_empty() {
-            "Deprecated by Alipay.".to_owned()
+        s.push_str(&if d.is_empty() {
+            "\n\nDeprecated by Alipay.".to_owned()
         } else {
-            format!("Deprecated: {}", prose(d))
+            format!("\n\nDeprecated: {}", prose(d))
         });
     }
-    if let Some(e) = &f.example {
-        facts.push(format!("Example: {}.", code(e)));
-    }
-    s.push_str("\n\n");
-    for fact in facts {
-        s.push_str("- ");
-        s.push_str(&fact);
-        s.push('\n');
-    }
-    s
+    let mut line = facts(ir, f, rules, kind).join("; ");
+    line.push('.');
+    // Capitalise the line's first letter for reading.
+    let mut chars = line.chars();
+    let line = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => line,
+    };
+    format!("{s}\n\n{line}")
 }
 
 /// The entry point the runtime offers for a call kind.
 pub fn kind_words(k: Kind) -> &'static str {
     match k {
-        Kind::Server => "a server-to-server call: send it with [`Client::execute`](crate::Client::execute), which returns the typed response",
-        Kind::Page => "a page call: the buyer's browser is sent to Alipay, so turn it into an auto-submitting form with [`Client::page_form`](crate::Client::page_form) or a URL with [`Client::page_url`](crate::Client::page_url)",
-        Kind::App => "an app call: [`Client::app_order_string`](crate::Client::app_order_string) signs it into the order string the Alipay app expects",
-        Kind::Upload => "a file upload: send it with [`Client::execute`](crate::Client::execute), which posts it as `multipart/form-data`",
+        Kind::Server => "a server call: [`Client::execute`](crate::Client::execute) sends it and returns the typed response",
+        Kind::Page => "a page call: the buyer's browser goes to Alipay with [`Client::page_form`](crate::Client::page_form) or [`Client::page_url`](crate::Client::page_url)",
+        Kind::App => "an app call: [`Client::app_order_string`](crate::Client::app_order_string) signs it into the order string for the Alipay app",
+        Kind::Upload => "an upload: [`Client::execute`](crate::Client::execute) posts it as `multipart/form-data`",
     }
 }
 
-/// Header lines shared by a method's request, builder and response docs.
+/// The facts shared by a method's request and response docs.
 pub fn method_facts(m: &Method) -> String {
     let mut s = format!(
-        "- Method: {} (version {}), {}.\n- Requires the cargo feature {}.\n",
+        "- Method {} (version {}), {}.\n- Cargo feature {}.\n",
         code(&m.wire),
         code(&m.version),
         kind_words(m.kind),
-        code(&m.group)
+        code(&m.family)
     );
     if let Some(d) = &m.docs {
         s.push_str(&format!("- Alipay's documentation: <{d}>\n"));
@@ -291,15 +304,16 @@ fn example_value(ir: &Ir, f: &Field, ty: &Ty, depth: usize) -> Option<String> {
             _ => None,
         }
     });
-    let fits_len = |s: &str| {
+    let fits = |s: &str| {
         let n = s.chars().count();
-        f.min_length.is_none_or(|m| n >= m) && f.max_length.is_none_or(|m| n <= m)
+        f.min_length.is_none_or(|m| n >= m)
+            && f.max_length.is_none_or(|m| n <= m)
+            && f.pattern.as_ref().is_none_or(|p| regex_lite::Regex::new(p).is_ok_and(|re| re.is_match(s)))
     };
     match ty {
         Ty::String => {
-            let s = example_text
-                .filter(|s| fits_len(s) && !s.is_empty())
-                .unwrap_or_else(|| "x".repeat(f.min_length.unwrap_or(1).max(1)));
+            let fallback = "x".repeat(f.min_length.unwrap_or(1).max(1));
+            let s = example_text.filter(|s| fits(s) && !s.is_empty()).or_else(|| Some(fallback).filter(|s| fits(s)))?;
             Some(format!("{s:?}"))
         }
         Ty::Integer => {
@@ -329,90 +343,67 @@ fn example_value(ir: &Ir, f: &Field, ty: &Ty, depth: usize) -> Option<String> {
         }
         Ty::DateTime => Some("\"2024-01-02 03:04:05\"".to_owned()),
         Ty::Date => Some("\"2024-01-02\"".to_owned()),
-        Ty::File => {
-            Some("alipay_api::FileUpload::new(\"example.jpg\", vec![0xff, 0xd8])".to_owned())
-        }
-        Ty::Enum(e) => {
-            let values = match ir.model(e).map(|m| &m.kind) {
-                Some(crate::ir::ModelKind::Enum { values }) => values,
-                _ => return None,
-            };
+        Ty::File => Some("alipay_api::FileUpload::new(\"example.jpg\", vec![0xff, 0xd8])".to_owned()),
+        Ty::Enum(_) => {
             let v = example_text
-                .filter(|s| values.iter().any(|v| &v.value == s))
-                .or_else(|| {
-                    values
-                        .iter()
-                        .find(|v| v.deprecated.is_none())
-                        .map(|v| v.value.clone())
-                })?;
+                .filter(|s| f.values.contains(s))
+                .or_else(|| f.values.first().cloned())?;
             Some(format!("{v:?}"))
         }
         Ty::Object(n) => {
-            let (fields, one_of) = match ir.model(n).map(|m| &m.kind) {
-                Some(crate::ir::ModelKind::Object { fields, one_of }) => (fields, one_of),
+            let (fields, rules) = match ir.model(n).map(|m| &m.kind) {
+                Some(ModelKind::Object { fields, rules }) => (fields, rules),
                 _ => return None,
             };
-            let calls = example_calls(ir, fields, one_of, depth + 1)?;
-            Some(format!(
-                "alipay_api::models::{n}::builder(){}",
-                calls.join("")
-            ))
+            let calls = example_calls(ir, fields, rules, depth + 1)?;
+            Some(format!("alipay_api::models::{n}::new(){}", calls.join("")))
         }
         Ty::List(t) => Some(format!("[{}]", example_value(ir, f, t, depth)?)),
         Ty::Json(t) => example_value(ir, f, t, depth),
     }
 }
 
-/// Setter calls (`.name(value)`) that make a builder valid: every required field and
-/// one field of each one-of group. `None` when no such example can be written.
-fn example_calls(ir: &Ir, fields: &[Field], one_of: &[OneOf], depth: usize) -> Option<Vec<String>> {
+/// Setter calls (`.name(value)`) that make a value valid: every required field, one
+/// field of each one-of group, and what conditional rules then require. `None` when no
+/// such example can be written.
+fn example_calls(ir: &Ir, fields: &[Field], rules: &Rules, depth: usize) -> Option<Vec<String>> {
     if depth > 3 {
         return None;
     }
-    let mut chosen: Vec<&Field> = fields
-        .iter()
-        .filter(|f| f.required && f.default.is_none() && f.fixed.is_none())
-        .collect();
-    for g in one_of {
-        let members: Vec<&Field> = g
-            .fields
-            .iter()
-            .filter_map(|w| fields.iter().find(|f| &f.wire == w))
-            .collect();
-        if members
-            .iter()
-            .any(|f| f.fixed.is_some() || chosen.iter().any(|c| c.wire == f.wire))
-        {
+    let mut chosen: Vec<&Field> =
+        fields.iter().filter(|f| f.required && f.default.is_none() && f.fixed.is_none()).collect();
+    for g in &rules.one_of {
+        let members: Vec<&Field> =
+            g.fields.iter().filter_map(|w| fields.iter().find(|f| &f.wire == w)).collect();
+        if members.iter().any(|f| f.fixed.is_some() || chosen.iter().any(|c| c.wire == f.wire)) {
             continue;
         }
-        let pick = members
-            .iter()
-            .find(|f| f.deprecated.is_none())
-            .or(members.first())?;
+        let pick = members.iter().find(|f| f.deprecated.is_none()).or(members.first())?;
         chosen.push(pick);
+    }
+    for r in &rules.required_when {
+        let triggered = chosen.iter().any(|c| c.wire == r.when);
+        let present = chosen.iter().any(|c| c.wire == r.field);
+        if triggered && !present {
+            chosen.push(fields.iter().find(|f| f.wire == r.field)?);
+        }
     }
     // Setters in spec order, as a reader would fill them in.
     chosen.sort_by_key(|c| fields.iter().position(|f| f.wire == c.wire));
     chosen
         .iter()
-        .map(|f| {
-            Some(format!(
-                ".{}({})",
-                f.ident,
-                example_value(ir, f, &f.ty, depth)?
-            ))
-        })
+        .map(|f| Some(format!(".{}({})", f.ident, example_value(ir, f, &f.ty, depth)?)))
         .collect()
 }
 
 /// A doctest showing how to build a method's request, or `None` when the spec's
 /// constraints cannot be met by the simple values this writes.
 pub fn method_example(ir: &Ir, m: &Method) -> Option<String> {
-    let mut calls = example_calls(ir, &m.params, &m.one_of, 0)?;
+    let mut calls = example_calls(ir, &m.params, &m.rules, 0)?;
     if calls.is_empty() {
         // Nothing is required: show one setter anyway so the example says something.
         let first = m.params.iter().find(|f| {
-            f.fixed.is_none() && f.deprecated.is_none() && !matches!(f.ty, Ty::Object(_))
+            f.fixed.is_none() && f.deprecated.is_none() && !matches!(f.ty, Ty::Object(_)) && !f.clearable
         });
         if let Some(f) = first {
             calls.push(format!(".{}({})", f.ident, example_value(ir, f, &f.ty, 0)?));
@@ -420,7 +411,7 @@ pub fn method_example(ir: &Ir, m: &Method) -> Option<String> {
     }
     let mut s = format!(
         "# Example\n\n```\nuse alipay_api::{}::{};\n\nlet request = {}::builder()\n",
-        m.group, m.type_name, m.type_name
+        m.family, m.type_name, m.type_name
     );
     for c in &calls {
         s.push_str(&format!("    {c}\n"));

@@ -1,10 +1,13 @@
 //! From IR to formatted Rust files. Tokens are built with `quote` and formatted with
 //! `prettyplease`, so the output does not depend on an installed rustfmt.
 
+mod calls;
 pub mod docs;
-mod items;
-pub mod rust;
+mod method;
+mod model;
+mod notification;
 mod schema;
+pub mod types;
 
 use std::collections::BTreeMap;
 
@@ -12,7 +15,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::Ir;
-use rust::ident;
+use calls::Part;
+use types::ident;
 
 /// A file whose tokens did not parse back: a bug in the generator, never in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,11 +29,28 @@ pub struct EmitError {
 }
 
 fn render(file: &str, header: &str, tokens: TokenStream) -> Result<String, EmitError> {
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
+    render_parts(file, header, vec![Part::Rust(tokens)])
+}
+
+/// Formats each part (prettyplease for items, macro calls as laid out) and checks that
+/// the whole file parses.
+fn render_parts(file: &str, header: &str, parts: Vec<Part>) -> Result<String, EmitError> {
+    let bad = |e: syn::Error| EmitError {
         file: file.to_owned(),
         message: e.to_string(),
-    })?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&parsed)))
+    };
+    let mut out = format!("{header}\n");
+    for part in parts {
+        match part {
+            Part::Rust(tokens) => {
+                let parsed: syn::File = syn::parse2(tokens).map_err(bad)?;
+                out.push_str(&prettyplease::unparse(&parsed));
+            }
+            Part::Text(text) => out.push_str(&text),
+        }
+    }
+    syn::parse_file(&out).map_err(bad)?;
+    Ok(out)
 }
 
 fn header(source: &str) -> String {
@@ -64,22 +85,22 @@ enum Job<'a> {
 fn run(ir: &Ir, job: &Job<'_>) -> Result<(String, String), EmitError> {
     let (path, source, tokens) = match job {
         Job::Method(m) => (
-            format!("{}/{}.rs", m.group, m.module),
+            format!("{}/{}.rs", m.family, m.module),
             &m.source,
-            items::method(ir, m),
+            method::file(ir, m),
         ),
         Job::Notification(n) => (
-            format!("{}/{}.rs", n.group, n.module),
+            format!("{}/{}.rs", n.family, n.module),
             &n.source,
-            items::notification(ir, n),
+            notification::file(ir, n),
         ),
         Job::Model(m) => (
             format!("models/{}.rs", m.module),
             &m.source,
-            items::model(ir, m),
+            model::file(ir, m),
         ),
     };
-    let text = render(&path, &header(source), tokens)?;
+    let text = render_parts(&path, &header(source), tokens)?;
     Ok((path, text))
 }
 
@@ -126,145 +147,133 @@ pub fn emit(ir: &Ir) -> Result<BTreeMap<String, String>, EmitError> {
         .collect();
     let mut out = run_all(ir, &jobs)?;
 
-    // Group modules.
-    for g in &ir.groups {
-        let path = format!("{}/mod.rs", g.name);
-        let mut doc = format!(
-            "{}\n\n**{}**. Enabled by the cargo feature {} (or `full`).",
-            docs::prose(&g.summary),
-            docs::prose(&g.title),
-            docs::code(&g.name)
-        );
-        doc.push_str(" The models these methods use are re-exported here too.");
-        let doc = docs::inner(&doc);
-        let mut body = TokenStream::new();
-        for m in ir.methods.iter().filter(|m| m.group == g.name) {
-            let module = ident(&m.module);
-            let (t, b, r) = (
-                ident(&m.type_name),
-                ident(&m.builder_name),
-                ident(&m.response_name),
-            );
-            body.extend(quote! {
-                pub(crate) mod #module;
-                pub use #module::{#t, #b, #r};
-            });
-        }
-        for n in ir.notifications.iter().filter(|n| n.group == g.name) {
-            let module = ident(&n.module);
-            let t = ident(&n.name);
-            body.extend(quote! {
-                pub(crate) mod #module;
-                pub use #module::#t;
-            });
-        }
-        let mut names = Vec::new();
-        for name in &g.models {
-            if let Some(m) = ir.model(name) {
-                names.push(ident(&m.name));
-                if matches!(m.kind, crate::ir::ModelKind::Object { .. }) {
-                    names.push(ident(&m.builder_name));
-                }
-            }
-        }
-        if !names.is_empty() {
-            body.extend(quote!(pub use crate::models::{#(#names),*};));
-        }
-        let t = quote! { #doc #body };
-        out.insert(
-            path.clone(),
-            render(
-                &path,
-                &header("spec/groups.yaml and the specs of this group"),
-                t,
-            )?,
-        );
+    for f in &ir.families {
+        let path = format!("{}/mod.rs", f.name);
+        let text = render(&path, &header("spec/groups.yaml and the specs of this family"), family_module(ir, f))?;
+        out.insert(path, text);
     }
-
-    // Models module.
-    {
-        let doc = docs::inner("Object and enum types shared by methods, responses and notifications.\n\nEach type is compiled when at least one cargo feature that uses it is enabled; the product-group modules re-export the ones they use.");
-        let mut body = TokenStream::new();
-        for m in &ir.models {
-            let module = ident(&m.module);
-            let (cfg, doc_cfg) = cfg_any(m.groups.iter().cloned());
-            let mut names = vec![ident(&m.name)];
-            if matches!(m.kind, crate::ir::ModelKind::Object { .. }) {
-                names.push(ident(&m.builder_name));
-            }
-            body.extend(quote! {
-                #cfg
-                pub(crate) mod #module;
-                #cfg
-                #doc_cfg
-                pub use #module::{#(#names),*};
-            });
-        }
-        let path = "models/mod.rs".to_owned();
-        out.insert(
-            path.clone(),
-            render(&path, &header("spec/models"), quote!(#doc #body))?,
-        );
-    }
-
-    // Root module with the schema tables.
-    {
-        let doc = docs::inner(
-            "Everything generated from the spec. See `spec/README.md` in the repository.",
-        );
-        let mut body = TokenStream::new();
-        for g in &ir.groups {
-            let n = ident(&g.name);
-            let name = &g.name;
-            body.extend(quote! {
-                #[cfg(feature = #name)]
-                #[cfg_attr(docsrs, doc(cfg(feature = #name)))]
-                pub mod #n;
-            });
-        }
-        let methods = ir.methods.iter().map(|m| {
-            let (g, module) = (ident(&m.group), ident(&m.module));
-            let gs = &m.group;
-            quote!(#[cfg(feature = #gs)] &crate::generated::#g::#module::SCHEMA)
-        });
-        let mut notifs: Vec<_> = ir.notifications.iter().collect();
-        notifs.sort_by(|a, b| a.name.cmp(&b.name));
-        let notifs = notifs.iter().map(|n| {
-            let (g, module) = (ident(&n.group), ident(&n.module));
-            let gs = &n.group;
-            quote!(#[cfg(feature = #gs)] &crate::generated::#g::#module::SCHEMA)
-        });
-        body.extend(quote! {
-            pub mod models;
-
-            /// The schema tables behind `crate::schema`, limited to enabled features.
-            pub(crate) mod tables {
-                /// Every method of the enabled features, sorted by method name.
-                pub(crate) static METHODS: &[&crate::schema::MethodSchema] = &[#(#methods),*];
-                /// Every notification of the enabled features, sorted by name.
-                pub(crate) static NOTIFICATIONS: &[&crate::schema::NotificationSchema] = &[#(#notifs),*];
-            }
-        });
-        let path = "mod.rs".to_owned();
-        out.insert(
-            path.clone(),
-            render(&path, &header("spec/"), quote!(#doc #body))?,
-        );
-    }
+    let path = "models/mod.rs".to_owned();
+    let text = render(&path, &header("spec/models"), models_module(ir))?;
+    out.insert(path, text);
+    let path = "mod.rs".to_owned();
+    let text = render(&path, &header("spec/"), root_module(ir))?;
+    out.insert(path, text);
     Ok(out)
 }
 
-/// The lines between `# BEGIN GENERATED FEATURES` and `# END GENERATED FEATURES`.
-pub fn features_block(ir: &Ir) -> String {
-    let mut s = String::new();
-    for g in &ir.groups {
-        s.push_str(&format!("{} = []\n", g.name));
+fn family_module(ir: &Ir, f: &crate::ir::Family) -> TokenStream {
+    let doc = docs::inner(&format!(
+        "{}\n\n**{}**. Enabled by the cargo feature {} (or a product feature that includes it, or `full`). The models these methods use are re-exported here too.",
+        docs::prose(&f.summary),
+        docs::prose(&f.title),
+        docs::code(&f.name)
+    ));
+    let mut body = TokenStream::new();
+    for m in ir.methods.iter().filter(|m| m.family == f.name) {
+        let (module, t, r) = (ident(&m.module), ident(&m.type_name), ident(&m.response_name));
+        body.extend(quote! {
+            pub(crate) mod #module;
+            pub use #module::{#t, #r};
+        });
     }
-    let all: Vec<String> = ir
-        .groups
-        .iter()
-        .map(|g| format!("\"{}\"", g.name))
-        .collect();
+    for n in ir.notifications.iter().filter(|n| n.family == f.name) {
+        let (module, t) = (ident(&n.module), ident(&n.name));
+        body.extend(quote! {
+            pub(crate) mod #module;
+            pub use #module::#t;
+        });
+    }
+    let names: Vec<_> = f.models.iter().map(|n| ident(n)).collect();
+    if !names.is_empty() {
+        body.extend(quote!(pub use crate::models::{#(#names),*};));
+    }
+    quote! { #doc #body }
+}
+
+fn models_module(ir: &Ir) -> TokenStream {
+    let doc = docs::inner("Object and enum types shared by methods, responses and notifications.\n\nEach type is compiled when at least one cargo feature that uses it is enabled; the family modules re-export the ones they use.");
+    let mut body = TokenStream::new();
+    for m in &ir.models {
+        let (module, name) = (ident(&m.module), ident(&m.name));
+        let (cfg, doc_cfg) = cfg_any(m.families.iter().cloned());
+        body.extend(quote! {
+            #cfg
+            pub(crate) mod #module;
+            #cfg
+            #doc_cfg
+            pub use #module::#name;
+        });
+    }
+    quote!(#doc #body)
+}
+
+fn root_module(ir: &Ir) -> TokenStream {
+    let doc = docs::inner("Everything generated from the spec. See `spec/README.md` in the repository.");
+    let mut body = TokenStream::new();
+    for f in &ir.families {
+        let (n, name) = (ident(&f.name), &f.name);
+        body.extend(quote! {
+            #[cfg(feature = #name)]
+            #[cfg_attr(docsrs, doc(cfg(feature = #name)))]
+            pub mod #n;
+        });
+    }
+    let methods = ir.methods.iter().map(|m| {
+        let (g, module, gs) = (ident(&m.family), ident(&m.module), &m.family);
+        quote!(#[cfg(feature = #gs)] &crate::generated::#g::#module::SCHEMA)
+    });
+    let notifs = ir.notifications.iter().map(|n| {
+        let (g, module, gs) = (ident(&n.family), ident(&n.module), &n.family);
+        quote!(#[cfg(feature = #gs)] &crate::generated::#g::#module::SCHEMA)
+    });
+    body.extend(quote! {
+        pub mod models;
+
+        /// The schema tables behind `crate::schema`, limited to enabled features.
+        pub(crate) mod tables {
+            /// Every method of the enabled features, sorted by method name.
+            pub(crate) static METHODS: &[&crate::schema::MethodSchema] = &[#(#methods),*];
+            /// Every notification of the enabled features, sorted by name.
+            pub(crate) static NOTIFICATIONS: &[&crate::schema::NotificationSchema] = &[#(#notifs),*];
+        }
+    });
+    quote!(#doc #body)
+}
+
+/// The lines between `# BEGIN GENERATED FEATURES` and `# END GENERATED FEATURES`:
+/// one feature per family, one alias per docs product, and `full`.
+pub fn features_block(ir: &Ir) -> String {
+    let mut s = String::from("# Method families: one module each.\n");
+    for f in &ir.families {
+        s.push_str(&format!("{} = []\n", f.name));
+    }
+    if !ir.products.is_empty() {
+        s.push_str("# Docs products: each turns on the families its API list uses.\n");
+    }
+    for p in &ir.products {
+        let fams: Vec<String> = p.families.iter().map(|f| format!("\"{f}\"")).collect();
+        s.push_str(&format!("{} = [{}]\n", p.name, fams.join(", ")));
+    }
+    let all: Vec<String> = ir.families.iter().map(|f| format!("\"{}\"", f.name)).collect();
     s.push_str(&format!("full = [{}]\n", all.join(", ")));
+    s
+}
+
+/// The README's feature table (Markdown), between its markers.
+pub fn feature_table(ir: &Ir) -> String {
+    let mut s = String::from("| feature | what it enables |\n| --- | --- |\n");
+    for f in &ir.families {
+        let n = ir.methods.iter().filter(|m| m.family == f.name).count();
+        s.push_str(&format!("| `{}` | {}: {} ({n} method{}) |\n", f.name, f.title, f.summary, if n == 1 { "" } else { "s" }));
+    }
+    for p in &ir.products {
+        let fams: Vec<String> = p.families.iter().map(|f| format!("`{f}`")).collect();
+        let specced = p.methods.len() - p.missing.iter().filter(|m| p.methods.contains(m)).count();
+        s.push_str(&format!(
+            "| `{}` | {} ({}): {} — {specced} of its {} API-list methods |\n",
+            p.name, p.title, p.nav, fams.join(", "), p.methods.len()
+        ));
+    }
+    s.push_str("| `full` | every family |\n");
     s
 }

@@ -1,218 +1,158 @@
-//! Static schema tables (see `alipay-api/src/schema.rs` for the descriptor types).
+//! The `SCHEMA` tables: the spec's rules as static data for the runtime's validator.
+//! Written with short aliases (`F`, `T`, `m`) so that one field is one line.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::rust::{ident, value_ty};
-use crate::ir::{
-    Delivery, EnumValue, Field, Ir, Method, Model, Notification, OneOf, OneOfRule, Placement,
-    Range, Ty,
-};
+use super::types::ident;
+use crate::ir::{format_fen, Const, Field, Ir, ModelKind, OneOfRule, Placement, Range, Rules, Ty};
+use crate::naming;
 
-fn opt_usize(v: Option<usize>) -> TokenStream {
-    match v {
-        Some(n) => quote!(Some(#n)),
-        None => quote!(None),
+/// The `use` lines a file with schema tables starts with.
+pub fn prelude(refs_models: bool) -> TokenStream {
+    let models = if refs_models {
+        quote!(use crate::generated::models as m;)
+    } else {
+        quote!()
+    };
+    quote! {
+        #[allow(unused_imports)]
+        use crate::schema::{FieldSchema as F, TypeSchema as T};
+        #models
     }
 }
 
-/// The path of a model's schema static.
-fn model_schema_path(ir: &Ir, name: &str) -> TokenStream {
-    let module = ir.model(name).map(|m| m.module.clone()).unwrap_or_default();
-    let m = ident(&module);
-    quote!(crate::generated::models::#m::SCHEMA)
+/// Whether any field's type names a model (then the file needs the `m` alias).
+pub fn refs_models(fields: &[&Field]) -> bool {
+    fields.iter().any(|f| matches!(f.ty.base(), Ty::Object(_) | Ty::Enum(_)))
 }
 
 fn ty(ir: &Ir, t: &Ty) -> TokenStream {
     match t {
-        Ty::String => quote!(crate::schema::TypeSchema::String),
-        Ty::Integer => quote!(crate::schema::TypeSchema::Integer),
-        Ty::Boolean => quote!(crate::schema::TypeSchema::Boolean),
-        Ty::Amount => quote!(crate::schema::TypeSchema::Amount),
-        Ty::DateTime => quote!(crate::schema::TypeSchema::DateTime),
-        Ty::Date => quote!(crate::schema::TypeSchema::Date),
-        Ty::File => quote!(crate::schema::TypeSchema::File),
-        Ty::Object(n) => {
-            let p = model_schema_path(ir, n);
-            quote!(crate::schema::TypeSchema::Object(&#p))
-        }
-        Ty::Enum(n) => {
-            let p = model_schema_path(ir, n);
-            quote!(crate::schema::TypeSchema::Enum(&#p))
+        Ty::String => quote!(T::String),
+        Ty::Integer => quote!(T::Integer),
+        Ty::Boolean => quote!(T::Boolean),
+        Ty::Amount => quote!(T::Amount),
+        Ty::DateTime => quote!(T::DateTime),
+        Ty::Date => quote!(T::Date),
+        Ty::File => quote!(T::File),
+        Ty::Object(n) | Ty::Enum(n) => {
+            let module = ident(&naming::type_module(n));
+            let is_enum = matches!(ir.model(n).map(|m| &m.kind), Some(ModelKind::Enum { .. }));
+            if is_enum {
+                quote!(T::Enum(&m::#module::SCHEMA))
+            } else {
+                quote!(T::Object(&m::#module::SCHEMA))
+            }
         }
         Ty::List(i) => {
             let i = ty(ir, i);
-            quote!(crate::schema::TypeSchema::List(&#i))
+            quote!(T::List(&#i))
         }
         Ty::Json(i) => {
             let i = ty(ir, i);
-            quote!(crate::schema::TypeSchema::Json(&#i))
+            quote!(T::Json(&#i))
         }
     }
 }
 
-fn opt_i64(v: Option<i64>) -> TokenStream {
+fn opt<T: quote::ToTokens>(v: Option<T>) -> TokenStream {
     match v {
-        Some(n) => quote!(Some(#n)),
+        Some(v) => quote!(Some(#v)),
         None => quote!(None),
     }
 }
 
-/// `FieldSchema::new(..)` followed by one const builder call per constraint.
-fn field(ir: &Ir, f: &Field) -> TokenStream {
+/// One `F::new(...)` chain.
+pub fn field(ir: &Ir, f: &Field) -> TokenStream {
     let name = &f.wire;
     let t = ty(ir, &f.ty);
-    let summary = &f.summary;
-    let mut calls = TokenStream::new();
+    let mut s = quote!(F::new(#name, #t));
     match f.placement {
         Placement::Biz => {}
-        Placement::Text => calls.extend(quote!(.placed(crate::request::Placement::Text))),
-        Placement::File => calls.extend(quote!(.placed(crate::request::Placement::File))),
+        Placement::Text => s.extend(quote!(.text())),
+        Placement::File => s.extend(quote!(.file())),
     }
     if f.required {
-        calls.extend(quote!(.required()));
+        s.extend(quote!(.req()));
     }
     if f.min_length.is_some() || f.max_length.is_some() {
-        let (lo, hi) = (opt_usize(f.min_length), opt_usize(f.max_length));
-        calls.extend(quote!(.length(#lo, #hi)));
+        let (a, b) = (opt(f.min_length), opt(f.max_length));
+        s.extend(quote!(.len(#a, #b)));
+    }
+    if let Some(p) = &f.pattern {
+        s.extend(quote!(.pattern(#p)));
     }
     match f.range {
-        None => {}
         Some(Range::Int { min, max }) => {
-            let (lo, hi) = (opt_i64(min), opt_i64(max));
-            calls.extend(quote!(.int_range(#lo, #hi)));
+            let (a, b) = (opt(min), opt(max));
+            s.extend(quote!(.int_range(#a, #b)));
         }
         Some(Range::Amount { min, max }) => {
-            let (lo, hi) = (opt_i64(min), opt_i64(max));
-            calls.extend(quote!(.amount_range(#lo, #hi)));
+            let (a, b) = (opt(min), opt(max));
+            s.extend(quote!(.amount_range(#a, #b)));
         }
+        None => {}
     }
     if let Some(n) = f.max_items {
-        calls.extend(quote!(.max_items(#n)));
+        s.extend(quote!(.max_items(#n)));
     }
-    if let Some(d) = &f.default {
-        let d = d.wire_text();
-        calls.extend(quote!(.default_value(#d)));
+    if let Some(n) = f.max_bytes {
+        s.extend(quote!(.max_bytes(#n)));
     }
-    if let Some(x) = &f.fixed {
-        let x = x.wire_text();
-        calls.extend(quote!(.fixed_value(#x)));
+    if f.closed {
+        let vals = &f.values;
+        s.extend(quote!(.allowed(&[#(#vals),*])));
+    }
+    if let Some(c) = &f.default {
+        let t = wire(c);
+        s.extend(quote!(.default_value(#t)));
+    }
+    if let Some(c) = &f.fixed {
+        let t = wire(c);
+        s.extend(quote!(.fixed_value(#t)));
     }
     if f.clearable {
-        calls.extend(quote!(.clearable()));
+        s.extend(quote!(.clearable()));
     }
     if let Some(d) = &f.deprecated {
-        calls.extend(quote!(.deprecated(#d)));
+        s.extend(quote!(.deprecated(#d)));
     }
     if let Some(e) = &f.example {
-        calls.extend(quote!(.example(#e)));
+        s.extend(quote!(.example(#e)));
     }
-    quote!(crate::schema::FieldSchema::new(#name, #t, #summary) #calls)
+    s
 }
 
-fn fields(ir: &Ir, fs: &[Field]) -> TokenStream {
+fn wire(c: &Const) -> String {
+    match c {
+        Const::Amount(fen) => format_fen(*fen),
+        other => other.wire_text(),
+    }
+}
+
+/// `&[F::new(..), ..]`.
+pub fn fields(ir: &Ir, fs: &[Field]) -> TokenStream {
     let items = fs.iter().map(|f| field(ir, f));
     quote!(&[#(#items),*])
 }
 
-fn one_of(gs: &[OneOf]) -> TokenStream {
-    let items = gs.iter().map(|g| {
+/// `crate::schema::RulesSchema::...`.
+pub fn rules(r: &Rules) -> TokenStream {
+    if r.is_empty() {
+        return quote!(crate::schema::RulesSchema::NONE);
+    }
+    let one_of = r.one_of.iter().map(|g| {
         let names = &g.fields;
         let rule = match g.rule {
             OneOfRule::AtLeastOne => quote!(crate::validation::OneOfRule::AtLeastOne),
             OneOfRule::ExactlyOne => quote!(crate::validation::OneOfRule::ExactlyOne),
         };
-        quote!(crate::schema::OneOfSchema { fields: &[#(#names),*], rule: #rule })
+        quote!(crate::schema::OneOfSchema::new(&[#(#names),*], #rule))
     });
-    quote!(&[#(#items),*])
-}
-
-/// The `SCHEMA` static of a method.
-pub fn method(ir: &Ir, m: &Method) -> TokenStream {
-    let t = ident(&m.type_name);
-    let title = &m.title;
-    let summary = &m.summary;
-    let params = fields(ir, &m.params);
-    let oneof = one_of(&m.one_of);
-    let response = fields(ir, &m.response);
-    quote! {
-        pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSchema {
-            meta: <#t as crate::request::AlipayRequest>::META,
-            title: #title,
-            summary: #summary,
-            params: #params,
-            one_of: #oneof,
-            response: #response,
-        };
-    }
-}
-
-/// A model no method or notification uses has nobody reading its schema.
-fn unused_allow(m: &Model) -> TokenStream {
-    if m.groups.is_empty() {
-        quote!(#[allow(dead_code)])
-    } else {
-        quote!()
-    }
-}
-
-/// The `SCHEMA` static of an object model.
-pub fn model(ir: &Ir, m: &Model, fs: &[Field], gs: &[OneOf]) -> TokenStream {
-    let name = &m.name;
-    let summary = &m.summary;
-    let fields = fields(ir, fs);
-    let oneof = one_of(gs);
-    let allow = unused_allow(m);
-    quote! {
-        #allow
-        pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema {
-            name: #name,
-            summary: #summary,
-            fields: #fields,
-            one_of: #oneof,
-        };
-    }
-}
-
-/// The `SCHEMA` static of an enum model.
-pub fn enumeration(m: &Model, values: &[EnumValue]) -> TokenStream {
-    let name = &m.name;
-    let summary = &m.summary;
-    let t = value_ty(&Ty::Enum(m.name.clone()));
-    let sums = values.iter().map(|v| &v.summary);
-    let allow = unused_allow(m);
-    quote! {
-        #allow
-        pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema {
-            name: #name,
-            summary: #summary,
-            values: <#t as crate::types::OpenEnum>::KNOWN,
-            value_summaries: &[#(#sums),*],
-        };
-    }
-}
-
-/// The `SCHEMA` static of a notification.
-pub fn notification(ir: &Ir, n: &Notification) -> TokenStream {
-    let name = &n.name;
-    let title = &n.title;
-    let summary = &n.summary;
-    let group = &n.group;
-    let delivery = match &n.delivery {
-        Delivery::Form(t) => quote!(crate::schema::Delivery::Form { notify_type: #t }),
-        Delivery::Message(m) => quote!(crate::schema::Delivery::Message { msg_method: #m }),
-    };
-    let fields = fields(ir, &n.fields);
-    let doc_url = n.docs.clone().unwrap_or_default();
-    quote! {
-        pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
-            name: #name,
-            title: #title,
-            summary: #summary,
-            group: #group,
-            delivery: #delivery,
-            fields: #fields,
-            doc_url: #doc_url,
-        };
-    }
+    let when = r.required_when.iter().map(|w| {
+        let (field, cond, eq) = (&w.field, &w.when, &w.equals);
+        quote!(crate::schema::RequiredWhenSchema::new(#field, #cond, &[#(#eq),*]))
+    });
+    quote!(crate::schema::RulesSchema::new(&[#(#one_of),*], &[#(#when),*]))
 }

@@ -2,22 +2,22 @@
 
 //! Object and enum types shared by methods, responses and notifications.
 //!
-//! Each type is compiled when at least one cargo feature that uses it is enabled; the product-group modules re-export the ones they use.
+//! Each type is compiled when at least one cargo feature that uses it is enabled; the family modules re-export the ones they use.
 #[cfg(feature = "trade")]
 pub(crate) mod access_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use access_params::{AccessParams, AccessParamsBuilder};
+pub use access_params::AccessParams;
 #[cfg(feature = "trade")]
 pub(crate) mod agreement_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use agreement_params::{AgreementParams, AgreementParamsBuilder};
+pub use agreement_params::AgreementParams;
 #[cfg(feature = "trade")]
 pub(crate) mod agreement_sign_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use agreement_sign_params::{AgreementSignParams, AgreementSignParamsBuilder};
+pub use agreement_sign_params::AgreementSignParams;
 #[cfg(feature = "trade")]
 pub(crate) mod auth_confirm_mode;
 #[cfg(feature = "trade")]
@@ -37,17 +37,17 @@ pub use bill_type::BillType;
 pub(crate) mod bk_agent_req_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use bk_agent_req_info::{BkAgentReqInfo, BkAgentReqInfoBuilder};
+pub use bk_agent_req_info::BkAgentReqInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod bk_agent_resp_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use bk_agent_resp_info::{BkAgentRespInfo, BkAgentRespInfoBuilder};
+pub use bk_agent_resp_info::BkAgentRespInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod business_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use business_params::{BusinessParams, BusinessParamsBuilder};
+pub use business_params::BusinessParams;
 #[cfg(feature = "trade")]
 pub(crate) mod buyer_user_type;
 #[cfg(feature = "trade")]
@@ -72,17 +72,17 @@ pub use cert_type::CertType;
 pub(crate) mod charge_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use charge_info::{ChargeInfo, ChargeInfoBuilder};
+pub use charge_info::ChargeInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod close_extend_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use close_extend_params::{CloseExtendParams, CloseExtendParamsBuilder};
+pub use close_extend_params::CloseExtendParams;
 #[cfg(feature = "trade")]
 pub(crate) mod contribute_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use contribute_detail::{ContributeDetail, ContributeDetailBuilder};
+pub use contribute_detail::ContributeDetail;
 #[cfg(feature = "trade")]
 pub(crate) mod currency;
 #[cfg(feature = "trade")]
@@ -92,7 +92,7 @@ pub use currency::Currency;
 pub(crate) mod deposit_back_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use deposit_back_info::{DepositBackInfo, DepositBackInfoBuilder};
+pub use deposit_back_info::DepositBackInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod deposit_back_status;
 #[cfg(feature = "trade")]
@@ -102,32 +102,32 @@ pub use deposit_back_status::DepositBackStatus;
 pub(crate) mod enterprise_pay_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use enterprise_pay_info::{EnterprisePayInfo, EnterprisePayInfoBuilder};
+pub use enterprise_pay_info::EnterprisePayInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod ext_user_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use ext_user_info::{ExtUserInfo, ExtUserInfoBuilder};
+pub use ext_user_info::ExtUserInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod extend_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use extend_params::{ExtendParams, ExtendParamsBuilder};
+pub use extend_params::ExtendParams;
 #[cfg(feature = "trade")]
 pub(crate) mod external_payer_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use external_payer_info::{ExternalPayerInfo, ExternalPayerInfoBuilder};
+pub use external_payer_info::ExternalPayerInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod fulfillment_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use fulfillment_detail::{FulfillmentDetail, FulfillmentDetailBuilder};
+pub use fulfillment_detail::FulfillmentDetail;
 #[cfg(feature = "trade")]
 pub(crate) mod goods_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use goods_detail::{GoodsDetail, GoodsDetailBuilder};
+pub use goods_detail::GoodsDetail;
 #[cfg(feature = "trade")]
 pub(crate) mod goods_type;
 #[cfg(feature = "trade")]
@@ -137,12 +137,12 @@ pub use goods_type::GoodsType;
 pub(crate) mod hb_fq_pay_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use hb_fq_pay_info::{HbFqPayInfo, HbFqPayInfoBuilder};
+pub use hb_fq_pay_info::HbFqPayInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod intact_charge_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use intact_charge_info::{IntactChargeInfo, IntactChargeInfoBuilder};
+pub use intact_charge_info::IntactChargeInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod integration_type;
 #[cfg(feature = "trade")]
@@ -152,17 +152,17 @@ pub use integration_type::IntegrationType;
 pub(crate) mod invoice_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use invoice_info::{InvoiceInfo, InvoiceInfoBuilder};
+pub use invoice_info::InvoiceInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod invoice_key_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use invoice_key_info::{InvoiceKeyInfo, InvoiceKeyInfoBuilder};
+pub use invoice_key_info::InvoiceKeyInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod logistics_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use logistics_detail::{LogisticsDetail, LogisticsDetailBuilder};
+pub use logistics_detail::LogisticsDetail;
 #[cfg(feature = "trade")]
 pub(crate) mod logistics_type;
 #[cfg(feature = "trade")]
@@ -177,16 +177,12 @@ pub use oauth_grant_type::OauthGrantType;
 pub(crate) mod open_api_royalty_detail_info_pojo;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use open_api_royalty_detail_info_pojo::{
-    OpenApiRoyaltyDetailInfoPojo, OpenApiRoyaltyDetailInfoPojoBuilder,
-};
+pub use open_api_royalty_detail_info_pojo::OpenApiRoyaltyDetailInfoPojo;
 #[cfg(feature = "trade")]
 pub(crate) mod open_api_specified_channel_params_pojo;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use open_api_specified_channel_params_pojo::{
-    OpenApiSpecifiedChannelParamsPojo, OpenApiSpecifiedChannelParamsPojoBuilder,
-};
+pub use open_api_specified_channel_params_pojo::OpenApiSpecifiedChannelParamsPojo;
 #[cfg(feature = "trade")]
 pub(crate) mod pay_async_type;
 #[cfg(feature = "trade")]
@@ -196,7 +192,7 @@ pub use pay_async_type::PayAsyncType;
 pub(crate) mod pay_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use pay_params::{PayParams, PayParamsBuilder};
+pub use pay_params::PayParams;
 #[cfg(feature = "trade")]
 pub(crate) mod pay_scene;
 #[cfg(feature = "trade")]
@@ -206,7 +202,7 @@ pub use pay_scene::PayScene;
 pub(crate) mod payment_info_with_id;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use payment_info_with_id::{PaymentInfoWithId, PaymentInfoWithIdBuilder};
+pub use payment_info_with_id::PaymentInfoWithId;
 #[cfg(feature = "esign")]
 pub(crate) mod pdf_conversion;
 #[cfg(feature = "esign")]
@@ -216,7 +212,7 @@ pub use pdf_conversion::PdfConversion;
 pub(crate) mod period_rule_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use period_rule_params::{PeriodRuleParams, PeriodRuleParamsBuilder};
+pub use period_rule_params::PeriodRuleParams;
 #[cfg(feature = "trade")]
 pub(crate) mod period_type;
 #[cfg(feature = "trade")]
@@ -226,7 +222,7 @@ pub use period_type::PeriodType;
 pub(crate) mod preset_pay_tool_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use preset_pay_tool_info::{PresetPayToolInfo, PresetPayToolInfoBuilder};
+pub use preset_pay_tool_info::PresetPayToolInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod product_code;
 #[cfg(feature = "trade")]
@@ -236,7 +232,7 @@ pub use product_code::ProductCode;
 pub(crate) mod promo_param;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use promo_param::{PromoParam, PromoParamBuilder};
+pub use promo_param::PromoParam;
 #[cfg(feature = "trade")]
 pub(crate) mod qr_pay_mode;
 #[cfg(feature = "trade")]
@@ -246,7 +242,7 @@ pub use qr_pay_mode::QrPayMode;
 pub(crate) mod receiver_address_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use receiver_address_info::{ReceiverAddressInfo, ReceiverAddressInfoBuilder};
+pub use receiver_address_info::ReceiverAddressInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod refund_advance_account_type;
 #[cfg(feature = "trade")]
@@ -261,7 +257,7 @@ pub use refund_channel_status::RefundChannelStatus;
 pub(crate) mod refund_charge_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use refund_charge_info::{RefundChargeInfo, RefundChargeInfoBuilder};
+pub use refund_charge_info::RefundChargeInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod refund_charge_type;
 #[cfg(feature = "trade")]
@@ -271,12 +267,12 @@ pub use refund_charge_type::RefundChargeType;
 pub(crate) mod refund_goods_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use refund_goods_detail::{RefundGoodsDetail, RefundGoodsDetailBuilder};
+pub use refund_goods_detail::RefundGoodsDetail;
 #[cfg(feature = "trade")]
 pub(crate) mod refund_royalty_result;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use refund_royalty_result::{RefundRoyaltyResult, RefundRoyaltyResultBuilder};
+pub use refund_royalty_result::RefundRoyaltyResult;
 #[cfg(feature = "trade")]
 pub(crate) mod refund_royalty_trans_in_type;
 #[cfg(feature = "trade")]
@@ -301,7 +297,7 @@ pub use refund_status::RefundStatus;
 pub(crate) mod refund_sub_fee;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use refund_sub_fee::{RefundSubFee, RefundSubFeeBuilder};
+pub use refund_sub_fee::RefundSubFee;
 #[cfg(feature = "trade")]
 pub(crate) mod refund_trans_out_type;
 #[cfg(feature = "trade")]
@@ -311,22 +307,22 @@ pub use refund_trans_out_type::RefundTransOutType;
 pub(crate) mod royalty_detail_infos;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use royalty_detail_infos::{RoyaltyDetailInfos, RoyaltyDetailInfosBuilder};
+pub use royalty_detail_infos::RoyaltyDetailInfos;
 #[cfg(feature = "trade")]
 pub(crate) mod royalty_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use royalty_info::{RoyaltyInfo, RoyaltyInfoBuilder};
+pub use royalty_info::RoyaltyInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod scene_rule_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use scene_rule_params::{SceneRuleParams, SceneRuleParamsBuilder};
+pub use scene_rule_params::SceneRuleParams;
 #[cfg(feature = "trade")]
 pub(crate) mod settle_detail_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use settle_detail_info::{SettleDetailInfo, SettleDetailInfoBuilder};
+pub use settle_detail_info::SettleDetailInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod settle_entity_type;
 #[cfg(feature = "trade")]
@@ -336,7 +332,7 @@ pub use settle_entity_type::SettleEntityType;
 pub(crate) mod settle_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use settle_info::{SettleInfo, SettleInfoBuilder};
+pub use settle_info::SettleInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod settle_operation_type;
 #[cfg(feature = "trade")]
@@ -366,54 +362,52 @@ pub use shop_pay_type::ShopPayType;
 pub(crate) mod sign_merchant_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use sign_merchant_params::{SignMerchantParams, SignMerchantParamsBuilder};
+pub use sign_merchant_params::SignMerchantParams;
 #[cfg(feature = "trade")]
 pub(crate) mod sign_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use sign_params::{SignParams, SignParamsBuilder};
+pub use sign_params::SignParams;
 #[cfg(feature = "trade")]
 pub(crate) mod sub_fee;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use sub_fee::{SubFee, SubFeeBuilder};
+pub use sub_fee::SubFee;
 #[cfg(feature = "trade")]
 pub(crate) mod sub_merchant;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use sub_merchant::{SubMerchant, SubMerchantBuilder};
+pub use sub_merchant::SubMerchant;
 #[cfg(feature = "trade")]
 pub(crate) mod tap_pay_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use tap_pay_info::{TapPayInfo, TapPayInfoBuilder};
+pub use tap_pay_info::TapPayInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod trade_fund_bill;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use trade_fund_bill::{TradeFundBill, TradeFundBillBuilder};
+pub use trade_fund_bill::TradeFundBill;
 #[cfg(feature = "trade")]
 pub(crate) mod trade_notify_fund_bill;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use trade_notify_fund_bill::{TradeNotifyFundBill, TradeNotifyFundBillBuilder};
+pub use trade_notify_fund_bill::TradeNotifyFundBill;
 #[cfg(feature = "trade")]
 pub(crate) mod trade_notify_voucher_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use trade_notify_voucher_detail::{
-    TradeNotifyVoucherDetail, TradeNotifyVoucherDetailBuilder,
-};
+pub use trade_notify_voucher_detail::TradeNotifyVoucherDetail;
 #[cfg(feature = "trade")]
 pub(crate) mod trade_settle_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use trade_settle_detail::{TradeSettleDetail, TradeSettleDetailBuilder};
+pub use trade_settle_detail::TradeSettleDetail;
 #[cfg(feature = "trade")]
 pub(crate) mod trade_settle_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use trade_settle_info::{TradeSettleInfo, TradeSettleInfoBuilder};
+pub use trade_settle_info::TradeSettleInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod trade_status;
 #[cfg(feature = "trade")]
@@ -423,4 +417,4 @@ pub use trade_status::TradeStatus;
 pub(crate) mod voucher_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
-pub use voucher_detail::{VoucherDetail, VoucherDetailBuilder};
+pub use voucher_detail::VoucherDetail;

@@ -2,17 +2,17 @@
 
 //! Object and enum types shared by methods, responses and notifications.
 //!
-//! Each type is compiled when at least one cargo feature that uses it is enabled; the product-group modules re-export the ones they use.
+//! Each type is compiled when at least one cargo feature that uses it is enabled; the family modules re-export the ones they use.
 #[cfg(feature = "pay")]
 pub(crate) mod address;
 #[cfg(feature = "pay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
-pub use address::{Address, AddressBuilder};
+pub use address::Address;
 #[cfg(feature = "pay")]
 pub(crate) mod item;
 #[cfg(feature = "pay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
-pub use item::{Item, ItemBuilder};
+pub use item::Item;
 #[cfg(feature = "pay")]
 pub(crate) mod item_kind;
 #[cfg(feature = "pay")]
@@ -22,6 +22,6 @@ pub use item_kind::ItemKind;
 pub(crate) mod part;
 #[cfg(feature = "pay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
-pub use part::{Part, PartBuilder};
+pub use part::Part;
 pub(crate) mod unused;
 pub use unused::Unused;
