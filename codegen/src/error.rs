@@ -55,7 +55,7 @@ pub enum ErrorKind {
         expected: String,
     },
     /// A method file in another group's folder.
-    #[error("method of group `{group}` is in folder `{folder}`: move it to spec/methods/{group}/")]
+    #[error("method of family `{group}` is in folder `{folder}`: move it to spec/methods/{group}/")]
     WrongGroupFolder {
         /// The group the file names.
         group: String,
@@ -63,7 +63,7 @@ pub enum ErrorKind {
         folder: String,
     },
     /// A group that `groups.yaml` does not declare.
-    #[error("unknown group `{group}`: declare it in spec/groups.yaml")]
+    #[error("unknown family `{group}`: declare it under `families` in spec/groups.yaml")]
     UnknownGroup {
         /// The group name.
         group: String,

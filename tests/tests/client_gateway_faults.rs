@@ -12,7 +12,7 @@ use alipay_api::{Client, Error};
 use alipay_sandbox::{Fault, Sandbox, TradeStatus};
 use sandbox_support::order_no;
 
-fn pay(out: &str) -> AlipayTradePay {
+fn pay(out: &str) -> alipay_api::Validated<AlipayTradePay> {
     AlipayTradePay::builder()
         .out_trade_no(out)
         .total_amount("10.00")

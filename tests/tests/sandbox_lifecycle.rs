@@ -57,7 +57,7 @@ async fn status(c: &Client, out: &str) -> String {
     wire(&q.trade_status.unwrap())
 }
 
-fn refund(out: &str, amount: &str, req: &str) -> AlipayTradeRefund {
+fn refund(out: &str, amount: &str, req: &str) -> alipay_api::Validated<AlipayTradeRefund> {
     AlipayTradeRefund::builder()
         .out_trade_no(out)
         .refund_amount(amount)

@@ -15,7 +15,7 @@ use sandbox_support::{browser, form_fields, order_no, query_params, submit, Noti
 
 const RETURN_URL: &str = "https://merchant.example/return?from=alipay";
 
-fn page_pay(out: &str, notify_url: &str) -> AlipayTradePagePay {
+fn page_pay(out: &str, notify_url: &str) -> alipay_api::Validated<AlipayTradePagePay> {
     AlipayTradePagePay::builder()
         .out_trade_no(out)
         .total_amount("88.80")

@@ -373,20 +373,20 @@ async fn requests_are_validated_against_the_spec() {
         (
             call(
                 "alipay.trade.pay",
-                json!({"out_trade_no": "a", "total_amount": "1", "subject": "s", "auth_code": "287951669891795468", "product_code": "NO_SUCH_PRODUCT"}),
+                json!({"out_trade_no": "a", "total_amount": "1.234", "subject": "s", "auth_code": "287951669891795468"}),
             ),
             "40004",
             "ACQ.INVALID_PARAMETER",
-            "product_code",
+            "total_amount",
         ),
         (
             call(
                 "alipay.data.dataservice.bill.downloadurl.query",
-                json!({"bill_type": "weird", "bill_date": "2024-01-01"}),
+                json!({"bill_type": "trade", "bill_date": "2024-01-01 and more text"}),
             ),
             "40002",
             "isv.invalid-parameter",
-            "bill_type",
+            "bill_date",
         ),
         (
             GenericRequest::new("alipay.trade.query").biz_content_text("{not json"),

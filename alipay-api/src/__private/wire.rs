@@ -32,10 +32,12 @@ impl WireError {
 
     /// The same error one level further down (`key` is a field name or `[i]`).
     pub fn within(mut self, key: &str) -> Self {
-        self.path = match (self.path.is_empty(), key.starts_with('[')) {
-            (true, _) => key.to_owned(),
-            (false, true) => format!("{key}{}", self.path),
-            (false, false) => format!("{key}.{}", self.path),
+        self.path = if self.path.is_empty() {
+            key.to_owned()
+        } else if self.path.starts_with('[') {
+            format!("{key}{}", self.path)
+        } else {
+            format!("{key}.{}", self.path)
         };
         self
     }

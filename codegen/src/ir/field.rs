@@ -301,7 +301,11 @@ pub fn build_list(
             continue;
         };
         let wire = merged.name.clone().unwrap_or_default();
-        let at = [(section, None), ("name", Some(wire.as_str())), ("name", Some(wire.as_str()))];
+        // A use is found by its `use:` line, a plain field by its (second) `name:` line.
+        let at = match &spec.uses {
+            Some(id) => [(section, None), ("use", Some(id.as_str())), ("use", Some(id.as_str()))],
+            None => [(section, None), ("name", Some(wire.as_str())), ("name", Some(wire.as_str()))],
+        };
         if out.iter().any(|f| f.wire == wire) {
             cx.err(file, &at, ErrorKind::Duplicate { what: "field", name: wire.clone() });
             continue;

@@ -24,6 +24,10 @@ crate::__private::wire_struct! {
         image_id,
     }
 }
+impl MediaReady {
+    /// The `msg_method` value that identifies this notification.
+    pub const MSG_METHOD: &'static str = "demo.media.ready";
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "MediaReady",
     title: "演示素材就绪消息",

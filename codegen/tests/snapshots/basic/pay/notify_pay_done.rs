@@ -42,6 +42,10 @@ crate::__private::wire_struct! {
         out_trade_no, total_amount, count, gmt_payment, lines,
     }
 }
+impl PayDone {
+    /// The `notify_type` value that identifies this notification.
+    pub const NOTIFY_TYPE: &'static str = "demo_pay_done";
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "PayDone",
     title: "演示支付完成通知",
