@@ -12,7 +12,7 @@ use crate::generated::models as m;
 /// `grant_type = authorization_code` to get an `access_token` (used as `auth_token`
 /// on user-scoped calls) plus a `refresh_token`. When the access token expires, call
 /// again with `grant_type = refresh_token` and the saved `refresh_token` instead of a
-/// code. Exactly one of `code` and `refresh_token` is sent, matching `grant_type`.
+/// code. `code` goes with `authorization_code` and `refresh_token` with `refresh_token`.
 ///
 /// The parameters travel as top-level form fields; this method has no `biz_content`.
 /// A service provider acting for a merchant's app passes that merchant's
@@ -32,6 +32,7 @@ use crate::generated::models as m;
 /// let request = AlipaySystemOauthToken::builder()
 ///     .grant_type("authorization_code")
 ///     .code("4b203fe6c11548bcabd8da5bb087a83b")
+///     .refresh_token("201208134b203fe6c11548bcabd8da5bb087a83b")
 ///     .build()?;
 /// // let response = client.execute(&request).await?;
 /// # Ok::<(), alipay_api::ValidationError>(())
@@ -41,15 +42,15 @@ use crate::generated::models as m;
 pub struct AlipaySystemOauthToken {
     /// Which credential is being exchanged; must match whether `code` or `refresh_token` is set.
     ///
-    /// Wire `grant_type` (own form field), [`OauthGrantType`](crate::models::OauthGrantType); **required**; at most 20 characters; e.g. `"authorization_code"`.
+    /// Wire `grant_type` (own form field), [`OauthGrantType`](crate::models::OauthGrantType); **required**; at most 20 characters; only `authorization_code`, `refresh_token`; e.g. `"authorization_code"`.
     pub grant_type: Option<crate::models::OauthGrantType>,
     /// The one-time authorisation code the user's approval produced. Set it with `grant_type = authorization_code`.
     ///
-    /// Wire `code` (own form field), text; at most 40 characters; exactly one of `code`, `refresh_token`; e.g. `"4b203fe6c11548bcabd8da5bb087a83b"`.
+    /// Wire `code` (own form field), text; at most 40 characters; required when `grant_type` is `authorization_code`; e.g. `"4b203fe6c11548bcabd8da5bb087a83b"`.
     pub code: Option<String>,
     /// The refresh token returned by an earlier successful call. Set it with `grant_type = refresh_token`.
     ///
-    /// Wire `refresh_token` (own form field), text; at most 40 characters; exactly one of `code`, `refresh_token`; e.g. `"201208134b203fe6c11548bcabd8da5bb087a83b"`.
+    /// Wire `refresh_token` (own form field), text; at most 40 characters; required when `grant_type` is `refresh_token`; e.g. `"201208134b203fe6c11548bcabd8da5bb087a83b"`.
     pub refresh_token: Option<String>,
     #[serde(skip)]
     common: crate::request::CommonParams,
@@ -149,6 +150,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .text()
             .req()
             .len(None, Some(20usize))
+            .allowed(&["authorization_code", "refresh_token"])
             .example("\"authorization_code\""),
         F::new("code", T::String)
             .text()
@@ -160,13 +162,19 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .example("\"201208134b203fe6c11548bcabd8da5bb087a83b\""),
     ],
     rules: crate::schema::RulesSchema::new(
+        &[],
         &[
-            crate::schema::OneOfSchema::new(
-                &["code", "refresh_token"],
-                crate::validation::OneOfRule::ExactlyOne,
+            crate::schema::RequiredWhenSchema::new(
+                "code",
+                "grant_type",
+                &["authorization_code"],
+            ),
+            crate::schema::RequiredWhenSchema::new(
+                "refresh_token",
+                "grant_type",
+                &["refresh_token"],
             ),
         ],
-        &[],
     ),
     response: &[
         F::new("access_token", T::String)

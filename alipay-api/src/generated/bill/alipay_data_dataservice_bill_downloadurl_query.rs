@@ -41,11 +41,11 @@ pub struct AlipayDataDataserviceBillDownloadurlQuery {
     pub bill_type: Option<crate::models::BillType>,
     /// Day (`yyyy-MM-dd`) for a daily statement or month (`yyyy-MM`) for a monthly one; never the current day or month. For `settlementMerge`, the day the settled money arrived (`yyyy-MM-dd`, 2023-04-17 or later).
     ///
-    /// Wire `bill_date`, text; **required**; 7 to 10 characters; e.g. `"2016-04-05"`.
+    /// Wire `bill_date`, text; **required**; at most 15 characters; matches `^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$`; e.g. `"2016-04-05"`.
     pub bill_date: Option<String>,
     /// The 直付通 sub-merchant id; only allowed, and needed, with `bill_type` `trade_zft_merchant`.
     ///
-    /// Wire `smid`, text; at most 16 characters; e.g. `"2088123412341234"`.
+    /// Wire `smid`, text; at most 20 characters; e.g. `"2088123412341234"`.
     pub smid: Option<String>,
     #[serde(skip)]
     common: crate::request::CommonParams,
@@ -112,10 +112,11 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("bill_type", T::Enum(&m::bill_type::SCHEMA)).req().example("\"trade\""),
         F::new("bill_date", T::String)
             .req()
-            .len(Some(7usize), Some(10usize))
+            .len(None, Some(15usize))
+            .pattern("^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$")
             .example("\"2016-04-05\""),
         F::new("smid", T::String)
-            .len(None, Some(16usize))
+            .len(None, Some(20usize))
             .example("\"2088123412341234\""),
     ],
     rules: crate::schema::RulesSchema::NONE,

@@ -29,9 +29,6 @@ use crate::generated::models as m;
 ///
 /// let request = AlipayEcoDocTemplateCreate::builder()
 ///     .content_md_5("/qx2n7TPoakpDT9UYbqDOQ==")
-///     .content_type("application/pdf")
-///     .convert_to_pdf("false")
-///     .file_name("contract.pdf")
 ///     .build()?;
 /// // let response = client.execute(&request).await?;
 /// # Ok::<(), alipay_api::ValidationError>(())
@@ -41,19 +38,19 @@ use crate::generated::models as m;
 pub struct AlipayEcoDocTemplateCreate {
     /// MD5 digest of the template file, base64-encoded; the same value goes in the upload's `Content-MD5` header.
     ///
-    /// Wire `content_md_5`, text; **required**; e.g. `"/qx2n7TPoakpDT9UYbqDOQ=="`.
+    /// Wire `content_md_5`, text; e.g. `"/qx2n7TPoakpDT9UYbqDOQ=="`.
     pub content_md_5: Option<String>,
     /// MIME type of the template file, also used as the upload's `Content-Type`.
     ///
-    /// Wire `content_type`, text; **required**; e.g. `"application/pdf"`.
+    /// Wire `content_type`, text; e.g. `"application/pdf"`.
     pub content_type: Option<String>,
     /// Whether e签宝 must convert the file to PDF; `true` for `.doc`/`.docx`, `false` for a PDF.
     ///
-    /// Wire `convert_to_pdf`, [`PdfConversion`](crate::models::PdfConversion); **required**; e.g. `"false"`.
+    /// Wire `convert_to_pdf`, [`PdfConversion`](crate::models::PdfConversion); e.g. `"false"`.
     pub convert_to_pdf: Option<crate::models::PdfConversion>,
     /// File name including its extension (`.pdf`, `.doc` or `.docx`); signing flows fail later without it.
     ///
-    /// Wire `file_name`, text; **required**; e.g. `"contract.pdf"`.
+    /// Wire `file_name`, text; e.g. `"contract.pdf"`.
     pub file_name: Option<String>,
     #[serde(skip)]
     common: crate::request::CommonParams,
@@ -115,12 +112,11 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "创建合同模板（E签宝）",
     summary: "Register a contract template file with e签宝 and get an upload URL for it plus the template id.",
     params: &[
-        F::new("content_md_5", T::String).req().example("\"/qx2n7TPoakpDT9UYbqDOQ==\""),
-        F::new("content_type", T::String).req().example("\"application/pdf\""),
+        F::new("content_md_5", T::String).example("\"/qx2n7TPoakpDT9UYbqDOQ==\""),
+        F::new("content_type", T::String).example("\"application/pdf\""),
         F::new("convert_to_pdf", T::Enum(&m::pdf_conversion::SCHEMA))
-            .req()
             .example("\"false\""),
-        F::new("file_name", T::String).req().example("\"contract.pdf\""),
+        F::new("file_name", T::String).example("\"contract.pdf\""),
     ],
     rules: crate::schema::RulesSchema::NONE,
     response: &[

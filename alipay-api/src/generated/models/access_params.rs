@@ -12,7 +12,7 @@ use crate::schema::{FieldSchema as F, TypeSchema as T};
 pub struct AccessParams {
     /// Signing channel, e.g. `ALIPAYAPP` (H5 page inside the Alipay app), `QRCODE` (scan to sign) or `QRCODEORSMS` (scan or SMS).
     ///
-    /// Wire `channel`, text; **required**; at most 64 characters; e.g. `"ALIPAYAPP"`.
+    /// Wire `channel`, text; e.g. `"ALIPAYAPP"`.
     pub channel: Option<String>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
@@ -20,12 +20,7 @@ pub struct AccessParams {
 }
 pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema::new(
     "AccessParams",
-    &[
-        F::new("channel", T::String)
-            .req()
-            .len(None, Some(64usize))
-            .example("\"ALIPAYAPP\""),
-    ],
+    &[F::new("channel", T::String).example("\"ALIPAYAPP\"")],
     crate::schema::RulesSchema::NONE,
 );
 crate::__private::setters! {

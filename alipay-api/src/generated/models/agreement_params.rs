@@ -12,15 +12,15 @@ use crate::schema::{FieldSchema as F, TypeSchema as T};
 pub struct AgreementParams {
     /// Agreement number Alipay issued when the user signed.
     ///
-    /// Wire `agreement_no`, text; **required**; at most 64 characters; e.g. `"20170322450983769228"`.
+    /// Wire `agreement_no`, text; e.g. `"20170322450983769228"`.
     pub agreement_no: Option<String>,
     /// Authentication application token defined by Alipay; required when the payment needs authentication.
     ///
-    /// Wire `apply_token`, text; at most 64 characters; e.g. `"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f"`.
+    /// Wire `apply_token`, text; e.g. `"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f"`.
     pub apply_token: Option<String>,
     /// Authentication confirmation code; required when the payment needs authentication.
     ///
-    /// Wire `auth_confirm_no`, text; at most 64 characters; e.g. `"423979"`.
+    /// Wire `auth_confirm_no`, text; e.g. `"423979"`.
     pub auth_confirm_no: Option<String>,
     /// Deduction permission granted to the merchant.
     ///
@@ -33,16 +33,10 @@ pub struct AgreementParams {
 pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema::new(
     "AgreementParams",
     &[
-        F::new("agreement_no", T::String)
-            .req()
-            .len(None, Some(64usize))
-            .example("\"20170322450983769228\""),
+        F::new("agreement_no", T::String).example("\"20170322450983769228\""),
         F::new("apply_token", T::String)
-            .len(None, Some(64usize))
             .example("\"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f\""),
-        F::new("auth_confirm_no", T::String)
-            .len(None, Some(64usize))
-            .example("\"423979\""),
+        F::new("auth_confirm_no", T::String).example("\"423979\""),
         F::new("deduct_permission", T::String).example("\"2021000000000000\""),
     ],
     crate::schema::RulesSchema::NONE,

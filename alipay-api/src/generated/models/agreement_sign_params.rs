@@ -11,41 +11,41 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgreementSignParams {
-    /// Personal product code agreed when you signed with Alipay.
+    /// Personal agreement product code, fixed when the merchant signed with Alipay.
     ///
-    /// Wire `personal_product_code`, text; at most 64 characters; e.g. `"GENERAL_WITHHOLDING_P"`.
+    /// Wire `personal_product_code`, text; e.g. `"GENERAL_WITHHOLDING_P"`.
     pub personal_product_code: Option<String>,
-    /// Signing scene agreed with Alipay; must not be `DEFAULT|DEFAULT` when `external_agreement_no` is set.
+    /// Agreement signing scenario, fixed when the merchant signed with Alipay; not the default `DEFAULT|DEFAULT` when `external_agreement_no` is set.
     ///
-    /// Wire `sign_scene`, text; at most 64 characters; e.g. `"INDUSTRY|CARRENTAL"`.
+    /// Wire `sign_scene`, text; e.g. `"INDUSTRY|CARRENTAL"`.
     pub sign_scene: Option<String>,
-    /// Your own agreement number for this user, unique in your system: letters and digits, at most 32. Needed when one user signs several agreements for the same product and scene.
+    /// The merchant's own number for this agreement, unique in its system; needed when one user signs several agreements for the same product and scenario.
     ///
     /// Wire `external_agreement_no`, text; at most 32 characters; e.g. `"test20190701"`.
     pub external_agreement_no: Option<String>,
-    /// User's login name on your site, shown on the signing page when set.
+    /// The user's login name on the merchant's site, shown on the signing page.
     ///
-    /// Wire `external_logon_id`, text; at most 100 characters; e.g. `"13852852877"`.
+    /// Wire `external_logon_id`, text; e.g. `"13852852877"`.
     pub external_logon_id: Option<String>,
     /// How long the agreement lasts from the signing request: a whole number followed by `d` (days) or `m` (months). Unset means no expiry.
     ///
-    /// Wire `sign_validity_period`, text; at most 8 characters; e.g. `"2m"`.
+    /// Wire `sign_validity_period`, text; e.g. `"2m"`.
     pub sign_validity_period: Option<String>,
     /// Type of third party the user signs with, for three-party agreements; Alipay assumes `PARTNER`.
     ///
-    /// Wire `third_party_type`, text; at most 32 characters; e.g. `"PARTNER"`.
+    /// Wire `third_party_type`, text; e.g. `"PARTNER"`.
     pub third_party_type: Option<String>,
     /// App ID you obtained from Zhima (芝麻).
     ///
-    /// Wire `buckle_app_id`, text; at most 64 characters; e.g. `"1001164"`.
+    /// Wire `buckle_app_id`, text; e.g. `"1001164"`.
     pub buckle_app_id: Option<String>,
     /// Merchant ID you obtained from Zhima (芝麻).
     ///
-    /// Wire `buckle_merchant_id`, text; at most 64 characters; e.g. `"268820000000414397785"`.
+    /// Wire `buckle_merchant_id`, text; e.g. `"268820000000414397785"`.
     pub buckle_merchant_id: Option<String>,
     /// Signing promotion parameters as a JSON string; keys are agreed with Alipay.
     ///
-    /// Wire `promo_params`, text; at most 512 characters; e.g. `"{\"key\":\"value\"}"`.
+    /// Wire `promo_params`, text; e.g. `"{\"key\":\"value\"}"`.
     pub promo_params: Option<String>,
     /// Sub-merchant shown on the agreement; only for sales plans that allow custom sub-merchants.
     ///
@@ -58,33 +58,17 @@ pub struct AgreementSignParams {
 pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema::new(
     "AgreementSignParams",
     &[
-        F::new("personal_product_code", T::String)
-            .len(None, Some(64usize))
-            .example("\"GENERAL_WITHHOLDING_P\""),
-        F::new("sign_scene", T::String)
-            .len(None, Some(64usize))
-            .example("\"INDUSTRY|CARRENTAL\""),
+        F::new("personal_product_code", T::String).example("\"GENERAL_WITHHOLDING_P\""),
+        F::new("sign_scene", T::String).example("\"INDUSTRY|CARRENTAL\""),
         F::new("external_agreement_no", T::String)
             .len(None, Some(32usize))
             .example("\"test20190701\""),
-        F::new("external_logon_id", T::String)
-            .len(None, Some(100usize))
-            .example("\"13852852877\""),
-        F::new("sign_validity_period", T::String)
-            .len(None, Some(8usize))
-            .example("\"2m\""),
-        F::new("third_party_type", T::String)
-            .len(None, Some(32usize))
-            .example("\"PARTNER\""),
-        F::new("buckle_app_id", T::String)
-            .len(None, Some(64usize))
-            .example("\"1001164\""),
-        F::new("buckle_merchant_id", T::String)
-            .len(None, Some(64usize))
-            .example("\"268820000000414397785\""),
-        F::new("promo_params", T::String)
-            .len(None, Some(512usize))
-            .example("\"{\\\"key\\\":\\\"value\\\"}\""),
+        F::new("external_logon_id", T::String).example("\"13852852877\""),
+        F::new("sign_validity_period", T::String).example("\"2m\""),
+        F::new("third_party_type", T::String).example("\"PARTNER\""),
+        F::new("buckle_app_id", T::String).example("\"1001164\""),
+        F::new("buckle_merchant_id", T::String).example("\"268820000000414397785\""),
+        F::new("promo_params", T::String).example("\"{\\\"key\\\":\\\"value\\\"}\""),
         F::new("sub_merchant", T::Object(&m::sign_merchant_params::SCHEMA)),
     ],
     crate::schema::RulesSchema::NONE,

@@ -16,19 +16,19 @@ pub struct BusinessParams {
     pub mc_create_trade_ip: Option<String>,
     /// Campus card number.
     ///
-    /// Wire `campus_card`, text; at most 64 characters; e.g. `"0000306634"`.
+    /// Wire `campus_card`, text; e.g. `"0000306634"`.
     pub campus_card: Option<String>,
     /// Virtual card type.
     ///
-    /// Wire `card_type`, text; at most 128 characters; e.g. `"T0HK0000"`.
+    /// Wire `card_type`, text; e.g. `"T0HK0000"`.
     pub card_type: Option<String>,
     /// When the order really happened, e.g. when a transit QR code was scanned to board.
     ///
-    /// Wire `actual_order_time`, text; at most 256 characters; e.g. `"2019-05-14 09:18:55"`.
+    /// Wire `actual_order_time`, text; e.g. `"2019-05-14 09:18:55"`.
     pub actual_order_time: Option<String>,
     /// Taxes on the trade, for risk control.
     ///
-    /// Wire `good_taxes`, text; at most 32 characters; e.g. `"10.00"`.
+    /// Wire `good_taxes`, text; e.g. `"10.00"`.
     pub good_taxes: Option<String>,
     /// Amount paid as a business expense (因公付), in yuan.
     ///
@@ -62,14 +62,10 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     "BusinessParams",
     &[
         F::new("mc_create_trade_ip", T::String).example("\"127.0.0.1\""),
-        F::new("campus_card", T::String)
-            .len(None, Some(64usize))
-            .example("\"0000306634\""),
-        F::new("card_type", T::String).len(None, Some(128usize)).example("\"T0HK0000\""),
-        F::new("actual_order_time", T::String)
-            .len(None, Some(256usize))
-            .example("\"2019-05-14 09:18:55\""),
-        F::new("good_taxes", T::String).len(None, Some(32usize)).example("\"10.00\""),
+        F::new("campus_card", T::String).example("\"0000306634\""),
+        F::new("card_type", T::String).example("\"T0HK0000\""),
+        F::new("actual_order_time", T::String).example("\"2019-05-14 09:18:55\""),
+        F::new("good_taxes", T::String).example("\"10.00\""),
         F::new("enterprise_pay_amount", T::Amount).example("\"10.00\""),
         F::new("enterprise_pay_info", T::String)
             .example("\"{\\\"category\\\":\\\"ENTERPRISE_PAY\\\"}\""),

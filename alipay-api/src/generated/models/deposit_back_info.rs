@@ -9,7 +9,7 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DepositBackInfo {
-    /// When the bank answered.
+    /// When the bank answered (Beijing time).
     ///
     /// Wire `bank_ack_time`, Beijing time; e.g. `"2020-06-02 14:03:48"`.
     pub bank_ack_time: Option<crate::types::BeijingDateTime>,
@@ -17,15 +17,15 @@ pub struct DepositBackInfo {
     ///
     /// Wire `dback_amount`, amount in yuan; e.g. `"1.01"`.
     pub dback_amount: Option<crate::types::Amount>,
-    /// Whether the bank card took the money back; on failure the money goes to the buyer's Alipay balance.
+    /// Outcome of returning the money to the bank card.
     ///
     /// Wire `dback_status`, [`DepositBackStatus`](crate::models::DepositBackStatus); e.g. `"S"`.
     pub dback_status: Option<crate::models::DepositBackStatus>,
-    /// When the money is expected to show on the card.
+    /// When the money is expected to reach the card (Beijing time).
     ///
     /// Wire `est_bank_receipt_time`, Beijing time; e.g. `"2020-06-02 14:03:48"`.
     pub est_bank_receipt_time: Option<crate::types::BeijingDateTime>,
-    /// Whether this refund involves returning money to a bank card at all (text flag, e.g. `true`).
+    /// `true` when part of the refund goes back to a bank card (冲退).
     ///
     /// Wire `has_deposit_back`, text; e.g. `"true"`.
     pub has_deposit_back: Option<String>,

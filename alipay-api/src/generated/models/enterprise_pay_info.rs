@@ -12,9 +12,9 @@ pub struct EnterprisePayInfo {
     ///
     /// Wire `is_use_enterprise_pay`, boolean; e.g. `true`.
     pub is_use_enterprise_pay: Option<bool>,
-    /// Amount to invoice, in yuan.
+    /// Part of the trade the merchant may issue an invoice for, in yuan.
     ///
-    /// Wire `invoice_amount`, amount in yuan; e.g. `"80.00"`.
+    /// Wire `invoice_amount`, amount in yuan; e.g. `"12.50"`.
     pub invoice_amount: Option<crate::types::Amount>,
     /// Business-expense details, as a JSON string.
     ///
@@ -28,7 +28,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     "EnterprisePayInfo",
     &[
         F::new("is_use_enterprise_pay", T::Boolean).example("true"),
-        F::new("invoice_amount", T::Amount).example("\"80.00\""),
+        F::new("invoice_amount", T::Amount).example("\"12.50\""),
         F::new("biz_info", T::String)
             .example("\"{\\\"enterprise_pay_amount\\\":\\\"80.00\\\"}\""),
     ],

@@ -13,7 +13,7 @@ use crate::generated::models as m;
 pub struct ExtUserInfo {
     /// Buyer's name; only checked when `need_check_info` or `fix_buyer` is `T`.
     ///
-    /// Wire `name`, text; at most 16 characters; e.g. `"李明"`.
+    /// Wire `name`, text; at most 16 characters; required when `fix_buyer` is `T`; e.g. `"李明"`.
     pub name: Option<String>,
     /// Buyer's mobile number; currently not checked.
     ///
@@ -21,15 +21,15 @@ pub struct ExtUserInfo {
     pub mobile: Option<String>,
     /// Buyer's identity document type; only checked when `need_check_info` or `fix_buyer` is `T`.
     ///
-    /// Wire `cert_type`, [`CertType`](crate::models::CertType); e.g. `"IDENTITY_CARD"`.
+    /// Wire `cert_type`, [`CertType`](crate::models::CertType); required when `fix_buyer` is `T`; e.g. `"IDENTITY_CARD"`.
     pub cert_type: Option<crate::models::CertType>,
     /// Buyer's identity document number; only checked when `need_check_info` or `fix_buyer` is `T`.
     ///
-    /// Wire `cert_no`, text; at most 64 characters; e.g. `"362334768769238881"`.
+    /// Wire `cert_no`, text; at most 64 characters; required when `fix_buyer` is `T`; e.g. `"362334768769238881"`.
     pub cert_no: Option<String>,
     /// Minimum buyer age as a non-negative whole number; only checked when `need_check_info` is `T`.
     ///
-    /// Wire `min_age`, text; at most 3 characters; e.g. `"18"`.
+    /// Wire `min_age`, text; at most 3 characters; matches `^[0-9]+$`; e.g. `"18"`.
     pub min_age: Option<String>,
     /// `T` forces the check that the payer matches `cert_type`, `cert_no` and `name` (all three required then); `F` or unset skips it.
     ///
@@ -56,7 +56,10 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
         F::new("cert_no", T::String)
             .len(None, Some(64usize))
             .example("\"362334768769238881\""),
-        F::new("min_age", T::String).len(None, Some(3usize)).example("\"18\""),
+        F::new("min_age", T::String)
+            .len(None, Some(3usize))
+            .pattern("^[0-9]+$")
+            .example("\"18\""),
         F::new("fix_buyer", T::String).len(None, Some(8usize)).example("\"F\""),
         F::new("need_check_info", T::String).len(None, Some(1usize)).example("\"F\""),
         F::new("identity_hash", T::String)
@@ -64,7 +67,14 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
                 "\"27bfcd1dee4f22c8fe8a2374af9b660419d1361b1c207e9b41a754a113f38fcc\"",
             ),
     ],
-    crate::schema::RulesSchema::NONE,
+    crate::schema::RulesSchema::new(
+        &[],
+        &[
+            crate::schema::RequiredWhenSchema::new("cert_type", "fix_buyer", &["T"]),
+            crate::schema::RequiredWhenSchema::new("cert_no", "fix_buyer", &["T"]),
+            crate::schema::RequiredWhenSchema::new("name", "fix_buyer", &["T"]),
+        ],
+    ),
 );
 crate::__private::setters! {
     new ExtUserInfo {

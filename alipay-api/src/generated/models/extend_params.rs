@@ -32,7 +32,7 @@ pub struct ExtendParams {
     pub card_type: Option<String>,
     /// Seller name to show on the trade in special scenarios.
     ///
-    /// Wire `specified_seller_name`, text; at most 32 characters; e.g. `"XXX的跨境小铺"`.
+    /// Wire `specified_seller_name`, text; e.g. `"XXX的跨境小铺"`.
     pub specified_seller_name: Option<String>,
     /// `true` freezes the funds for later profit sharing; `false` or unset leaves them unfrozen.
     ///
@@ -70,9 +70,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
                 "\"{\\\"scene_code\\\":\\\"metro_tradeorder\\\",\\\"channel\\\":\\\"xxxx\\\",\\\"scene_data\\\":{\\\"asset_name\\\":\\\"ALIPAY\\\"}}\"",
             ),
         F::new("card_type", T::String).len(None, Some(32usize)).example("\"S0JP0000\""),
-        F::new("specified_seller_name", T::String)
-            .len(None, Some(32usize))
-            .example("\"XXX的跨境小铺\""),
+        F::new("specified_seller_name", T::String).example("\"XXX的跨境小铺\""),
         F::new("royalty_freeze", T::String).example("\"true\""),
         F::new("credit_ext_info", T::String)
             .example("\"{\\\"category\\\":\\\"ZMSC_1_1_1\\\"}\""),

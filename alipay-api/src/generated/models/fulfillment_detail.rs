@@ -14,7 +14,7 @@ pub struct FulfillmentDetail {
     pub fulfillment_amount: Option<crate::types::Amount>,
     /// When the fulfilment was paid.
     ///
-    /// Wire `gmt_payment`, Beijing time; e.g. `"2024-01-02 03:04:05"`.
+    /// Wire `gmt_payment`, Beijing time; e.g. `"2014-11-27 15:45:57"`.
     pub gmt_payment: Option<crate::types::BeijingDateTime>,
     /// The merchant's request number that started this fulfilment.
     ///
@@ -28,7 +28,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     "FulfillmentDetail",
     &[
         F::new("fulfillment_amount", T::Amount).example("\"10.00\""),
-        F::new("gmt_payment", T::DateTime).example("\"2024-01-02 03:04:05\""),
+        F::new("gmt_payment", T::DateTime).example("\"2014-11-27 15:45:57\""),
         F::new("out_request_no", T::String),
     ],
     crate::schema::RulesSchema::NONE,

@@ -10,7 +10,7 @@ use crate::schema::{FieldSchema as F, TypeSchema as T};
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GoodsDetail {
-    /// Your ID for the goods at the finest level you track (e.g. the SKU); when a payment voucher applies, the ID bound to that voucher.
+    /// The merchant's ID of the goods, at the finest level it tracks (e.g. the SKU); when a payment voucher applies, the ID bound to that voucher.
     ///
     /// Wire `goods_id`, text; **required**; at most 32 characters; e.g. `"apple-01"`.
     pub goods_id: Option<String>,
@@ -24,7 +24,7 @@ pub struct GoodsDetail {
     pub quantity: Option<i64>,
     /// Unit price in yuan.
     ///
-    /// Wire `price`, amount in yuan; **required**; e.g. `"2000"`.
+    /// Wire `price`, amount in yuan; **required**; at least 0.00; e.g. `"2000"`.
     pub price: Option<crate::types::Input<crate::types::Amount>>,
     /// Alipay's unified goods ID.
     ///
@@ -50,13 +50,13 @@ pub struct GoodsDetail {
     ///
     /// Wire `goods_ean_id`, text; e.g. `"6901234567892"`.
     pub goods_ean_id: Option<String>,
-    /// Your item ID in the mini-program goods catalogue; required, and matching the trade-component order, when `extend_params.trade_component_order_id` is set.
+    /// The merchant's item ID in the mini-program goods catalogue; needed, and matching the trade-component order, when `extend_params.trade_component_order_id` is set.
     ///
-    /// Wire `out_item_id`, text; at most 64 characters; e.g. `"outItem_01"`.
+    /// Wire `out_item_id`, text; e.g. `"outItem_01"`.
     pub out_item_id: Option<String>,
-    /// Your SKU ID in the mini-program goods catalogue; required, and matching the trade-component order, when `extend_params.trade_component_order_id` is set.
+    /// The merchant's SKU ID in the mini-program goods catalogue; needed, and matching the trade-component order, when `extend_params.trade_component_order_id` is set.
     ///
-    /// Wire `out_sku_id`, text; at most 64 characters; e.g. `"outSku_01"`.
+    /// Wire `out_sku_id`, text; e.g. `"outSku_01"`.
     pub out_sku_id: Option<String>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
@@ -74,7 +74,10 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .len(None, Some(256usize))
             .example("\"ipad\""),
         F::new("quantity", T::Integer).req().example("1"),
-        F::new("price", T::Amount).req().example("\"2000\""),
+        F::new("price", T::Amount)
+            .req()
+            .amount_range(Some(0i64), None)
+            .example("\"2000\""),
         F::new("alipay_goods_id", T::String)
             .len(None, Some(32usize))
             .example("\"20010001\""),
@@ -89,10 +92,8 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .len(None, Some(400usize))
             .example("\"http://www.alipay.com/xxx.jpg\""),
         F::new("goods_ean_id", T::String).example("\"6901234567892\""),
-        F::new("out_item_id", T::String)
-            .len(None, Some(64usize))
-            .example("\"outItem_01\""),
-        F::new("out_sku_id", T::String).len(None, Some(64usize)).example("\"outSku_01\""),
+        F::new("out_item_id", T::String).example("\"outItem_01\""),
+        F::new("out_sku_id", T::String).example("\"outSku_01\""),
     ],
     crate::schema::RulesSchema::NONE,
 );

@@ -239,6 +239,11 @@ pub(crate) mod qr_pay_mode;
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use qr_pay_mode::QrPayMode;
 #[cfg(feature = "trade")]
+pub(crate) mod query_option;
+#[cfg(feature = "trade")]
+#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+pub use query_option::QueryOption;
+#[cfg(feature = "trade")]
 pub(crate) mod receiver_address_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]

@@ -37,7 +37,7 @@ pub struct OpenApiRoyaltyDetailInfoPojo {
     pub trans_in_name: Option<String>,
     /// Amount to take back for this entry, in yuan.
     ///
-    /// Wire `amount`, amount in yuan; e.g. `"0.10"`.
+    /// Wire `amount`, amount in yuan; at least 0.01; e.g. `"0.10"`.
     pub amount: Option<crate::types::Input<crate::types::Amount>>,
     /// Share to take back as a whole percentage, 1 to 100.
     ///
@@ -67,7 +67,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .example("\"userId\""),
         F::new("trans_in", T::String).example("\"2088101126708402\""),
         F::new("trans_in_name", T::String).example("\"张三\""),
-        F::new("amount", T::Amount).example("\"0.10\""),
+        F::new("amount", T::Amount).amount_range(Some(1i64), None).example("\"0.10\""),
         F::new("amount_percentage", T::Integer)
             .int_range(Some(1i64), Some(100i64))
             .example("\"100\""),

@@ -25,11 +25,11 @@ pub struct PeriodRuleParams {
     pub execute_time: Option<crate::types::Input<crate::types::NaiveDate>>,
     /// Most you may charge in one deduction, in yuan.
     ///
-    /// Wire `single_amount`, amount in yuan; **required**; e.g. `"10.99"`.
+    /// Wire `single_amount`, amount in yuan; **required**; at least 0.01; e.g. `"10.99"`.
     pub single_amount: Option<crate::types::Input<crate::types::Amount>>,
     /// Most you may charge in total across all deductions, in yuan.
     ///
-    /// Wire `total_amount`, amount in yuan; e.g. `"600"`.
+    /// Wire `total_amount`, amount in yuan; at least 0.01; e.g. `"600"`.
     pub total_amount: Option<crate::types::Input<crate::types::Amount>>,
     /// Most successful deductions allowed; failed attempts don't count.
     ///
@@ -49,8 +49,13 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
         F::new("period_type", T::Enum(&m::period_type::SCHEMA)).req().example("\"DAY\""),
         F::new("period", T::Integer).req().example("3"),
         F::new("execute_time", T::Date).req().example("\"2019-01-23\""),
-        F::new("single_amount", T::Amount).req().example("\"10.99\""),
-        F::new("total_amount", T::Amount).example("\"600\""),
+        F::new("single_amount", T::Amount)
+            .req()
+            .amount_range(Some(1i64), None)
+            .example("\"10.99\""),
+        F::new("total_amount", T::Amount)
+            .amount_range(Some(1i64), None)
+            .example("\"600\""),
         F::new("total_payments", T::Integer).example("12"),
         F::new("scene_rule_params", T::Object(&m::scene_rule_params::SCHEMA)),
     ],

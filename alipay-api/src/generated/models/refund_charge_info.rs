@@ -21,9 +21,9 @@ pub struct RefundChargeInfo {
     ///
     /// Wire `refund_sub_fee_detail_list`, list of [`RefundSubFee`](crate::models::RefundSubFee).
     pub refund_sub_fee_detail_list: Option<Vec<crate::models::RefundSubFee>>,
-    /// Contracted fee rate (a decimal fraction as text, e.g. `0.01`).
+    /// Contracted fee rate, a decimal fraction as text (e.g. `0.006`).
     ///
-    /// Wire `switch_fee_rate`, text; e.g. `"0.01"`.
+    /// Wire `switch_fee_rate`, text; e.g. `"0.03"`.
     pub switch_fee_rate: Option<String>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
@@ -39,7 +39,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             "refund_sub_fee_detail_list",
             T::List(&T::Object(&m::refund_sub_fee::SCHEMA)),
         ),
-        F::new("switch_fee_rate", T::String).example("\"0.01\""),
+        F::new("switch_fee_rate", T::String).example("\"0.03\""),
     ],
     crate::schema::RulesSchema::NONE,
 );

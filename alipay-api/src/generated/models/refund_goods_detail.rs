@@ -12,19 +12,19 @@ use crate::schema::{FieldSchema as F, TypeSchema as T};
 pub struct RefundGoodsDetail {
     /// Product id, as sent in `goods_detail` when paying.
     ///
-    /// Wire `goods_id`, text; **required**; at most 64 characters; e.g. `"apple-01"`.
+    /// Wire `goods_id`, text; e.g. `"apple-01"`.
     pub goods_id: Option<String>,
     /// Total refunded for this product, in yuan.
     ///
-    /// Wire `refund_amount`, amount in yuan; **required**; 0.01 to 100000000.00; e.g. `"19.50"`.
+    /// Wire `refund_amount`, amount in yuan; at least 0.01; e.g. `"19.50"`.
     pub refund_amount: Option<crate::types::Input<crate::types::Amount>>,
-    /// The merchant's mini-program product id, for trades of the mini-program trading component.
+    /// The merchant's item ID in the mini-program goods catalogue; needed, and matching the trade-component order, when `extend_params.trade_component_order_id` is set.
     ///
-    /// Wire `out_item_id`, text; at most 64 characters; e.g. `"outItem_01"`.
+    /// Wire `out_item_id`, text; e.g. `"outItem_01"`.
     pub out_item_id: Option<String>,
-    /// The merchant's mini-program SKU id, for trades of the mini-program trading component.
+    /// The merchant's SKU ID in the mini-program goods catalogue; needed, and matching the trade-component order, when `extend_params.trade_component_order_id` is set.
     ///
-    /// Wire `out_sku_id`, text; at most 64 characters; e.g. `"outSku_01"`.
+    /// Wire `out_sku_id`, text; e.g. `"outSku_01"`.
     pub out_sku_id: Option<String>,
     /// Numbers of the merchant's vouchers (e.g. tickets or coupons) being refunded for this product.
     ///
@@ -37,20 +37,12 @@ pub struct RefundGoodsDetail {
 pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema::new(
     "RefundGoodsDetail",
     &[
-        F::new("goods_id", T::String)
-            .req()
-            .len(None, Some(64usize))
-            .example("\"apple-01\""),
+        F::new("goods_id", T::String).example("\"apple-01\""),
         F::new("refund_amount", T::Amount)
-            .req()
-            .amount_range(Some(1i64), Some(10000000000i64))
+            .amount_range(Some(1i64), None)
             .example("\"19.50\""),
-        F::new("out_item_id", T::String)
-            .len(None, Some(64usize))
-            .example("\"outItem_01\""),
-        F::new("out_sku_id", T::String)
-            .len(None, Some(64usize))
-            .example("\"outSku_01\""),
+        F::new("out_item_id", T::String).example("\"outItem_01\""),
+        F::new("out_sku_id", T::String).example("\"outSku_01\""),
         F::new("out_certificate_no_list", T::List(&T::String)),
     ],
     crate::schema::RulesSchema::NONE,

@@ -10,11 +10,11 @@ use crate::schema::{FieldSchema as F, TypeSchema as T};
 pub struct RefundSubFee {
     /// Fee actually given back, in yuan.
     ///
-    /// Wire `refund_charge_fee`, amount in yuan.
+    /// Wire `refund_charge_fee`, amount in yuan; e.g. `"0.01"`.
     pub refund_charge_fee: Option<crate::types::Amount>,
-    /// Contracted fee rate of this part (a decimal fraction as text).
+    /// Contracted fee rate, a decimal fraction as text (e.g. `0.006`).
     ///
-    /// Wire `switch_fee_rate`, text.
+    /// Wire `switch_fee_rate`, text; e.g. `"0.03"`.
     pub switch_fee_rate: Option<String>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
@@ -22,7 +22,10 @@ pub struct RefundSubFee {
 }
 pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema::new(
     "RefundSubFee",
-    &[F::new("refund_charge_fee", T::Amount), F::new("switch_fee_rate", T::String)],
+    &[
+        F::new("refund_charge_fee", T::Amount).example("\"0.01\""),
+        F::new("switch_fee_rate", T::String).example("\"0.03\""),
+    ],
     crate::schema::RulesSchema::NONE,
 );
 crate::__private::wire_struct! {

@@ -16,7 +16,7 @@ pub struct RoyaltyDetailInfos {
     pub trans_in: Option<String>,
     /// Order in which this instruction runs; a positive whole number.
     ///
-    /// Wire `serial_no`, integer; e.g. `1`.
+    /// Wire `serial_no`, integer; at least 1; e.g. `1`.
     pub serial_no: Option<i64>,
     /// Type of the receiving account: `userId`, `bankIndex` or `storeId`.
     ///
@@ -32,7 +32,7 @@ pub struct RoyaltyDetailInfos {
     pub trans_out: Option<String>,
     /// Amount to share, in yuan.
     ///
-    /// Wire `amount`, amount in yuan; at least one of `amount`, `amount_percentage`; e.g. `"0.1"`.
+    /// Wire `amount`, amount in yuan; at least 0.01; at least one of `amount`, `amount_percentage`; e.g. `"0.1"`.
     pub amount: Option<crate::types::Input<crate::types::Amount>>,
     /// Share as a percentage: `20` means 20%.
     ///
@@ -61,7 +61,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .req()
             .len(None, Some(28usize))
             .example("\"2088101126708402\""),
-        F::new("serial_no", T::Integer).example("1"),
+        F::new("serial_no", T::Integer).int_range(Some(1i64), None).example("1"),
         F::new("trans_in_type", T::String)
             .len(None, Some(24usize))
             .example("\"userId\""),
@@ -71,7 +71,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
         F::new("trans_out", T::String)
             .len(None, Some(16usize))
             .example("\"2088101126765726\""),
-        F::new("amount", T::Amount).example("\"0.1\""),
+        F::new("amount", T::Amount).amount_range(Some(1i64), None).example("\"0.1\""),
         F::new("amount_percentage", T::String)
             .len(None, Some(3usize))
             .example("\"100\""),

@@ -21,11 +21,11 @@ pub struct SettleDetailInfo {
     pub trans_in: Option<String>,
     /// Amount to settle, in yuan. When creating or paying it must equal the trade amount; when confirming settlement, the trade amount less refunds.
     ///
-    /// Wire `amount`, amount in yuan; at least one of `amount`, `actual_amount`; e.g. `"0.1"`.
+    /// Wire `amount`, amount in yuan; at least 0.01; at least one of `amount`, `actual_amount`; e.g. `"0.1"`.
     pub amount: Option<crate::types::Input<crate::types::Amount>>,
     /// 直付通 period-settlement only: amount to settle in this partial confirmation; when set, `amount` is ignored.
     ///
-    /// Wire `actual_amount`, amount in yuan; at least one of `amount`, `actual_amount`; e.g. `"0.1"`.
+    /// Wire `actual_amount`, amount in yuan; at least 0.01; at least one of `amount`, `actual_amount`; e.g. `"0.1"`.
     pub actual_amount: Option<crate::types::Input<crate::types::Amount>>,
     /// Your key for grouping settlements into batches; currently used with `trans_in_type` `cardAliasNo`.
     ///
@@ -50,8 +50,10 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .req()
             .example("\"cardAliasNo\""),
         F::new("trans_in", T::String).len(None, Some(64usize)).example("\"A0001\""),
-        F::new("amount", T::Amount).example("\"0.1\""),
-        F::new("actual_amount", T::Amount).example("\"0.1\""),
+        F::new("amount", T::Amount).amount_range(Some(1i64), None).example("\"0.1\""),
+        F::new("actual_amount", T::Amount)
+            .amount_range(Some(1i64), None)
+            .example("\"0.1\""),
         F::new("summary_dimension", T::String)
             .len(None, Some(64usize))
             .example("\"A0001\""),

@@ -13,11 +13,11 @@ use crate::generated::models as m;
 pub struct SettleInfo {
     /// Settlement instructions; Alipay currently accepts only one.
     ///
-    /// Wire `settle_detail_infos`, list of [`SettleDetailInfo`](crate::models::SettleDetailInfo); **required**.
+    /// Wire `settle_detail_infos`, list of [`SettleDetailInfo`](crate::models::SettleDetailInfo); **required**; at most 1 items.
     pub settle_detail_infos: Option<Vec<crate::models::SettleDetailInfo>>,
     /// Period-settlement contracts only: confirm settlement automatically after this long, `1d` to `365d`, whole days.
     ///
-    /// Wire `settle_period_time`, text; at most 10 characters; e.g. `"7d"`.
+    /// Wire `settle_period_time`, text; matches `^[1-9][0-9]*d$`; e.g. `"7d"`.
     pub settle_period_time: Option<String>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
@@ -30,9 +30,10 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
                 "settle_detail_infos",
                 T::List(&T::Object(&m::settle_detail_info::SCHEMA)),
             )
-            .req(),
+            .req()
+            .max_items(1usize),
         F::new("settle_period_time", T::String)
-            .len(None, Some(10usize))
+            .pattern("^[1-9][0-9]*d$")
             .example("\"7d\""),
     ],
     crate::schema::RulesSchema::NONE,

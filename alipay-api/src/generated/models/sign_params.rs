@@ -11,33 +11,33 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SignParams {
-    /// Personal product code agreed when you signed with Alipay.
+    /// Personal agreement product code, fixed when the merchant signed with Alipay.
     ///
-    /// Wire `personal_product_code`, text; **required**; at most 64 characters; e.g. `"CYCLE_PAY_AUTH_P"`.
+    /// Wire `personal_product_code`, text; e.g. `"GENERAL_WITHHOLDING_P"`.
     pub personal_product_code: Option<String>,
-    /// Signing scene agreed with Alipay; ask technical support if unsure.
+    /// Agreement signing scenario, fixed when the merchant signed with Alipay; not the default `DEFAULT|DEFAULT` when `external_agreement_no` is set.
     ///
-    /// Wire `sign_scene`, text; **required**; at most 64 characters; e.g. `"INDUSTRY|DIGITAL_MEDIA"`.
+    /// Wire `sign_scene`, text; e.g. `"INDUSTRY|CARRENTAL"`.
     pub sign_scene: Option<String>,
     /// How the user reaches the signing page; use one of the documented channel values.
     ///
-    /// Wire `access_params`, [`AccessParams`](crate::models::AccessParams); **required**.
+    /// Wire `access_params`, [`AccessParams`](crate::models::AccessParams).
     pub access_params: Option<crate::models::AccessParams>,
-    /// Merchant product code for the agreement, e.g. `GENERAL_WITHHOLDING` for merchant deduction.
+    /// Sales product, signed with Alipay, that the payment runs under.
     ///
-    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); e.g. `"GENERAL_WITHHOLDING"`.
+    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); `GENERAL_WITHHOLDING`; e.g. `"FACE_TO_FACE_PAYMENT"`.
     pub product_code: Option<crate::models::ProductCode>,
-    /// Your own agreement number for this user, unique in your system: letters and digits, at most 32. Needed when one user signs several agreements for the same product and scene.
+    /// The merchant's own number for this agreement, unique in its system; needed when one user signs several agreements for the same product and scenario.
     ///
     /// Wire `external_agreement_no`, text; at most 32 characters; e.g. `"test20190701"`.
     pub external_agreement_no: Option<String>,
-    /// User's login name on your site, shown on the signing page when set.
+    /// The user's login name on the merchant's site, shown on the signing page.
     ///
-    /// Wire `external_logon_id`, text; at most 100 characters; e.g. `"13852852877"`.
+    /// Wire `external_logon_id`, text; e.g. `"13852852877"`.
     pub external_logon_id: Option<String>,
     /// Where to send the signing notification; unset falls back to the request's `notify_url`, then to your app's gateway.
     ///
-    /// Wire `sign_notify_url`, text; at most 256 characters; e.g. `"http://www.merchant.com/receiveSignNotify"`.
+    /// Wire `sign_notify_url`, text; e.g. `"http://www.merchant.com/receiveSignNotify"`.
     pub sign_notify_url: Option<String>,
     /// How long the signing request stays valid, in seconds; `600` means the user must reach the signing page within 10 minutes.
     ///
@@ -68,25 +68,16 @@ pub struct SignParams {
 pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema::new(
     "SignParams",
     &[
-        F::new("personal_product_code", T::String)
-            .req()
-            .len(None, Some(64usize))
-            .example("\"CYCLE_PAY_AUTH_P\""),
-        F::new("sign_scene", T::String)
-            .req()
-            .len(None, Some(64usize))
-            .example("\"INDUSTRY|DIGITAL_MEDIA\""),
-        F::new("access_params", T::Object(&m::access_params::SCHEMA)).req(),
+        F::new("personal_product_code", T::String).example("\"GENERAL_WITHHOLDING_P\""),
+        F::new("sign_scene", T::String).example("\"INDUSTRY|CARRENTAL\""),
+        F::new("access_params", T::Object(&m::access_params::SCHEMA)),
         F::new("product_code", T::Enum(&m::product_code::SCHEMA))
-            .example("\"GENERAL_WITHHOLDING\""),
+            .example("\"FACE_TO_FACE_PAYMENT\""),
         F::new("external_agreement_no", T::String)
             .len(None, Some(32usize))
             .example("\"test20190701\""),
-        F::new("external_logon_id", T::String)
-            .len(None, Some(100usize))
-            .example("\"13852852877\""),
+        F::new("external_logon_id", T::String).example("\"13852852877\""),
         F::new("sign_notify_url", T::String)
-            .len(None, Some(256usize))
             .example("\"http://www.merchant.com/receiveSignNotify\""),
         F::new("effect_time", T::String).example("\"600\""),
         F::new("period_rule_params", T::Object(&m::period_rule_params::SCHEMA)),

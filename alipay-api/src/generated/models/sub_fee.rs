@@ -16,7 +16,7 @@ pub struct SubFee {
     ///
     /// Wire `original_charge_fee`, amount in yuan; e.g. `"0.03"`.
     pub original_charge_fee: Option<crate::types::Amount>,
-    /// Contracted fee rate.
+    /// Contracted fee rate, a decimal fraction as text (e.g. `0.006`).
     ///
     /// Wire `switch_fee_rate`, text; e.g. `"0.03"`.
     pub switch_fee_rate: Option<String>,

@@ -12,7 +12,7 @@ use crate::schema::{FieldSchema as F, TypeSchema as T};
 pub struct SubMerchant {
     /// Secondary merchant ID Alipay generated when the merchant was onboarded.
     ///
-    /// Wire `merchant_id`, text; **required**; at most 32 characters; e.g. `"2088000603999128"`.
+    /// Wire `merchant_id`, text; **required**; e.g. `"2088000603999128"`.
     pub merchant_id: Option<String>,
     /// Kind of ID in `merchant_id`; only `alipay` (an ID Alipay assigned) is supported and may be omitted.
     ///
@@ -25,10 +25,7 @@ pub struct SubMerchant {
 pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema::new(
     "SubMerchant",
     &[
-        F::new("merchant_id", T::String)
-            .req()
-            .len(None, Some(32usize))
-            .example("\"2088000603999128\""),
+        F::new("merchant_id", T::String).req().example("\"2088000603999128\""),
         F::new("merchant_type", T::String).len(None, Some(32usize)).example("\"alipay\""),
     ],
     crate::schema::RulesSchema::NONE,

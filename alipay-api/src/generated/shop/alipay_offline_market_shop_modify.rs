@@ -51,7 +51,7 @@ pub struct AlipayOfflineMarketShopModify {
     ///
     /// Wire `auth_letter`, text; e.g. `"AM-uJRh2SRKz9N0r9zW4wQAAACMAAQEC"`.
     pub auth_letter: Option<String>,
-    /// Typical spend per person, in yuan (whole yuan recommended).
+    /// Typical spend per person, in whole yuan (the docs accept integers only).
     ///
     /// Wire `avg_price`, amount in yuan; 1.00 to 99999.00; `clear_avg_price()` erases it; e.g. `"56.00"`.
     pub avg_price: Option<
@@ -214,7 +214,7 @@ pub struct AlipayOfflineMarketShopModify {
     pub shop_id: Option<String>,
     /// Your own store number; also passed as `store_id` on payment calls, so keep it unique.
     ///
-    /// Wire `store_id`, text; at most 32 characters; e.g. `"hz001"`.
+    /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
     /// Free-text list of extra services the store offers in person.
     ///
@@ -418,7 +418,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("province_code", T::String).example("\"330000\""),
         F::new("request_id", T::String).example("\"20151234321423\""),
         F::new("shop_id", T::String).example("\"2015052100077000000000120773\""),
-        F::new("store_id", T::String).len(None, Some(32usize)).example("\"hz001\""),
+        F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
         F::new("value_added", T::String).clearable().example("\"免费茶水\""),
         F::new("version", T::String).deprecated("Use `biz_version` instead."),
         F::new("wifi", T::Enum(&m::shop_flag::SCHEMA)).example("\"F\""),

@@ -44,9 +44,9 @@ pub struct AlipayOfflineMaterialImageUpload {
     ///
     /// Wire `image_name` (own form field), text; **required**; at most 128 characters; e.g. `"storefront"`.
     pub image_name: Option<String>,
-    /// The picture or video itself; at most 5 MB.
+    /// The picture or video itself, at most 5 MB (5,242,880 bytes: the docs' length column; their English text allows videos up to 50 MB).
     ///
-    /// Wire `image_content` (file part), file part; **required**.
+    /// Wire `image_content` (file part), file part; **required**; at most 5242880 bytes.
     #[serde(skip)]
     pub image_content: Option<crate::request::FileUpload>,
     /// Alipay-internal owner partner id; merchants and service providers leave it unset.
@@ -125,7 +125,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .req()
             .len(None, Some(128usize))
             .example("\"storefront\""),
-        F::new("image_content", T::File).file().req(),
+        F::new("image_content", T::File).file().req().max_bytes(5242880u64),
         F::new("image_pid", T::String)
             .text()
             .len(None, Some(16usize))

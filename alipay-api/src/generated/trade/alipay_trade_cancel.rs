@@ -38,7 +38,7 @@ pub struct AlipayTradeCancel {
     pub out_trade_no: Option<String>,
     /// Alipay's trade number of the payment to cancel. Set this or `out_trade_no`.
     ///
-    /// Wire `trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2014112611001004680073956707"`.
+    /// Wire `trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
     #[serde(skip)]
     common: crate::request::CommonParams,
@@ -69,11 +69,11 @@ crate::__private::request! {
 pub struct AlipayTradeCancelResponse {
     /// Alipay's trade number; returned when the trade was closed or refunded.
     ///
-    /// Wire `trade_no`, text; e.g. `"2013112011001004330000121536"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// The merchant's order number.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"6823789339978248"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
     /// `Y` if the cancel did not complete and should be called again; `N` otherwise.
     ///
@@ -87,7 +87,7 @@ pub struct AlipayTradeCancelResponse {
     ///
     /// Wire `gmt_refund_pay`, Beijing time; e.g. `"2014-11-27 15:45:57"`.
     pub gmt_refund_pay: Option<crate::types::BeijingDateTime>,
-    /// Clearing number of the resulting refund, for reconciliation; only for bank-channel trades.
+    /// Clearing number of the refund, for reconciliation; bank-channel (银行间联) trades only.
     ///
     /// Wire `refund_settlement_id`, text.
     pub refund_settlement_id: Option<String>,
@@ -120,7 +120,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .example("\"20150320010101001\""),
         F::new("trade_no", T::String)
             .len(None, Some(64usize))
-            .example("\"2014112611001004680073956707\""),
+            .example("\"2013112011001004330000121536\""),
     ],
     rules: crate::schema::RulesSchema::new(
         &[
@@ -132,8 +132,12 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         &[],
     ),
     response: &[
-        F::new("trade_no", T::String).example("\"2013112011001004330000121536\""),
-        F::new("out_trade_no", T::String).example("\"6823789339978248\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
         F::new("retry_flag", T::String).req().example("\"N\""),
         F::new("action", T::Enum(&m::cancel_action::SCHEMA)).example("\"close\""),
         F::new("gmt_refund_pay", T::DateTime).example("\"2014-11-27 15:45:57\""),

@@ -23,7 +23,7 @@ use crate::generated::models as m;
 /// use alipay_api::trade::AlipayTradeClose;
 ///
 /// let request = AlipayTradeClose::builder()
-///     .out_trade_no("HZ0120131127001")
+///     .out_trade_no("20150320010101001")
 ///     .build()?;
 /// // let response = client.execute(&request).await?;
 /// # Ok::<(), alipay_api::ValidationError>(())
@@ -33,15 +33,15 @@ use crate::generated::models as m;
 pub struct AlipayTradeClose {
     /// The merchant order number of the trade to close. Set this or `trade_no`; `trade_no` wins if both are set.
     ///
-    /// Wire `out_trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"HZ0120131127001"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
     /// Alipay's trade number of the trade to close (16 to 64 characters). Set this or `out_trade_no`.
     ///
-    /// Wire `trade_no`, text; 16 to 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2013112611001004680073956707"`.
+    /// Wire `trade_no`, text; 16 to 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// The merchant's own id of the operator closing the trade.
+    /// The merchant's own code for the cashier or operator.
     ///
-    /// Wire `operator_id`, text; at most 28 characters; e.g. `"YX01"`.
+    /// Wire `operator_id`, text; at most 28 characters; e.g. `"yx_001"`.
     pub operator_id: Option<String>,
     /// Extra options for special scenarios.
     ///
@@ -78,11 +78,11 @@ crate::__private::request! {
 pub struct AlipayTradeCloseResponse {
     /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; e.g. `"2013112111001004500000675971"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// The merchant order number given when the trade was created.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"YX_001"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
     /// Fields Alipay sent that the spec does not describe, kept as received.
     #[serde(flatten)]
@@ -115,11 +115,11 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     params: &[
         F::new("out_trade_no", T::String)
             .len(None, Some(64usize))
-            .example("\"HZ0120131127001\""),
+            .example("\"20150320010101001\""),
         F::new("trade_no", T::String)
             .len(Some(16usize), Some(64usize))
-            .example("\"2013112611001004680073956707\""),
-        F::new("operator_id", T::String).len(None, Some(28usize)).example("\"YX01\""),
+            .example("\"2013112011001004330000121536\""),
+        F::new("operator_id", T::String).len(None, Some(28usize)).example("\"yx_001\""),
         F::new("extend_params", T::Object(&m::close_extend_params::SCHEMA)),
     ],
     rules: crate::schema::RulesSchema::new(
@@ -132,7 +132,11 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         &[],
     ),
     response: &[
-        F::new("trade_no", T::String).example("\"2013112111001004500000675971\""),
-        F::new("out_trade_no", T::String).example("\"YX_001\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
     ],
 };

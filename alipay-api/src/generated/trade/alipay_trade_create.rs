@@ -34,7 +34,7 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayTradeCreate {
-    /// Your own order number for this payment: letters, digits and underscores, unique among all your orders.
+    /// The merchant's own order number, unique among its orders.
     ///
     /// Wire `out_trade_no`, text; **required**; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
@@ -48,41 +48,41 @@ pub struct AlipayTradeCreate {
     pub subject: Option<String>,
     /// Product signed with Alipay, e.g. `JSAPI_PAY` for mini-program and JSAPI payments; Alipay assumes `FACE_TO_FACE_PAYMENT` when unset.
     ///
-    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); e.g. `"JSAPI_PAY"`.
+    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); `FACE_TO_FACE_PAYMENT`, `JSAPI_PAY`; e.g. `"FACE_TO_FACE_PAYMENT"`.
     pub product_code: Option<crate::models::ProductCode>,
     /// Buyer's Alipay user ID (2088 followed by 12 digits), obtained through user authorisation. The buyer and the seller must differ.
     ///
-    /// Wire `buyer_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
+    /// Wire `buyer_id`, text; at most 28 characters; e.g. `"2088202954065786"`.
     pub buyer_id: Option<String>,
     /// The buyer's OpenID under your app: the app-scoped identifier that replaces `buyer_id`.
     ///
-    /// Wire `buyer_open_id`, text; at most 128 characters; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
+    /// Wire `buyer_open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub buyer_open_id: Option<String>,
     /// The buyer's Alipay login name; prefer `buyer_open_id`.
     ///
-    /// Wire `buyer_logon_id`, text; at most 100 characters; e.g. `"159****5620"`.
+    /// Wire `buyer_logon_id`, text; e.g. `"159****5620"`.
     pub buyer_logon_id: Option<String>,
     /// App ID of the mini program of the business that really sells, when the payment is made through that mini program.
     ///
-    /// Wire `op_app_id`, text; at most 32 characters; e.g. `"2021000000000000"`.
+    /// Wire `op_app_id`, text; e.g. `"2021000000000000"`.
     pub op_app_id: Option<String>,
     /// The buyer's OpenID under `op_app_id`.
     ///
-    /// Wire `op_buyer_open_id`, text; at most 128 characters; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
+    /// Wire `op_buyer_open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub op_buyer_open_id: Option<String>,
     /// Alipay user ID (2088…) that receives the money. Unset means the account that signed the contract; in the 直付通 and institution models leave it unset or equal to your PID.
     ///
     /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,
-    /// Free-text order details; echoed in notifications and statements and shown as the trade description in bill details.
+    /// Free-text order details, echoed in notifications and statements and shown as the trade description in bills.
     ///
     /// Wire `body`, text; at most 128 characters; e.g. `"Iphone6 16G"`.
     pub body: Option<String>,
-    /// Line items in the order.
+    /// Line items of the order.
     ///
     /// Wire `goods_detail`, list of [`GoodsDetail`](crate::models::GoodsDetail).
     pub goods_detail: Option<Vec<crate::models::GoodsDetail>>,
-    /// Part of the total, in yuan, that promotions may discount. When sent together with `undiscountable_amount` and `total_amount`, the two parts must add up to the total; leave both unset when the whole order is discountable.
+    /// Part of the total, in yuan, that promotions may discount. Sent together with `undiscountable_amount` and `total_amount`, the two parts must add up to the total; leave both unset when the whole order is discountable.
     ///
     /// Wire `discountable_amount`, amount in yuan; 0.01 to 100000000.00; e.g. `"80.00"`.
     pub discountable_amount: Option<crate::types::Input<crate::types::Amount>>,
@@ -90,19 +90,19 @@ pub struct AlipayTradeCreate {
     ///
     /// Wire `undiscountable_amount`, amount in yuan; 0.01 to 100000000.00; e.g. `"8.88"`.
     pub undiscountable_amount: Option<crate::types::Input<crate::types::Amount>>,
-    /// Your own code for the store where the sale happens.
+    /// The merchant's own code for the store where the sale happens.
     ///
     /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
-    /// Store ID that Alipay generated when the store was registered with it.
+    /// The store ID Alipay generated when the store was registered with it.
     ///
-    /// Wire `alipay_store_id`, text; at most 32 characters; e.g. `"2016041400077000000003314986"`.
+    /// Wire `alipay_store_id`, text; e.g. `"2016041400077000000003314986"`.
     pub alipay_store_id: Option<String>,
-    /// Your code for the cashier or operator taking the order.
+    /// The merchant's own code for the cashier or operator.
     ///
     /// Wire `operator_id`, text; at most 28 characters; e.g. `"yx_001"`.
     pub operator_id: Option<String>,
-    /// Your code for the till or device taking the order.
+    /// The merchant's own code for the till or device.
     ///
     /// Wire `terminal_id`, text; at most 32 characters; e.g. `"NJ_T_001"`.
     pub terminal_id: Option<String>,
@@ -114,23 +114,23 @@ pub struct AlipayTradeCreate {
     ///
     /// Wire `business_params`, [`BusinessParams`](crate::models::BusinessParams).
     pub business_params: Option<crate::models::BusinessParams>,
-    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (no decimals, so write `90m`, not `1.5h`), or `1c` for midnight of the creation day. Ignored when `time_expire` is set. Counted from trade creation, 1m to 15d; Alipay's default is 3h for in-store payments, and at least 5m is advisable.
+    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (write `90m`, not `1.5h`), or `1c` for midnight of the day the order was created. Ignored when `time_expire` is set.
     ///
-    /// Wire `timeout_express`, text; at most 6 characters; e.g. `"90m"`.
+    /// Wire `timeout_express`, text; at most 6 characters; matches `^([1-9][0-9]*[mhd]|1c)$`; e.g. `"90m"`.
     pub timeout_express: Option<String>,
-    /// Absolute payment deadline in Beijing time; wins over `timeout_express` when both are set.
+    /// Absolute payment deadline (Beijing time); wins over `timeout_express` when both are set.
     ///
     /// Wire `time_expire`, Beijing time; e.g. `"2016-12-31 10:05:01"`.
     pub time_expire: Option<crate::types::Input<crate::types::BeijingDateTime>>,
-    /// Who the money is settled to; required in the 直付通 (platform direct-pay) model.
+    /// Who the money is settled to; needed in the 直付通 model.
     ///
     /// Wire `settle_info`, [`SettleInfo`](crate::models::SettleInfo).
     pub settle_info: Option<crate::models::SettleInfo>,
-    /// The secondary merchant; required in the 直付通 and institution (间连) models, unset otherwise.
+    /// The secondary merchant; needed in the 直付通 and institution (间连) models, unset otherwise.
     ///
     /// Wire `sub_merchant`, [`SubMerchant`](crate::models::SubMerchant).
     pub sub_merchant: Option<crate::models::SubMerchant>,
-    /// Profit-sharing (分账) instructions for this order.
+    /// Profit-sharing (分账) instructions for the order.
     ///
     /// Wire `royalty_info`, [`RoyaltyInfo`](crate::models::RoyaltyInfo).
     pub royalty_info: Option<crate::models::RoyaltyInfo>,
@@ -142,31 +142,31 @@ pub struct AlipayTradeCreate {
     ///
     /// Wire `receiver_address_info`, [`ReceiverAddressInfo`](crate::models::ReceiverAddressInfo).
     pub receiver_address_info: Option<crate::models::ReceiverAddressInfo>,
-    /// Sign a deduction agreement together with this payment (pay-and-sign).
+    /// Sign a deduction agreement (商家扣款 / 周期扣款) together with this payment.
     ///
     /// Wire `agreement_sign_params`, [`SignParams`](crate::models::SignParams).
     pub agreement_sign_params: Option<crate::models::SignParams>,
-    /// Your original order number, kept for reference when it differs from `out_trade_no`.
+    /// The merchant's original order number, kept for reference when it differs from `out_trade_no`.
     ///
-    /// Wire `merchant_order_no`, text; at most 32 characters; e.g. `"20161008001"`.
+    /// Wire `merchant_order_no`, text; e.g. `"20161008001"`.
     pub merchant_order_no: Option<String>,
     /// Opaque value returned unchanged in the asynchronous notification; URL-encode it before setting.
     ///
     /// Wire `passback_params`, text; at most 512 characters; e.g. `"merchantBizType%3d3C%26merchantBizNo%3d2016010101111"`.
     pub passback_params: Option<String>,
-    /// Extra response fields to return, such as `enterprise_pay_info` or `hyb_amount`.
+    /// Extra response fields to return.
     ///
-    /// Wire `query_options`, list of text; e.g. `["hyb_amount"]`.
-    pub query_options: Option<Vec<String>>,
-    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`. Do not combine with `enable_pay_channels`.
+    /// Wire `query_options`, list of [`QueryOption`](crate::models::QueryOption); `hyb_amount`, `enterprise_pay_info`; e.g. `["fund_bill_list"]`.
+    pub query_options: Option<Vec<crate::models::QueryOption>>,
+    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`; do not combine with `enable_pay_channels`.
     ///
     /// Wire `disable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub disable_pay_channels: Option<String>,
-    /// Comma-separated channels the buyer is limited to, promotional channels included; use with care, since the buyer cannot pay if none of them is available. Do not combine with `disable_pay_channels`.
+    /// Comma-separated payment channels the buyer is limited to; do not combine with `disable_pay_channels`. Use with care, it can leave the buyer unable to pay.
     ///
     /// Wire `enable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub enable_pay_channels: Option<String>,
-    /// Restrict the payment to a particular buyer, checked against their verified identity (name, ID number, minimum age).
+    /// Restrict the payment to a particular buyer, checked against their verified identity.
     ///
     /// Wire `ext_user_info`, [`ExtUserInfo`](crate::models::ExtUserInfo).
     pub ext_user_info: Option<crate::models::ExtUserInfo>,
@@ -211,7 +211,7 @@ crate::__private::setters! {
         into agreement_sign_params: crate::models::SignParams;
         into merchant_order_no: String;
         into passback_params: String;
-        list query_options: String;
+        list query_options: crate::models::QueryOption;
         into disable_pay_channels: String;
         into enable_pay_channels: String;
         into ext_user_info: crate::models::ExtUserInfo;
@@ -234,13 +234,13 @@ crate::__private::request! {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayTradeCreateResponse {
-    /// Alipay's trade number; pass it to `my.tradePay` to collect the payment.
+    /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; e.g. `"2013112011001004330000121536"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// Your order number, as sent.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"20150320010101001"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
     /// Fields Alipay sent that the spec does not describe, kept as received.
     #[serde(flatten)]
@@ -283,21 +283,15 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .len(None, Some(256usize))
             .example("\"Iphone6 16G\""),
         F::new("product_code", T::Enum(&m::product_code::SCHEMA))
-            .example("\"JSAPI_PAY\""),
+            .example("\"FACE_TO_FACE_PAYMENT\""),
         F::new("buyer_id", T::String)
             .len(None, Some(28usize))
-            .example("\"2088102146225135\""),
+            .example("\"2088202954065786\""),
         F::new("buyer_open_id", T::String)
-            .len(None, Some(128usize))
             .example("\"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5\""),
-        F::new("buyer_logon_id", T::String)
-            .len(None, Some(100usize))
-            .example("\"159****5620\""),
-        F::new("op_app_id", T::String)
-            .len(None, Some(32usize))
-            .example("\"2021000000000000\""),
+        F::new("buyer_logon_id", T::String).example("\"159****5620\""),
+        F::new("op_app_id", T::String).example("\"2021000000000000\""),
         F::new("op_buyer_open_id", T::String)
-            .len(None, Some(128usize))
             .example("\"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5\""),
         F::new("seller_id", T::String)
             .len(None, Some(28usize))
@@ -311,16 +305,17 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .amount_range(Some(1i64), Some(10000000000i64))
             .example("\"8.88\""),
         F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
-        F::new("alipay_store_id", T::String)
-            .len(None, Some(32usize))
-            .example("\"2016041400077000000003314986\""),
+        F::new("alipay_store_id", T::String).example("\"2016041400077000000003314986\""),
         F::new("operator_id", T::String).len(None, Some(28usize)).example("\"yx_001\""),
         F::new("terminal_id", T::String)
             .len(None, Some(32usize))
             .example("\"NJ_T_001\""),
         F::new("extend_params", T::Object(&m::extend_params::SCHEMA)),
         F::new("business_params", T::Object(&m::business_params::SCHEMA)),
-        F::new("timeout_express", T::String).len(None, Some(6usize)).example("\"90m\""),
+        F::new("timeout_express", T::String)
+            .len(None, Some(6usize))
+            .pattern("^([1-9][0-9]*[mhd]|1c)$")
+            .example("\"90m\""),
         F::new("time_expire", T::DateTime).example("\"2016-12-31 10:05:01\""),
         F::new("settle_info", T::Object(&m::settle_info::SCHEMA)),
         F::new("sub_merchant", T::Object(&m::sub_merchant::SCHEMA)),
@@ -328,13 +323,12 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("logistics_detail", T::Object(&m::logistics_detail::SCHEMA)),
         F::new("receiver_address_info", T::Object(&m::receiver_address_info::SCHEMA)),
         F::new("agreement_sign_params", T::Object(&m::sign_params::SCHEMA)),
-        F::new("merchant_order_no", T::String)
-            .len(None, Some(32usize))
-            .example("\"20161008001\""),
+        F::new("merchant_order_no", T::String).example("\"20161008001\""),
         F::new("passback_params", T::String)
             .len(None, Some(512usize))
             .example("\"merchantBizType%3d3C%26merchantBizNo%3d2016010101111\""),
-        F::new("query_options", T::List(&T::String)).example("[\"hyb_amount\"]"),
+        F::new("query_options", T::List(&T::Enum(&m::query_option::SCHEMA)))
+            .example("[\"fund_bill_list\"]"),
         F::new("disable_pay_channels", T::String)
             .len(None, Some(128usize))
             .example("\"pcredit,moneyFund,debitCardExpress\""),
@@ -346,7 +340,11 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     ],
     rules: crate::schema::RulesSchema::NONE,
     response: &[
-        F::new("trade_no", T::String).example("\"2013112011001004330000121536\""),
-        F::new("out_trade_no", T::String).example("\"20150320010101001\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
     ],
 };

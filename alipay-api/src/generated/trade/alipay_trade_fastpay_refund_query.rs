@@ -40,17 +40,17 @@ pub struct AlipayTradeFastpayRefundQuery {
     pub out_trade_no: Option<String>,
     /// Alipay's trade number of the refunded trade. Set this or `out_trade_no`.
     ///
-    /// Wire `trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2014112611001004680073956707"`.
+    /// Wire `trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
     /// The `out_request_no` of the refund call; if the refund was sent without one, the trade's merchant order number.
     ///
     /// Wire `out_request_no`, text; **required**; at most 64 characters; e.g. `"HZ01RF001"`.
     pub out_request_no: Option<String>,
-    /// Extra response fields to return, e.g. `refund_detail_item_list`, `gmt_refund_pay`, `deposit_back_info`, `deposit_back_info_list`, `refund_voucher_detail_list`, `enterprise_pay_info`.
+    /// Extra response fields to return.
     ///
-    /// Wire `query_options`, list of text.
-    pub query_options: Option<Vec<String>>,
-    /// Only for bank-channel (银行间联) trades, the pid of the acquiring institution the trade belongs to; leave unset otherwise.
+    /// Wire `query_options`, list of [`QueryOption`](crate::models::QueryOption); `refund_detail_item_list`, `gmt_refund_pay`, `deposit_back_info`, `deposit_back_info_list`, `refund_voucher_detail_list`, `enterprise_pay_info`; e.g. `["fund_bill_list"]`.
+    pub query_options: Option<Vec<crate::models::QueryOption>>,
+    /// Only for bank-channel (银行间联) trades, the PID of the acquiring institution the trade belongs to; leave unset otherwise.
     ///
     /// Wire `org_pid`, text; at most 16 characters; e.g. `"2088101117952222"`.
     pub org_pid: Option<String>,
@@ -64,7 +64,7 @@ crate::__private::setters! {
         into out_trade_no: String;
         into trade_no: String;
         into out_request_no: String;
-        list query_options: String;
+        list query_options: crate::models::QueryOption;
         into org_pid: String;
     }
 }
@@ -86,45 +86,45 @@ crate::__private::request! {
 pub struct AlipayTradeFastpayRefundQueryResponse {
     /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; e.g. `"2014112611001004680073956707"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// The merchant's order number.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"20150320010101001"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// The refund request number this answer is about.
+    /// The merchant's number of one refund request, unique within its trade; retries reuse it so the refund happens once.
     ///
-    /// Wire `out_request_no`, text; e.g. `"HZ01RF001"`.
+    /// Wire `out_request_no`, text; at most 64 characters; e.g. `"HZ01RF001"`.
     pub out_request_no: Option<String>,
     /// `REFUND_SUCCESS` once the refund was carried out; absent if the request is unknown or the refund failed.
     ///
     /// Wire `refund_status`, [`RefundStatus`](crate::models::RefundStatus); e.g. `"REFUND_SUCCESS"`.
     pub refund_status: Option<crate::models::RefundStatus>,
-    /// Order amount of the refunded trade, in yuan.
+    /// Order total in yuan.
     ///
-    /// Wire `total_amount`, amount in yuan; e.g. `"100.20"`.
+    /// Wire `total_amount`, amount in yuan; e.g. `"88.88"`.
     pub total_amount: Option<crate::types::Amount>,
     /// Amount of this refund request, in yuan.
     ///
     /// Wire `refund_amount`, amount in yuan; e.g. `"12.33"`.
     pub refund_amount: Option<crate::types::Amount>,
-    /// The reason given with the refund.
+    /// Why the merchant refunds, shown to the merchant and the buyer in the refund details.
     ///
-    /// Wire `refund_reason`, text; e.g. `"用户退款请求"`.
+    /// Wire `refund_reason`, text; at most 256 characters; e.g. `"正常退款"`.
     pub refund_reason: Option<String>,
     /// What the merchant actually paid back in this refund, in yuan; returned when `query_options` has `refund_detail_item_list`.
     ///
     /// Wire `send_back_fee`, amount in yuan; e.g. `"88.88"`.
     pub send_back_fee: Option<crate::types::Amount>,
-    /// When the refund was paid; returned when `query_options` has `gmt_refund_pay`.
+    /// When the refund was paid (Beijing time).
     ///
     /// Wire `gmt_refund_pay`, Beijing time; e.g. `"2014-11-27 15:45:57"`.
     pub gmt_refund_pay: Option<crate::types::BeijingDateTime>,
-    /// Channels the refund went back through; returned when `query_options` has `refund_detail_item_list`.
+    /// Channels the refund went back through; returned when agreed in the contract or requested in `query_options`.
     ///
     /// Wire `refund_detail_item_list`, list of [`TradeFundBill`](crate::models::TradeFundBill).
     pub refund_detail_item_list: Option<Vec<crate::models::TradeFundBill>>,
-    /// Vouchers involved in the refund; returned when `query_options` has `refund_voucher_detail_list`.
+    /// Vouchers involved in the refund; returned when `query_options` asks for them.
     ///
     /// Wire `refund_voucher_detail_list`, list of [`VoucherDetail`](crate::models::VoucherDetail).
     pub refund_voucher_detail_list: Option<Vec<crate::models::VoucherDetail>>,
@@ -144,31 +144,31 @@ pub struct AlipayTradeFastpayRefundQueryResponse {
     ///
     /// Wire `refund_charge_info_list`, list of [`RefundChargeInfo`](crate::models::RefundChargeInfo).
     pub refund_charge_info_list: Option<Vec<crate::models::RefundChargeInfo>>,
-    /// Fee given back to the payee for this refund, in yuan; only for institution-channel trades.
+    /// Fee given back to the payee for this refund, in yuan; institution (间联) model only.
     ///
     /// Wire `refund_charge_amount`, amount in yuan.
     pub refund_charge_amount: Option<crate::types::Amount>,
-    /// Clearing number of the refund for reconciliation; only for institution-channel trades.
+    /// Clearing number of the refund, for reconciliation; bank-channel (银行间联) trades only.
     ///
     /// Wire `refund_settlement_id`, text.
     pub refund_settlement_id: Option<String>,
-    /// Part of this refund that went back to the buyer's own funds, in yuan; not returned by default.
+    /// Part of this refund that goes back to the buyer's own funds, in yuan; not returned by default.
     ///
     /// Wire `present_refund_buyer_amount`, amount in yuan.
     pub present_refund_buyer_amount: Option<crate::types::Amount>,
-    /// Part of this refund that returned a platform discount, in yuan; not returned by default.
+    /// Part of this refund that returns a platform discount, in yuan; not returned by default.
     ///
     /// Wire `present_refund_discount_amount`, amount in yuan.
     pub present_refund_discount_amount: Option<crate::types::Amount>,
-    /// Part of this refund that returned a merchant discount, in yuan; not returned by default.
+    /// Part of this refund that returns a merchant discount, in yuan; not returned by default.
     ///
     /// Wire `present_refund_mdiscount_amount`, amount in yuan.
     pub present_refund_mdiscount_amount: Option<crate::types::Amount>,
-    /// Huiyingbao (惠营宝) part of this refund, in yuan.
+    /// 惠营宝 (Huiyingbao) amount refunded by this request, in yuan.
     ///
-    /// Wire `refund_hyb_amount`, amount in yuan.
+    /// Wire `refund_hyb_amount`, amount in yuan; e.g. `"10.24"`.
     pub refund_hyb_amount: Option<crate::types::Amount>,
-    /// For Zhima pay-after-use, the pre-authorised amount released when the operation cancelled the pre-authorisation, in yuan.
+    /// For Zhima pay-later, the pre-authorised amount released when this refund cancels the pre-authorisation, in yuan.
     ///
     /// Wire `pre_auth_cancel_fee`, amount in yuan.
     pub pre_auth_cancel_fee: Option<crate::types::Amount>,
@@ -176,11 +176,11 @@ pub struct AlipayTradeFastpayRefundQueryResponse {
     ///
     /// Wire `error_code`, text.
     pub error_code: Option<String>,
-    /// Refund details of a payment made on a company's account (因公付); returned when `query_options` has `enterprise_pay_info`.
+    /// Details of a payment made on a company's account (因公付); returned when `query_options` asks for them.
     ///
     /// Wire `enterprise_pay_info`, [`EnterprisePayInfo`](crate::models::EnterprisePayInfo).
     pub enterprise_pay_info: Option<crate::models::EnterprisePayInfo>,
-    /// Industry-specific information as JSON text (e.g. medical details for medical-insurance refunds). The misspelt wire name is Alipay's.
+    /// Industry-specific information as JSON text (e.g. medical details for medical-insurance payments). The misspelt wire name is Alipay's.
     ///
     /// Wire `industry_sepc_detail`, text.
     pub industry_sepc_detail: Option<String>,
@@ -229,12 +229,13 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .example("\"20150320010101001\""),
         F::new("trade_no", T::String)
             .len(None, Some(64usize))
-            .example("\"2014112611001004680073956707\""),
+            .example("\"2013112011001004330000121536\""),
         F::new("out_request_no", T::String)
             .req()
             .len(None, Some(64usize))
             .example("\"HZ01RF001\""),
-        F::new("query_options", T::List(&T::String)),
+        F::new("query_options", T::List(&T::Enum(&m::query_option::SCHEMA)))
+            .example("[\"fund_bill_list\"]"),
         F::new("org_pid", T::String)
             .len(None, Some(16usize))
             .example("\"2088101117952222\""),
@@ -249,14 +250,22 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         &[],
     ),
     response: &[
-        F::new("trade_no", T::String).example("\"2014112611001004680073956707\""),
-        F::new("out_trade_no", T::String).example("\"20150320010101001\""),
-        F::new("out_request_no", T::String).example("\"HZ01RF001\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
+        F::new("out_request_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"HZ01RF001\""),
         F::new("refund_status", T::Enum(&m::refund_status::SCHEMA))
             .example("\"REFUND_SUCCESS\""),
-        F::new("total_amount", T::Amount).example("\"100.20\""),
+        F::new("total_amount", T::Amount).example("\"88.88\""),
         F::new("refund_amount", T::Amount).example("\"12.33\""),
-        F::new("refund_reason", T::String).example("\"用户退款请求\""),
+        F::new("refund_reason", T::String)
+            .len(None, Some(256usize))
+            .example("\"正常退款\""),
         F::new("send_back_fee", T::Amount).example("\"88.88\""),
         F::new("gmt_refund_pay", T::DateTime).example("\"2014-11-27 15:45:57\""),
         F::new(
@@ -285,7 +294,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("present_refund_buyer_amount", T::Amount),
         F::new("present_refund_discount_amount", T::Amount),
         F::new("present_refund_mdiscount_amount", T::Amount),
-        F::new("refund_hyb_amount", T::Amount),
+        F::new("refund_hyb_amount", T::Amount).example("\"10.24\""),
         F::new("pre_auth_cancel_fee", T::Amount),
         F::new("error_code", T::String),
         F::new("enterprise_pay_info", T::Object(&m::enterprise_pay_info::SCHEMA)),

@@ -35,7 +35,7 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayTradePagePay {
-    /// Your own order number for this payment: letters, digits and underscores, unique among all your orders.
+    /// The merchant's own order number, unique among its orders.
     ///
     /// Wire `out_trade_no`, text; **required**; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
@@ -55,35 +55,35 @@ pub struct AlipayTradePagePay {
     ///
     /// Wire `qrcode_width`, integer; e.g. `100`.
     pub qrcode_width: Option<i64>,
-    /// Free-text order details; echoed in notifications and statements and shown as the trade description in bill details.
+    /// Free-text order details, echoed in notifications and statements and shown as the trade description in bills.
     ///
     /// Wire `body`, text; at most 128 characters; e.g. `"Iphone6 16G"`.
     pub body: Option<String>,
-    /// Line items in the order.
+    /// Line items of the order.
     ///
     /// Wire `goods_detail`, list of [`GoodsDetail`](crate::models::GoodsDetail).
     pub goods_detail: Option<Vec<crate::models::GoodsDetail>>,
-    /// Whether the order is for virtual or physical goods; Huabei cannot pay for virtual goods.
+    /// Whether the order is for virtual or physical goods.
     ///
     /// Wire `goods_type`, [`GoodsType`](crate::models::GoodsType); e.g. `"1"`.
     pub goods_type: Option<crate::models::GoodsType>,
-    /// Absolute payment deadline in Beijing time, 1 minute to 15 days ahead; wins over `timeout_express` when both are set.
+    /// Absolute payment deadline (Beijing time); wins over `timeout_express` when both are set.
     ///
     /// Wire `time_expire`, Beijing time; e.g. `"2016-12-31 10:05:01"`.
     pub time_expire: Option<crate::types::Input<crate::types::BeijingDateTime>>,
-    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (no decimals, so write `90m`, not `1.5h`), or `1c` for midnight of the creation day. Ignored when `time_expire` is set. Counted from your first request, 1m to 15d, default 15d; prefer `time_expire`.
+    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (write `90m`, not `1.5h`), or `1c` for midnight of the day the order was created. Ignored when `time_expire` is set.
     ///
-    /// Wire `timeout_express`, text; at most 6 characters; e.g. `"90m"`.
+    /// Wire `timeout_express`, text; at most 6 characters; matches `^([1-9][0-9]*[mhd]|1c)$`; e.g. `"90m"`.
     pub timeout_express: Option<String>,
-    /// Profit-sharing (分账) instructions for this order.
+    /// Profit-sharing (分账) instructions for the order.
     ///
     /// Wire `royalty_info`, [`RoyaltyInfo`](crate::models::RoyaltyInfo).
     pub royalty_info: Option<crate::models::RoyaltyInfo>,
-    /// The secondary merchant; required in the 直付通 and institution (间连) models, unset otherwise.
+    /// The secondary merchant; needed in the 直付通 and institution (间连) models, unset otherwise.
     ///
     /// Wire `sub_merchant`, [`SubMerchant`](crate::models::SubMerchant).
     pub sub_merchant: Option<crate::models::SubMerchant>,
-    /// Who the money is settled to; required in the 直付通 (platform direct-pay) model.
+    /// Who the money is settled to; needed in the 直付通 model.
     ///
     /// Wire `settle_info`, [`SettleInfo`](crate::models::SettleInfo).
     pub settle_info: Option<crate::models::SettleInfo>,
@@ -91,11 +91,11 @@ pub struct AlipayTradePagePay {
     ///
     /// Wire `extend_params`, [`ExtendParams`](crate::models::ExtendParams).
     pub extend_params: Option<crate::models::ExtendParams>,
-    /// Business data agreed with Alipay for risk control and marketing, such as the buyer's IP address when the order was placed; sent as a JSON string.
+    /// Business data agreed with Alipay for risk control and marketing, such as the buyer's IP address when the order was placed; sent as JSON text.
     ///
     /// Wire `business_params`, JSON text of [`BusinessParams`](crate::models::BusinessParams).
     pub business_params: Option<crate::types::JsonString<crate::models::BusinessParams>>,
-    /// Promotion parameters as a JSON string; only usable after agreeing them with Alipay.
+    /// Promotion parameters as JSON text; only for merchants who agreed them with Alipay.
     ///
     /// Wire `promo_params`, text; at most 512 characters; e.g. `"{\"storeIdType\":\"1\"}"`.
     pub promo_params: Option<String>,
@@ -109,40 +109,40 @@ pub struct AlipayTradePagePay {
     pub integration_type: Option<crate::models::IntegrationType>,
     /// Page to return to if the buyer cancels mid-payment; used with `integration_type` `ALIAPP`.
     ///
-    /// Wire `request_from_url`, text; at most 256 characters; e.g. `"https://www.example.com/cart"`.
+    /// Wire `request_from_url`, text; e.g. `"https://www.example.com/cart"`.
     pub request_from_url: Option<String>,
     /// Sign a deduction agreement after this payment (pay-then-sign).
     ///
     /// Wire `agreement_sign_params`, [`AgreementSignParams`](crate::models::AgreementSignParams).
     pub agreement_sign_params: Option<crate::models::AgreementSignParams>,
-    /// Your own code for the store where the sale happens.
+    /// The merchant's own code for the store where the sale happens.
     ///
     /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
-    /// Your original order number, kept for reference when it differs from `out_trade_no`.
+    /// The merchant's original order number, kept for reference when it differs from `out_trade_no`.
     ///
-    /// Wire `merchant_order_no`, text; at most 32 characters; e.g. `"20161008001"`.
+    /// Wire `merchant_order_no`, text; e.g. `"20161008001"`.
     pub merchant_order_no: Option<String>,
-    /// Comma-separated channels the buyer is limited to, promotional channels included; use with care, since the buyer cannot pay if none of them is available. Do not combine with `disable_pay_channels`.
+    /// Comma-separated payment channels the buyer is limited to; do not combine with `disable_pay_channels`. Use with care, it can leave the buyer unable to pay.
     ///
     /// Wire `enable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub enable_pay_channels: Option<String>,
-    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`. Do not combine with `enable_pay_channels`.
+    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`; do not combine with `enable_pay_channels`.
     ///
     /// Wire `disable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub disable_pay_channels: Option<String>,
-    /// Restrict the payment to a particular buyer, checked against their verified identity (name, ID number, minimum age).
+    /// Restrict the payment to a particular buyer, checked against their verified identity.
     ///
     /// Wire `ext_user_info`, [`ExtUserInfo`](crate::models::ExtUserInfo).
     pub ext_user_info: Option<crate::models::ExtUserInfo>,
-    /// Invoicing details for this order.
+    /// Invoice details for the order.
     ///
     /// Wire `invoice_info`, [`InvoiceInfo`](crate::models::InvoiceInfo).
     pub invoice_info: Option<crate::models::InvoiceInfo>,
-    /// Extra response fields to return, such as `enterprise_pay_info` or `hyb_amount`.
+    /// Extra response fields to return.
     ///
-    /// Wire `query_options`, list of text; e.g. `["hyb_amount"]`.
-    pub query_options: Option<Vec<String>>,
+    /// Wire `query_options`, list of [`QueryOption`](crate::models::QueryOption); `hyb_amount`, `enterprise_pay_info`; e.g. `["fund_bill_list"]`.
+    pub query_options: Option<Vec<crate::models::QueryOption>>,
     #[serde(skip)]
     common: crate::request::CommonParams,
     #[serde(flatten)]
@@ -176,7 +176,7 @@ crate::__private::setters! {
         into disable_pay_channels: String;
         into ext_user_info: crate::models::ExtUserInfo;
         into invoice_info: crate::models::InvoiceInfo;
-        list query_options: String;
+        list query_options: crate::models::QueryOption;
     }
 }
 crate::__private::request! {
@@ -197,21 +197,21 @@ crate::__private::request! {
 pub struct AlipayTradePagePayResponse {
     /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; e.g. `"2013112011001004330000121536"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// Your order number, as sent.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"20150320010101001"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// Alipay user ID (2088 followed by 12 digits) of the account that receives the money.
+    /// Alipay user ID (2088…) of the account that receives the money.
     ///
-    /// Wire `seller_id`, text; e.g. `"2088111111116894"`.
+    /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,
-    /// Trade amount in yuan.
+    /// Order total in yuan.
     ///
     /// Wire `total_amount`, amount in yuan; e.g. `"88.88"`.
     pub total_amount: Option<crate::types::Amount>,
-    /// Your original order number, as sent (at most 32 characters).
+    /// The merchant's original order number, kept for reference when it differs from `out_trade_no`.
     ///
     /// Wire `merchant_order_no`, text; e.g. `"20161008001"`.
     pub merchant_order_no: Option<String>,
@@ -261,14 +261,19 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .req()
             .len(None, Some(256usize))
             .example("\"Iphone6 16G\""),
-        F::new("product_code", T::String).fixed_value("FAST_INSTANT_TRADE_PAY"),
+        F::new("product_code", T::Enum(&m::product_code::SCHEMA))
+            .fixed_value("FAST_INSTANT_TRADE_PAY")
+            .example("\"FACE_TO_FACE_PAYMENT\""),
         F::new("qr_pay_mode", T::Enum(&m::qr_pay_mode::SCHEMA)).example("\"1\""),
         F::new("qrcode_width", T::Integer).example("100"),
         F::new("body", T::String).len(None, Some(128usize)).example("\"Iphone6 16G\""),
         F::new("goods_detail", T::List(&T::Object(&m::goods_detail::SCHEMA))),
         F::new("goods_type", T::Enum(&m::goods_type::SCHEMA)).example("\"1\""),
         F::new("time_expire", T::DateTime).example("\"2016-12-31 10:05:01\""),
-        F::new("timeout_express", T::String).len(None, Some(6usize)).example("\"90m\""),
+        F::new("timeout_express", T::String)
+            .len(None, Some(6usize))
+            .pattern("^([1-9][0-9]*[mhd]|1c)$")
+            .example("\"90m\""),
         F::new("royalty_info", T::Object(&m::royalty_info::SCHEMA)),
         F::new("sub_merchant", T::Object(&m::sub_merchant::SCHEMA)),
         F::new("settle_info", T::Object(&m::settle_info::SCHEMA)),
@@ -283,13 +288,10 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("integration_type", T::Enum(&m::integration_type::SCHEMA))
             .example("\"PCWEB\""),
         F::new("request_from_url", T::String)
-            .len(None, Some(256usize))
             .example("\"https://www.example.com/cart\""),
         F::new("agreement_sign_params", T::Object(&m::agreement_sign_params::SCHEMA)),
         F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
-        F::new("merchant_order_no", T::String)
-            .len(None, Some(32usize))
-            .example("\"20161008001\""),
+        F::new("merchant_order_no", T::String).example("\"20161008001\""),
         F::new("enable_pay_channels", T::String)
             .len(None, Some(128usize))
             .example("\"pcredit,moneyFund,debitCardExpress\""),
@@ -298,13 +300,20 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .example("\"pcredit,moneyFund,debitCardExpress\""),
         F::new("ext_user_info", T::Object(&m::ext_user_info::SCHEMA)),
         F::new("invoice_info", T::Object(&m::invoice_info::SCHEMA)),
-        F::new("query_options", T::List(&T::String)).example("[\"hyb_amount\"]"),
+        F::new("query_options", T::List(&T::Enum(&m::query_option::SCHEMA)))
+            .example("[\"fund_bill_list\"]"),
     ],
     rules: crate::schema::RulesSchema::NONE,
     response: &[
-        F::new("trade_no", T::String).example("\"2013112011001004330000121536\""),
-        F::new("out_trade_no", T::String).example("\"20150320010101001\""),
-        F::new("seller_id", T::String).example("\"2088111111116894\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
+        F::new("seller_id", T::String)
+            .len(None, Some(28usize))
+            .example("\"2088102146225135\""),
         F::new("total_amount", T::Amount).example("\"88.88\""),
         F::new("merchant_order_no", T::String).example("\"20161008001\""),
         F::new("pageRedirectionData", T::String),

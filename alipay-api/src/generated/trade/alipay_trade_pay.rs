@@ -30,7 +30,6 @@ use crate::generated::models as m;
 ///
 /// let request = AlipayTradePay::builder()
 ///     .out_trade_no("20150320010101001")
-///     .total_amount("88.88")
 ///     .subject("Iphone6 16G")
 ///     .auth_code("28763443825664394")
 ///     .build()?;
@@ -40,13 +39,13 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayTradePay {
-    /// Your own order number for this payment: letters, digits and underscores, unique among all your orders.
+    /// The merchant's own order number, unique among its orders.
     ///
     /// Wire `out_trade_no`, text; **required**; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// Order total in yuan, two decimals, from 0.01 to 100,000,000.
+    /// Order total in yuan, two decimals, from 0.01 to 100,000,000. The docs' table does not mark it required: it may be left out when both `discountable_amount` and `undiscountable_amount` are set.
     ///
-    /// Wire `total_amount`, amount in yuan; **required**; 0.01 to 100000000.00; e.g. `"88.88"`.
+    /// Wire `total_amount`, amount in yuan; 0.01 to 100000000.00; e.g. `"88.88"`.
     pub total_amount: Option<crate::types::Input<crate::types::Amount>>,
     /// Order title shown to the buyer; avoid special characters such as `/`, `=` and `&`.
     ///
@@ -54,7 +53,7 @@ pub struct AlipayTradePay {
     pub subject: Option<String>,
     /// What the scanner read from the buyer: the payment code from their Alipay app (16–24 digits starting with 25–30) or a face-pay token (35 characters starting with `fp`). Leave unset for agreement payments (use `agreement_params`) and pre-authorisation payments (use `auth_no`).
     ///
-    /// Wire `auth_code`, text; at most 64 characters; at least one of `auth_code`, `agreement_params`, `auth_no`; e.g. `"28763443825664394"`.
+    /// Wire `auth_code`, text; at least one of `auth_code`, `agreement_params`, `auth_no`; e.g. `"28763443825664394"`.
     pub auth_code: Option<String>,
     /// How the buyer presented the payment; Alipay assumes `bar_code` when unset. Leave unset for agreement and pre-authorisation payments.
     ///
@@ -62,7 +61,7 @@ pub struct AlipayTradePay {
     pub scene: Option<crate::models::PayScene>,
     /// Product signed with Alipay that this payment uses. Alipay assumes `FACE_TO_FACE_PAYMENT` when unset; agreement, recurring and pre-authorisation payments must set it.
     ///
-    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); e.g. `"FACE_TO_FACE_PAYMENT"`.
+    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); `FACE_TO_FACE_PAYMENT`, `OFFLINE_PAYMENT`, `CYCLE_PAY_AUTH`, `GENERAL_WITHHOLDING`, `PRE_AUTH_ONLINE`, `PRE_AUTH`; e.g. `"FACE_TO_FACE_PAYMENT"`.
     pub product_code: Option<crate::models::ProductCode>,
     /// The signed deduction agreement to charge under (代扣 / 周期扣款); replaces `scene` and `auth_code`.
     ///
@@ -70,7 +69,7 @@ pub struct AlipayTradePay {
     pub agreement_params: Option<crate::models::AgreementParams>,
     /// Fund-authorisation order number whose frozen funds pay for this trade; required for the pre-authorisation products.
     ///
-    /// Wire `auth_no`, text; at most 64 characters; at least one of `auth_code`, `agreement_params`, `auth_no`; e.g. `"2016110310002001760201905725"`.
+    /// Wire `auth_no`, text; at least one of `auth_code`, `agreement_params`, `auth_no`; e.g. `"2016110310002001760201905725"`.
     pub auth_no: Option<String>,
     /// Pre-authorisation only: whether the rest of the frozen funds is released once this payment completes. Alipay assumes `NOT_COMPLETE`.
     ///
@@ -80,27 +79,27 @@ pub struct AlipayTradePay {
     ///
     /// Wire `buyer_id`, text; at most 28 characters; e.g. `"2088202954065786"`.
     pub buyer_id: Option<String>,
-    /// The buyer's OpenID under your app: the app-scoped identifier that replaces `buyer_id`.
+    /// The buyer's OpenID under the app, the app-scoped replacement for the 2088 user ID.
     ///
-    /// Wire `buyer_open_id`, text; at most 128 characters; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
+    /// Wire `buyer_open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub buyer_open_id: Option<String>,
     /// Alipay user ID (2088…) that receives the money. Unset means the account that signed the contract; in the 直付通 and institution models leave it unset or equal to your PID. Required for the pre-authorisation products.
     ///
     /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,
-    /// Free-text order details; echoed in notifications and statements and shown as the trade description in bill details.
+    /// Free-text order details, echoed in notifications and statements and shown as the trade description in bills.
     ///
     /// Wire `body`, text; at most 128 characters; e.g. `"Iphone6 16G"`.
     pub body: Option<String>,
-    /// Line items in the order.
+    /// Line items of the order.
     ///
     /// Wire `goods_detail`, list of [`GoodsDetail`](crate::models::GoodsDetail).
     pub goods_detail: Option<Vec<crate::models::GoodsDetail>>,
-    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (no decimals, so write `90m`, not `1.5h`), or `1c` for midnight of the creation day. Ignored when `time_expire` is set. Counted from trade creation, 1m to 15d; Alipay's default is 3h for in-store payments and 15d otherwise.
+    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (write `90m`, not `1.5h`), or `1c` for midnight of the day the order was created. Ignored when `time_expire` is set.
     ///
-    /// Wire `timeout_express`, text; at most 6 characters; e.g. `"90m"`.
+    /// Wire `timeout_express`, text; at most 6 characters; matches `^([1-9][0-9]*[mhd]|1c)$`; e.g. `"90m"`.
     pub timeout_express: Option<String>,
-    /// Absolute payment deadline in Beijing time, 1 minute to 15 days ahead; wins over `timeout_express` when both are set.
+    /// Absolute payment deadline (Beijing time); wins over `timeout_express` when both are set.
     ///
     /// Wire `time_expire`, Beijing time; e.g. `"2016-12-31 10:05:01"`.
     pub time_expire: Option<crate::types::Input<crate::types::BeijingDateTime>>,
@@ -136,7 +135,7 @@ pub struct AlipayTradePay {
     ///
     /// Wire `pay_params`, [`PayParams`](crate::models::PayParams).
     pub pay_params: Option<crate::models::PayParams>,
-    /// Part of the total, in yuan, that promotions may discount. When sent together with `undiscountable_amount` and `total_amount`, the two parts must add up to the total; leave both unset when the whole order is discountable.
+    /// Part of the total, in yuan, that promotions may discount. Sent together with `undiscountable_amount` and `total_amount`, the two parts must add up to the total; leave both unset when the whole order is discountable.
     ///
     /// Wire `discountable_amount`, amount in yuan; 0.01 to 100000000.00; e.g. `"80.00"`.
     pub discountable_amount: Option<crate::types::Input<crate::types::Amount>>,
@@ -144,19 +143,19 @@ pub struct AlipayTradePay {
     ///
     /// Wire `undiscountable_amount`, amount in yuan; 0.01 to 100000000.00; e.g. `"8.88"`.
     pub undiscountable_amount: Option<crate::types::Input<crate::types::Amount>>,
-    /// Your own code for the store where the sale happens.
+    /// The merchant's own code for the store where the sale happens.
     ///
     /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
-    /// Store ID that Alipay generated when the store was registered with it.
+    /// The store ID Alipay generated when the store was registered with it.
     ///
-    /// Wire `alipay_store_id`, text; at most 32 characters; e.g. `"2016041400077000000003314986"`.
+    /// Wire `alipay_store_id`, text; e.g. `"2016041400077000000003314986"`.
     pub alipay_store_id: Option<String>,
-    /// Your code for the cashier or operator taking the order.
+    /// The merchant's own code for the cashier or operator.
     ///
     /// Wire `operator_id`, text; at most 28 characters; e.g. `"yx_001"`.
     pub operator_id: Option<String>,
-    /// Your code for the till or device taking the order.
+    /// The merchant's own code for the till or device.
     ///
     /// Wire `terminal_id`, text; at most 32 characters; e.g. `"NJ_T_001"`.
     pub terminal_id: Option<String>,
@@ -168,23 +167,23 @@ pub struct AlipayTradePay {
     ///
     /// Wire `request_org_pid`, text; e.g. `"2088201916734621"`.
     pub request_org_pid: Option<String>,
-    /// Extra response fields to return, such as `fund_bill_list`, `voucher_detail_list`, `enterprise_pay_info`, `discount_goods_detail`, `discount_amount` or `mdiscount_amount`.
+    /// Extra response fields to return.
     ///
-    /// Wire `query_options`, list of text; e.g. `["fund_bill_list","voucher_detail_list"]`.
-    pub query_options: Option<Vec<String>>,
-    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`. Do not combine with `enable_pay_channels`.
+    /// Wire `query_options`, list of [`QueryOption`](crate::models::QueryOption); `fund_bill_list`, `voucher_detail_list`, `enterprise_pay_info`, `discount_goods_detail`, `discount_amount`, `mdiscount_amount`, `async_pay_info`; e.g. `["fund_bill_list"]`.
+    pub query_options: Option<Vec<crate::models::QueryOption>>,
+    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`; do not combine with `enable_pay_channels`.
     ///
     /// Wire `disable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub disable_pay_channels: Option<String>,
-    /// Your original order number, kept for reference when it differs from `out_trade_no`.
+    /// The merchant's original order number, kept for reference when it differs from `out_trade_no`.
     ///
-    /// Wire `merchant_order_no`, text; at most 32 characters; e.g. `"20161008001"`.
+    /// Wire `merchant_order_no`, text; e.g. `"20161008001"`.
     pub merchant_order_no: Option<String>,
     /// Opaque value returned unchanged in the asynchronous notification; URL-encode it before setting.
     ///
     /// Wire `passback_params`, text; at most 512 characters; e.g. `"merchantBizType%3d3C%26merchantBizNo%3d2016010101111"`.
     pub passback_params: Option<String>,
-    /// Profit-sharing (分账) instructions for this order.
+    /// Profit-sharing (分账) instructions for the order.
     ///
     /// Wire `royalty_info`, [`RoyaltyInfo`](crate::models::RoyaltyInfo).
     pub royalty_info: Option<crate::models::RoyaltyInfo>,
@@ -192,7 +191,7 @@ pub struct AlipayTradePay {
     ///
     /// Wire `bkagent_req_info`, [`BkAgentReqInfo`](crate::models::BkAgentReqInfo).
     pub bkagent_req_info: Option<crate::models::BkAgentReqInfo>,
-    /// Restrict the payment to a particular buyer, checked against their verified identity (name, ID number, minimum age).
+    /// Restrict the payment to a particular buyer, checked against their verified identity.
     ///
     /// Wire `ext_user_info`, [`ExtUserInfo`](crate::models::ExtUserInfo).
     pub ext_user_info: Option<crate::models::ExtUserInfo>,
@@ -200,7 +199,7 @@ pub struct AlipayTradePay {
     ///
     /// Wire `trans_currency`, [`Currency`](crate::models::Currency); e.g. `"USD"`.
     pub trans_currency: Option<crate::models::Currency>,
-    /// Currency you want to be settled in, for cross-border merchants.
+    /// Currency the merchant is settled in, for cross-border merchants.
     ///
     /// Wire `settle_currency`, [`Currency`](crate::models::Currency); e.g. `"USD"`.
     pub settle_currency: Option<crate::models::Currency>,
@@ -243,7 +242,7 @@ crate::__private::setters! {
         into terminal_id: String;
         into terminal_params: String;
         into request_org_pid: String;
-        list query_options: String;
+        list query_options: crate::models::QueryOption;
         into disable_pay_channels: String;
         into merchant_order_no: String;
         into passback_params: String;
@@ -272,13 +271,13 @@ crate::__private::request! {
 pub struct AlipayTradePayResponse {
     /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; e.g. `"2013112011001004330000121536"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// Your order number, as sent.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"6823789339978248"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// The buyer's Alipay login name, partly masked.
+    /// The buyer's Alipay login name; partly masked when Alipay returns it.
     ///
     /// Wire `buyer_logon_id`, text; e.g. `"159****5620"`.
     pub buyer_logon_id: Option<String>,
@@ -286,27 +285,27 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `buyer_user_id`, text; e.g. `"2088101117955611"`.
     pub buyer_user_id: Option<String>,
-    /// The buyer's OpenID under your app.
+    /// The buyer's OpenID under the app, the app-scoped replacement for the 2088 user ID.
     ///
     /// Wire `buyer_open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub buyer_open_id: Option<String>,
-    /// Former buyer identifier; no longer maintained.
+    /// Former buyer identifier; Alipay is retiring it.
     ///
-    /// Deprecated: Use `buyer_open_id` instead.
+    /// Deprecated: Use `buyer_open_id` (or `buyer_user_id`) instead.
     ///
     /// Wire `open_id`, text.
     pub open_id: Option<String>,
-    /// Kind of buyer account, e.g. `PRIVATE` for a person or `CORPORATE` for a company.
+    /// Whether the buyer is a company or a person.
     ///
-    /// Wire `buyer_user_type`, text; e.g. `"PRIVATE"`.
-    pub buyer_user_type: Option<String>,
-    /// Buyer's name (a person's name or a company name); only returned when agreed with Alipay.
+    /// Wire `buyer_user_type`, [`BuyerUserType`](crate::models::BuyerUserType); e.g. `"PRIVATE"`.
+    pub buyer_user_type: Option<crate::models::BuyerUserType>,
+    /// The buyer's name (a person's or a company's); only returned when agreed with Alipay.
     ///
     /// Wire `buyer_user_name`, text; e.g. `"李明"`.
     pub buyer_user_name: Option<String>,
-    /// Trade amount in yuan.
+    /// Order total in yuan.
     ///
-    /// Wire `total_amount`, amount in yuan; e.g. `"120.88"`.
+    /// Wire `total_amount`, amount in yuan; e.g. `"88.88"`.
     pub total_amount: Option<crate::types::Amount>,
     /// Amount the merchant actually receives, in yuan.
     ///
@@ -316,11 +315,11 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `buyer_pay_amount`, amount in yuan; e.g. `"8.88"`.
     pub buyer_pay_amount: Option<crate::types::Amount>,
-    /// Amount paid with Alipay points (集分宝), in yuan.
+    /// Amount paid with points or Alipay real-time discounts, in yuan.
     ///
     /// Wire `point_amount`, amount in yuan; e.g. `"8.12"`.
     pub point_amount: Option<crate::types::Amount>,
-    /// Part of the trade you may issue an invoice for, in yuan.
+    /// Part of the trade the merchant may issue an invoice for, in yuan.
     ///
     /// Wire `invoice_amount`, amount in yuan; e.g. `"12.50"`.
     pub invoice_amount: Option<crate::types::Amount>,
@@ -344,7 +343,7 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `advance_amount`, amount in yuan; e.g. `"88.8"`.
     pub advance_amount: Option<crate::types::Amount>,
-    /// Cash-back amount from 惠营宝, in yuan.
+    /// Cash-back amount from 惠营宝 (Huiyingbao), in yuan.
     ///
     /// Wire `hyb_amount`, amount in yuan; e.g. `"10.24"`.
     pub hyb_amount: Option<crate::types::Amount>,
@@ -352,27 +351,27 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `pre_auth_pay_amount`, amount in yuan; e.g. `"88.88"`.
     pub pre_auth_pay_amount: Option<crate::types::Amount>,
-    /// When the payment was made (Beijing time).
+    /// When the buyer paid (Beijing time).
     ///
     /// Wire `gmt_payment`, Beijing time; e.g. `"2014-11-27 15:45:57"`.
     pub gmt_payment: Option<crate::types::BeijingDateTime>,
-    /// Funding sources the payment used; returned when your contract says so or `query_options` asks for `fund_bill_list`.
+    /// Funding channels the payment used; returned when the contract says so or `query_options` asks for `fund_bill_list`.
     ///
     /// Wire `fund_bill_list`, list of [`TradeFundBill`](crate::models::TradeFundBill).
     pub fund_bill_list: Option<Vec<crate::models::TradeFundBill>>,
-    /// All vouchers used in the payment; returned when `query_options` asks for them.
+    /// Every voucher used in the payment; returned when `query_options` asks for them.
     ///
     /// Wire `voucher_detail_list`, list of [`VoucherDetail`](crate::models::VoucherDetail).
     pub voucher_detail_list: Option<Vec<crate::models::VoucherDetail>>,
-    /// Per-item discount details from single-item vouchers, as a JSON string; returned when `query_options` asks for it.
+    /// Per-item discounts from single-item vouchers, as JSON text; returned when `query_options` asks for it.
     ///
     /// Wire `discount_goods_detail`, text.
     pub discount_goods_detail: Option<String>,
-    /// Business-expense (因公付) payment details; returned when `query_options` asks for them.
+    /// Details of a payment made on a company's account (因公付); returned when `query_options` asks for them.
     ///
     /// Wire `enterprise_pay_info`, [`EnterprisePayInfo`](crate::models::EnterprisePayInfo).
     pub enterprise_pay_info: Option<crate::models::EnterprisePayInfo>,
-    /// Name of the store where the payment happened.
+    /// Name of the store the trade belongs to.
     ///
     /// Wire `store_name`, text; e.g. `"证大五道口店"`.
     pub store_name: Option<String>,
@@ -380,19 +379,19 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `settlement_id`, text; e.g. `"2018101610032004620239146945"`.
     pub settlement_id: Option<String>,
-    /// Tag naming the special fee rate this trade received, e.g. `bluesea_1`; institution (间联) model only.
+    /// Tag naming a special fee rate the trade received, e.g. `bluesea_1`; institution (间联) model only.
     ///
     /// Wire `charge_flags`, text; e.g. `"bluesea_1"`.
     pub charge_flags: Option<String>,
-    /// Fees charged on this trade, one entry per fee type.
+    /// Fees charged on this trade (one record; the official SDKs read it as a single object).
     ///
-    /// Wire `charge_info_list`, list of [`ChargeInfo`](crate::models::ChargeInfo).
-    pub charge_info_list: Option<Vec<crate::models::ChargeInfo>>,
+    /// Wire `charge_info_list`, [`ChargeInfo`](crate::models::ChargeInfo).
+    pub charge_info_list: Option<crate::models::ChargeInfo>,
     /// Business data passed back, as a JSON string.
     ///
     /// Wire `business_params`, text; e.g. `"{\"data\":\"123\"}"`.
     pub business_params: Option<String>,
-    /// Set when the buyer paid on credit and must repay later, e.g. `creditAdvanceV2` for Zhima pay-later; treat unknown values as failures.
+    /// Set when the buyer paid on credit and must settle later, e.g. `creditAdvanceV2` for Zhima pay-later; treat unknown values as failures.
     ///
     /// Wire `credit_pay_mode`, text; e.g. `"creditAdvanceV2"`.
     pub credit_pay_mode: Option<String>,
@@ -404,7 +403,7 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `async_payment_mode`, text; e.g. `"ASYNC_DELAY_PAY"`.
     pub async_payment_mode: Option<String>,
-    /// Whether an asynchronous payment was accepted: `S` means Alipay will keep trying until it succeeds or the retry window closes; anything else means unknown, so query the trade. Only with `query_options` `async_pay_info`.
+    /// Whether an asynchronous payment was accepted: `S` means Alipay keeps trying until it succeeds or the retry window closes; anything else is unknown, so query again. Only with `query_options` `async_pay_info`.
     ///
     /// Wire `async_pay_apply_status`, text; e.g. `"S"`.
     pub async_pay_apply_status: Option<String>,
@@ -420,15 +419,15 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `receipt_currency_type`, text; e.g. `"DC"`.
     pub receipt_currency_type: Option<String>,
-    /// Entity that bought foreign currency for a cross-border wallet payment (`ALIPAYHK` or `3008`).
+    /// For cross-border wallet payments, the entity that bought the foreign currency: `ALIPAYHK` (Hong Kong) or `3008` (mainland).
     ///
     /// Wire `purchase_entity`, text; e.g. `"ALIPAYHK"`.
     pub purchase_entity: Option<String>,
-    /// Currency `total_amount` is priced in.
+    /// Currency `total_amount` is priced in, for cross-border merchants.
     ///
     /// Wire `trans_currency`, [`Currency`](crate::models::Currency); e.g. `"USD"`.
     pub trans_currency: Option<crate::models::Currency>,
-    /// Currency the merchant is settled in.
+    /// Currency the merchant is settled in, for cross-border merchants.
     ///
     /// Wire `settle_currency`, [`Currency`](crate::models::Currency); e.g. `"USD"`.
     pub settle_currency: Option<crate::models::Currency>,
@@ -444,11 +443,11 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `pay_amount`, amount in yuan; e.g. `"8.88"`.
     pub pay_amount: Option<crate::types::Amount>,
-    /// Exchange rate from the settlement currency to the pricing currency.
+    /// Exchange rate from the settlement currency to the pricing currency, as decimal text.
     ///
     /// Wire `settle_trans_rate`, text; e.g. `"1"`.
     pub settle_trans_rate: Option<String>,
-    /// Exchange rate from the pricing currency to the payment currency.
+    /// Exchange rate from the pricing currency to the payment currency, as decimal text.
     ///
     /// Wire `trans_pay_rate`, text; e.g. `"6.5"`.
     pub trans_pay_rate: Option<String>,
@@ -503,37 +502,34 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .len(None, Some(64usize))
             .example("\"20150320010101001\""),
         F::new("total_amount", T::Amount)
-            .req()
             .amount_range(Some(1i64), Some(10000000000i64))
             .example("\"88.88\""),
         F::new("subject", T::String)
             .req()
             .len(None, Some(256usize))
             .example("\"Iphone6 16G\""),
-        F::new("auth_code", T::String)
-            .len(None, Some(64usize))
-            .example("\"28763443825664394\""),
+        F::new("auth_code", T::String).example("\"28763443825664394\""),
         F::new("scene", T::Enum(&m::pay_scene::SCHEMA)).example("\"bar_code\""),
         F::new("product_code", T::Enum(&m::product_code::SCHEMA))
             .example("\"FACE_TO_FACE_PAYMENT\""),
         F::new("agreement_params", T::Object(&m::agreement_params::SCHEMA)),
-        F::new("auth_no", T::String)
-            .len(None, Some(64usize))
-            .example("\"2016110310002001760201905725\""),
+        F::new("auth_no", T::String).example("\"2016110310002001760201905725\""),
         F::new("auth_confirm_mode", T::Enum(&m::auth_confirm_mode::SCHEMA))
             .example("\"COMPLETE\""),
         F::new("buyer_id", T::String)
             .len(None, Some(28usize))
             .example("\"2088202954065786\""),
         F::new("buyer_open_id", T::String)
-            .len(None, Some(128usize))
             .example("\"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5\""),
         F::new("seller_id", T::String)
             .len(None, Some(28usize))
             .example("\"2088102146225135\""),
         F::new("body", T::String).len(None, Some(128usize)).example("\"Iphone6 16G\""),
         F::new("goods_detail", T::List(&T::Object(&m::goods_detail::SCHEMA))),
-        F::new("timeout_express", T::String).len(None, Some(6usize)).example("\"90m\""),
+        F::new("timeout_express", T::String)
+            .len(None, Some(6usize))
+            .pattern("^([1-9][0-9]*[mhd]|1c)$")
+            .example("\"90m\""),
         F::new("time_expire", T::DateTime).example("\"2016-12-31 10:05:01\""),
         F::new("settle_info", T::Object(&m::settle_info::SCHEMA)),
         F::new("sub_merchant", T::Object(&m::sub_merchant::SCHEMA)),
@@ -550,23 +546,19 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .amount_range(Some(1i64), Some(10000000000i64))
             .example("\"8.88\""),
         F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
-        F::new("alipay_store_id", T::String)
-            .len(None, Some(32usize))
-            .example("\"2016041400077000000003314986\""),
+        F::new("alipay_store_id", T::String).example("\"2016041400077000000003314986\""),
         F::new("operator_id", T::String).len(None, Some(28usize)).example("\"yx_001\""),
         F::new("terminal_id", T::String)
             .len(None, Some(32usize))
             .example("\"NJ_T_001\""),
         F::new("terminal_params", T::String).len(None, Some(2048usize)),
         F::new("request_org_pid", T::String).example("\"2088201916734621\""),
-        F::new("query_options", T::List(&T::String))
-            .example("[\"fund_bill_list\",\"voucher_detail_list\"]"),
+        F::new("query_options", T::List(&T::Enum(&m::query_option::SCHEMA)))
+            .example("[\"fund_bill_list\"]"),
         F::new("disable_pay_channels", T::String)
             .len(None, Some(128usize))
             .example("\"pcredit,moneyFund,debitCardExpress\""),
-        F::new("merchant_order_no", T::String)
-            .len(None, Some(32usize))
-            .example("\"20161008001\""),
+        F::new("merchant_order_no", T::String).example("\"20161008001\""),
         F::new("passback_params", T::String)
             .len(None, Some(512usize))
             .example("\"merchantBizType%3d3C%26merchantBizNo%3d2016010101111\""),
@@ -586,16 +578,22 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         &[],
     ),
     response: &[
-        F::new("trade_no", T::String).example("\"2013112011001004330000121536\""),
-        F::new("out_trade_no", T::String).example("\"6823789339978248\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
         F::new("buyer_logon_id", T::String).example("\"159****5620\""),
         F::new("buyer_user_id", T::String).example("\"2088101117955611\""),
         F::new("buyer_open_id", T::String)
             .example("\"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5\""),
-        F::new("open_id", T::String).deprecated("Use `buyer_open_id` instead."),
-        F::new("buyer_user_type", T::String).example("\"PRIVATE\""),
+        F::new("open_id", T::String)
+            .deprecated("Use `buyer_open_id` (or `buyer_user_id`) instead."),
+        F::new("buyer_user_type", T::Enum(&m::buyer_user_type::SCHEMA))
+            .example("\"PRIVATE\""),
         F::new("buyer_user_name", T::String).example("\"李明\""),
-        F::new("total_amount", T::Amount).example("\"120.88\""),
+        F::new("total_amount", T::Amount).example("\"88.88\""),
         F::new("receipt_amount", T::Amount).example("\"88.88\""),
         F::new("buyer_pay_amount", T::Amount).example("\"8.88\""),
         F::new("point_amount", T::Amount).example("\"8.12\""),
@@ -618,7 +616,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("store_name", T::String).example("\"证大五道口店\""),
         F::new("settlement_id", T::String).example("\"2018101610032004620239146945\""),
         F::new("charge_flags", T::String).example("\"bluesea_1\""),
-        F::new("charge_info_list", T::List(&T::Object(&m::charge_info::SCHEMA))),
+        F::new("charge_info_list", T::Object(&m::charge_info::SCHEMA)),
         F::new("business_params", T::String).example("\"{\\\"data\\\":\\\"123\\\"}\""),
         F::new("credit_pay_mode", T::String).example("\"creditAdvanceV2\""),
         F::new("credit_biz_order_id", T::String)

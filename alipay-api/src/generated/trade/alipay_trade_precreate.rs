@@ -34,7 +34,7 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayTradePrecreate {
-    /// Your own order number for this payment: letters, digits and underscores, unique among all your orders.
+    /// The merchant's own order number, unique among its orders.
     ///
     /// Wire `out_trade_no`, text; **required**; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
@@ -48,7 +48,7 @@ pub struct AlipayTradePrecreate {
     pub subject: Option<String>,
     /// Product signed with Alipay; only `FACE_TO_FACE_PAYMENT` applies here, and Alipay assumes it when unset.
     ///
-    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); e.g. `"FACE_TO_FACE_PAYMENT"`.
+    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); `FACE_TO_FACE_PAYMENT`; e.g. `"FACE_TO_FACE_PAYMENT"`.
     pub product_code: Option<crate::models::ProductCode>,
     /// Alipay user ID (2088…) that receives the money. Unset means the account that signed the contract; in the 直付通 and institution models leave it unset or equal to your PID.
     ///
@@ -56,17 +56,17 @@ pub struct AlipayTradePrecreate {
     pub seller_id: Option<String>,
     /// The buyer's Alipay login name (phone number or email), when known.
     ///
-    /// Wire `buyer_logon_id`, text; at most 100 characters; e.g. `"159****5620"`.
+    /// Wire `buyer_logon_id`, text; e.g. `"159****5620"`.
     pub buyer_logon_id: Option<String>,
-    /// Free-text order details; echoed in notifications and statements and shown as the trade description in bill details.
+    /// Free-text order details, echoed in notifications and statements and shown as the trade description in bills.
     ///
     /// Wire `body`, text; at most 128 characters; e.g. `"Iphone6 16G"`.
     pub body: Option<String>,
-    /// Line items in the order.
+    /// Line items of the order.
     ///
     /// Wire `goods_detail`, list of [`GoodsDetail`](crate::models::GoodsDetail).
     pub goods_detail: Option<Vec<crate::models::GoodsDetail>>,
-    /// Part of the total, in yuan, that promotions may discount. When sent together with `undiscountable_amount` and `total_amount`, the two parts must add up to the total; leave both unset when the whole order is discountable.
+    /// Part of the total, in yuan, that promotions may discount. Sent together with `undiscountable_amount` and `total_amount`, the two parts must add up to the total; leave both unset when the whole order is discountable.
     ///
     /// Wire `discountable_amount`, amount in yuan; 0.01 to 100000000.00; e.g. `"80.00"`.
     pub discountable_amount: Option<crate::types::Input<crate::types::Amount>>,
@@ -74,19 +74,19 @@ pub struct AlipayTradePrecreate {
     ///
     /// Wire `undiscountable_amount`, amount in yuan; 0.01 to 100000000.00; e.g. `"8.88"`.
     pub undiscountable_amount: Option<crate::types::Input<crate::types::Amount>>,
-    /// Your own code for the store where the sale happens.
+    /// The merchant's own code for the store where the sale happens.
     ///
     /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
-    /// Store ID that Alipay generated when the store was registered with it.
+    /// The store ID Alipay generated when the store was registered with it.
     ///
-    /// Wire `alipay_store_id`, text; at most 32 characters; e.g. `"2016041400077000000003314986"`.
+    /// Wire `alipay_store_id`, text; e.g. `"2016041400077000000003314986"`.
     pub alipay_store_id: Option<String>,
-    /// Your code for the cashier or operator taking the order.
+    /// The merchant's own code for the cashier or operator.
     ///
     /// Wire `operator_id`, text; at most 28 characters; e.g. `"yx_001"`.
     pub operator_id: Option<String>,
-    /// Your code for the till or device taking the order.
+    /// The merchant's own code for the till or device.
     ///
     /// Wire `terminal_id`, text; at most 32 characters; e.g. `"NJ_T_001"`.
     pub terminal_id: Option<String>,
@@ -98,17 +98,17 @@ pub struct AlipayTradePrecreate {
     ///
     /// Wire `business_params`, [`BusinessParams`](crate::models::BusinessParams).
     pub business_params: Option<crate::models::BusinessParams>,
-    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (no decimals, so write `90m`, not `1.5h`), or `1c` for midnight of the creation day. Ignored when `time_expire` is set. Counted from this request, 1m to 15d; Alipay's default is 3h and at least 5m is advisable. The QR code itself stops working after two hours whatever this says.
+    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (write `90m`, not `1.5h`), or `1c` for midnight of the day the order was created. Ignored when `time_expire` is set.
     ///
-    /// Wire `timeout_express`, text; at most 6 characters; e.g. `"90m"`.
+    /// Wire `timeout_express`, text; at most 6 characters; matches `^([1-9][0-9]*[mhd]|1c)$`; e.g. `"90m"`.
     pub timeout_express: Option<String>,
-    /// Absolute payment deadline in Beijing time; wins over `timeout_express` when both are set.
+    /// Absolute payment deadline (Beijing time); wins over `timeout_express` when both are set.
     ///
     /// Wire `time_expire`, Beijing time; e.g. `"2016-12-31 10:05:01"`.
     pub time_expire: Option<crate::types::Input<crate::types::BeijingDateTime>>,
     /// How long the order behind the QR code stays payable, counted from code generation, in the same syntax as `timeout_express` (1m to 15d); the code itself stops working after two hours.
     ///
-    /// Wire `qr_code_timeout_express`, text; at most 6 characters; e.g. `"90m"`.
+    /// Wire `qr_code_timeout_express`, text; at most 6 characters; matches `^([1-9][0-9]*[mhd]|1c)$`; e.g. `"90m"`.
     pub qr_code_timeout_express: Option<String>,
     /// Kind of code to generate: `share_code` also returns an Alipay share code (吱口令) in `share_code`; unset produces a plain order QR code.
     ///
@@ -118,39 +118,39 @@ pub struct AlipayTradePrecreate {
     ///
     /// Wire `payment_type`, text; e.g. `"agent_pay"`.
     pub payment_type: Option<String>,
-    /// Who the money is settled to; required in the 直付通 (platform direct-pay) model.
+    /// Who the money is settled to; needed in the 直付通 model.
     ///
     /// Wire `settle_info`, [`SettleInfo`](crate::models::SettleInfo).
     pub settle_info: Option<crate::models::SettleInfo>,
-    /// The secondary merchant; required in the 直付通 and institution (间连) models, unset otherwise.
+    /// The secondary merchant; needed in the 直付通 and institution (间连) models, unset otherwise.
     ///
     /// Wire `sub_merchant`, [`SubMerchant`](crate::models::SubMerchant).
     pub sub_merchant: Option<crate::models::SubMerchant>,
-    /// Profit-sharing (分账) instructions for this order.
+    /// Profit-sharing (分账) instructions for the order.
     ///
     /// Wire `royalty_info`, [`RoyaltyInfo`](crate::models::RoyaltyInfo).
     pub royalty_info: Option<crate::models::RoyaltyInfo>,
-    /// Your original order number, kept for reference when it differs from `out_trade_no`.
+    /// The merchant's original order number, kept for reference when it differs from `out_trade_no`.
     ///
-    /// Wire `merchant_order_no`, text; at most 32 characters; e.g. `"20161008001"`.
+    /// Wire `merchant_order_no`, text; e.g. `"20161008001"`.
     pub merchant_order_no: Option<String>,
     /// Opaque value returned unchanged in the asynchronous notification; URL-encode it before setting.
     ///
     /// Wire `passback_params`, text; at most 512 characters; e.g. `"merchantBizType%3d3C%26merchantBizNo%3d2016010101111"`.
     pub passback_params: Option<String>,
-    /// Extra response fields to return, such as `enterprise_pay_info` or `hyb_amount`.
+    /// Extra response fields to return.
     ///
-    /// Wire `query_options`, list of text; e.g. `["hyb_amount"]`.
-    pub query_options: Option<Vec<String>>,
-    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`. Do not combine with `enable_pay_channels`.
+    /// Wire `query_options`, list of [`QueryOption`](crate::models::QueryOption); `hyb_amount`, `enterprise_pay_info`; e.g. `["fund_bill_list"]`.
+    pub query_options: Option<Vec<crate::models::QueryOption>>,
+    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`; do not combine with `enable_pay_channels`.
     ///
     /// Wire `disable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub disable_pay_channels: Option<String>,
-    /// Comma-separated channels the buyer is limited to, promotional channels included; use with care, since the buyer cannot pay if none of them is available. Do not combine with `disable_pay_channels`.
+    /// Comma-separated payment channels the buyer is limited to; do not combine with `disable_pay_channels`. Use with care, it can leave the buyer unable to pay.
     ///
     /// Wire `enable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub enable_pay_channels: Option<String>,
-    /// Restrict the payment to a particular buyer, checked against their verified identity (name, ID number, minimum age).
+    /// Restrict the payment to a particular buyer, checked against their verified identity.
     ///
     /// Wire `ext_user_info`, [`ExtUserInfo`](crate::models::ExtUserInfo).
     pub ext_user_info: Option<crate::models::ExtUserInfo>,
@@ -191,7 +191,7 @@ crate::__private::setters! {
         into royalty_info: crate::models::RoyaltyInfo;
         into merchant_order_no: String;
         into passback_params: String;
-        list query_options: String;
+        list query_options: crate::models::QueryOption;
         into disable_pay_channels: String;
         into enable_pay_channels: String;
         into ext_user_info: crate::models::ExtUserInfo;
@@ -214,9 +214,9 @@ crate::__private::request! {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayTradePrecreateResponse {
-    /// Your order number, as sent.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"6823789339978248"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
     /// Text to render as a QR code for the buyer to scan; valid for two hours.
     ///
@@ -275,9 +275,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("seller_id", T::String)
             .len(None, Some(28usize))
             .example("\"2088102146225135\""),
-        F::new("buyer_logon_id", T::String)
-            .len(None, Some(100usize))
-            .example("\"159****5620\""),
+        F::new("buyer_logon_id", T::String).example("\"159****5620\""),
         F::new("body", T::String).len(None, Some(128usize)).example("\"Iphone6 16G\""),
         F::new("goods_detail", T::List(&T::Object(&m::goods_detail::SCHEMA))),
         F::new("discountable_amount", T::Amount)
@@ -287,32 +285,33 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .amount_range(Some(1i64), Some(10000000000i64))
             .example("\"8.88\""),
         F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
-        F::new("alipay_store_id", T::String)
-            .len(None, Some(32usize))
-            .example("\"2016041400077000000003314986\""),
+        F::new("alipay_store_id", T::String).example("\"2016041400077000000003314986\""),
         F::new("operator_id", T::String).len(None, Some(28usize)).example("\"yx_001\""),
         F::new("terminal_id", T::String)
             .len(None, Some(32usize))
             .example("\"NJ_T_001\""),
         F::new("extend_params", T::Object(&m::extend_params::SCHEMA)),
         F::new("business_params", T::Object(&m::business_params::SCHEMA)),
-        F::new("timeout_express", T::String).len(None, Some(6usize)).example("\"90m\""),
+        F::new("timeout_express", T::String)
+            .len(None, Some(6usize))
+            .pattern("^([1-9][0-9]*[mhd]|1c)$")
+            .example("\"90m\""),
         F::new("time_expire", T::DateTime).example("\"2016-12-31 10:05:01\""),
         F::new("qr_code_timeout_express", T::String)
             .len(None, Some(6usize))
+            .pattern("^([1-9][0-9]*[mhd]|1c)$")
             .example("\"90m\""),
         F::new("code_type", T::String).example("\"share_code\""),
         F::new("payment_type", T::String).example("\"agent_pay\""),
         F::new("settle_info", T::Object(&m::settle_info::SCHEMA)),
         F::new("sub_merchant", T::Object(&m::sub_merchant::SCHEMA)),
         F::new("royalty_info", T::Object(&m::royalty_info::SCHEMA)),
-        F::new("merchant_order_no", T::String)
-            .len(None, Some(32usize))
-            .example("\"20161008001\""),
+        F::new("merchant_order_no", T::String).example("\"20161008001\""),
         F::new("passback_params", T::String)
             .len(None, Some(512usize))
             .example("\"merchantBizType%3d3C%26merchantBizNo%3d2016010101111\""),
-        F::new("query_options", T::List(&T::String)).example("[\"hyb_amount\"]"),
+        F::new("query_options", T::List(&T::Enum(&m::query_option::SCHEMA)))
+            .example("[\"fund_bill_list\"]"),
         F::new("disable_pay_channels", T::String)
             .len(None, Some(128usize))
             .example("\"pcredit,moneyFund,debitCardExpress\""),
@@ -324,7 +323,9 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     ],
     rules: crate::schema::RulesSchema::NONE,
     response: &[
-        F::new("out_trade_no", T::String).example("\"6823789339978248\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
         F::new("qr_code", T::String)
             .example("\"https://qr.alipay.com/bavh4wjlxf12tper3a\""),
         F::new("share_code", T::String).example("\"a*RN0Wc9%F*ZpT4\""),

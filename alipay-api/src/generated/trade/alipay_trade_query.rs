@@ -39,16 +39,16 @@ pub struct AlipayTradeQuery {
     pub out_trade_no: Option<String>,
     /// Alipay's trade number. Set this or `out_trade_no`.
     ///
-    /// Wire `trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2014112611001004680073956707"`.
+    /// Wire `trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// Only for bank-channel (银行间联) trades, the pid of the acquiring institution the trade belongs to; leave unset otherwise.
+    /// Only for bank-channel (银行间联) trades, the PID of the acquiring institution the trade belongs to; leave unset otherwise.
     ///
     /// Wire `org_pid`, text; at most 16 characters; e.g. `"2088101117952222"`.
     pub org_pid: Option<String>,
-    /// Extra response fields to return, e.g. `trade_settle_info`, `fund_bill_list`, `voucher_detail_list`, `discount_goods_detail`, `mdiscount_amount`, `medical_insurance_info`, `fulfillment_detail_list`.
+    /// Extra response fields to return.
     ///
-    /// Wire `query_options`, list of text.
-    pub query_options: Option<Vec<String>>,
+    /// Wire `query_options`, list of [`QueryOption`](crate::models::QueryOption); `trade_settle_info`, `fund_bill_list`, `voucher_detail_list`, `discount_goods_detail`, `medical_insurance_info`, `fulfillment_detail_list`, `cashier_type`, `async_pay_info`; e.g. `["fund_bill_list"]`.
+    pub query_options: Option<Vec<crate::models::QueryOption>>,
     #[serde(skip)]
     common: crate::request::CommonParams,
     #[serde(flatten)]
@@ -59,7 +59,7 @@ crate::__private::setters! {
         into out_trade_no: String;
         into trade_no: String;
         into org_pid: String;
-        list query_options: String;
+        list query_options: crate::models::QueryOption;
     }
 }
 crate::__private::request! {
@@ -80,29 +80,29 @@ crate::__private::request! {
 pub struct AlipayTradeQueryResponse {
     /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; documented as always sent; e.g. `"2013112011001004330000121536"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// The merchant's order number.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; documented as always sent; e.g. `"6823789339978248"`.
+    /// Wire `out_trade_no`, text; documented as always sent; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// Current state of the trade.
+    /// Where the trade is in its lifecycle.
     ///
     /// Wire `trade_status`, [`TradeStatus`](crate::models::TradeStatus); documented as always sent; e.g. `"TRADE_SUCCESS"`.
     pub trade_status: Option<crate::models::TradeStatus>,
-    /// Order amount in yuan, as given when the trade was created.
+    /// Order total in yuan.
     ///
     /// Wire `total_amount`, amount in yuan; documented as always sent; e.g. `"88.88"`.
     pub total_amount: Option<crate::types::Amount>,
-    /// The buyer's Alipay login name, partly masked.
+    /// The buyer's Alipay login name; partly masked when Alipay returns it.
     ///
-    /// Wire `buyer_logon_id`, text; documented as always sent; e.g. `"159****5620"`.
+    /// Wire `buyer_logon_id`, text; e.g. `"159****5620"`.
     pub buyer_logon_id: Option<String>,
-    /// The buyer's Alipay user id (2088…).
+    /// The buyer's Alipay user ID (2088…).
     ///
     /// Wire `buyer_user_id`, text; e.g. `"2088101117955611"`.
     pub buyer_user_id: Option<String>,
-    /// The buyer's OpenID for this app; the replacement for `buyer_user_id` in new integrations.
+    /// The buyer's OpenID under the app, the app-scoped replacement for the 2088 user ID.
     ///
     /// Wire `buyer_open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub buyer_open_id: Option<String>,
@@ -110,47 +110,47 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// Wire `buyer_user_type`, [`BuyerUserType`](crate::models::BuyerUserType); e.g. `"PRIVATE"`.
     pub buyer_user_type: Option<crate::models::BuyerUserType>,
-    /// Buyer's name (person) or company name; only returned when agreed with Alipay.
+    /// The buyer's name (a person's or a company's); only returned when agreed with Alipay.
     ///
-    /// Wire `buyer_user_name`, text.
+    /// Wire `buyer_user_name`, text; e.g. `"李明"`.
     pub buyer_user_name: Option<String>,
-    /// What the buyer actually paid, in yuan, excluding merchant discounts.
+    /// Amount the buyer paid, in yuan.
     ///
-    /// Wire `buyer_pay_amount`, amount in yuan; e.g. `"88.88"`.
+    /// Wire `buyer_pay_amount`, amount in yuan; e.g. `"8.88"`.
     pub buyer_pay_amount: Option<crate::types::Amount>,
-    /// What the merchant actually receives for this trade, in yuan.
+    /// Amount the merchant actually receives, in yuan.
     ///
     /// Wire `receipt_amount`, amount in yuan; e.g. `"88.88"`.
     pub receipt_amount: Option<crate::types::Amount>,
-    /// Part of the payment the buyer can be invoiced for, in yuan.
+    /// Part of the trade the merchant may issue an invoice for, in yuan.
     ///
-    /// Wire `invoice_amount`, amount in yuan; e.g. `"88.88"`.
+    /// Wire `invoice_amount`, amount in yuan; e.g. `"12.50"`.
     pub invoice_amount: Option<crate::types::Amount>,
-    /// Part paid with points or Alipay real-time discounts, in yuan.
+    /// Amount paid with points or Alipay real-time discounts, in yuan.
     ///
-    /// Wire `point_amount`, amount in yuan; e.g. `"0.00"`.
+    /// Wire `point_amount`, amount in yuan; e.g. `"8.12"`.
     pub point_amount: Option<crate::types::Amount>,
     /// Discount funded by the platform, in yuan.
     ///
-    /// Wire `discount_amount`, amount in yuan; e.g. `"0.00"`.
+    /// Wire `discount_amount`, amount in yuan; e.g. `"88.88"`.
     pub discount_amount: Option<crate::types::Amount>,
     /// Discount funded by the merchant, in yuan.
     ///
-    /// Wire `mdiscount_amount`, amount in yuan; e.g. `"0.00"`.
+    /// Wire `mdiscount_amount`, amount in yuan; e.g. `"88.88"`.
     pub mdiscount_amount: Option<crate::types::Amount>,
     /// When the money was paid to the seller.
     ///
     /// Wire `send_pay_date`, Beijing time; e.g. `"2014-11-27 15:45:57"`.
     pub send_pay_date: Option<crate::types::BeijingDateTime>,
-    /// Funding channels used to pay; returned when agreed in the contract or requested in `query_options`.
+    /// Funding channels the payment used; returned when the contract says so or `query_options` asks for `fund_bill_list`.
     ///
     /// Wire `fund_bill_list`, list of [`TradeFundBill`](crate::models::TradeFundBill).
     pub fund_bill_list: Option<Vec<crate::models::TradeFundBill>>,
-    /// Every voucher used in the payment; returned when requested in `query_options`.
+    /// Every voucher used in the payment; returned when `query_options` asks for them.
     ///
     /// Wire `voucher_detail_list`, list of [`VoucherDetail`](crate::models::VoucherDetail).
     pub voucher_detail_list: Option<Vec<crate::models::VoucherDetail>>,
-    /// JSON text describing single-product voucher discounts; returned when requested in `query_options`.
+    /// Per-item discounts from single-item vouchers, as JSON text; returned when `query_options` asks for it.
     ///
     /// Wire `discount_goods_detail`, text.
     pub discount_goods_detail: Option<String>,
@@ -158,89 +158,89 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// Wire `trade_settle_info`, [`TradeSettleInfo`](crate::models::TradeSettleInfo).
     pub trade_settle_info: Option<crate::models::TradeSettleInfo>,
-    /// The merchant's store number.
+    /// The merchant's own code for the store where the sale happens.
     ///
-    /// Wire `store_id`, text; e.g. `"NJ_S_001"`.
+    /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
-    /// Name of the merchant store given in the pay request.
+    /// Name of the store the trade belongs to.
     ///
-    /// Wire `store_name`, text.
+    /// Wire `store_name`, text; e.g. `"证大五道口店"`.
     pub store_name: Option<String>,
-    /// The merchant's terminal (device) number.
+    /// The merchant's own code for the till or device.
     ///
-    /// Wire `terminal_id`, text; e.g. `"NJ_T_001"`.
+    /// Wire `terminal_id`, text; at most 32 characters; e.g. `"NJ_T_001"`.
     pub terminal_id: Option<String>,
-    /// Alipay's id of the store.
+    /// The store ID Alipay generated when the store was registered with it.
     ///
-    /// Wire `alipay_store_id`, text.
+    /// Wire `alipay_store_id`, text; e.g. `"2016041400077000000003314986"`.
     pub alipay_store_id: Option<String>,
-    /// The `passback_params` the merchant passed when paying, returned unchanged.
+    /// Opaque value returned unchanged in the asynchronous notification; URL-encode it before setting.
     ///
-    /// Wire `passback_params`, text.
+    /// Wire `passback_params`, text; at most 512 characters; e.g. `"merchantBizType%3d3C%26merchantBizNo%3d2016010101111"`.
     pub passback_params: Option<String>,
     /// Order title; only returned for bank-channel (银行间联) trades.
     ///
-    /// Wire `subject`, text.
+    /// Wire `subject`, text; at most 256 characters; e.g. `"Iphone6 16G"`.
     pub subject: Option<String>,
     /// Order description; only returned for bank-channel (银行间联) trades.
     ///
-    /// Wire `body`, text.
+    /// Wire `body`, text; at most 128 characters; e.g. `"Iphone6 16G"`.
     pub body: Option<String>,
-    /// Currency the price was quoted in (e.g. `USD`), as given when paying; for cross-border trades.
+    /// Currency `total_amount` is priced in, for cross-border merchants.
     ///
-    /// Wire `trans_currency`, [`Currency`](crate::models::Currency); e.g. `"CNY"`.
+    /// Wire `trans_currency`, [`Currency`](crate::models::Currency); e.g. `"USD"`.
     pub trans_currency: Option<crate::models::Currency>,
-    /// Currency the merchant is settled in (e.g. `USD`), as given when paying.
+    /// Currency the merchant is settled in, for cross-border merchants.
     ///
     /// Wire `settle_currency`, [`Currency`](crate::models::Currency); e.g. `"USD"`.
     pub settle_currency: Option<crate::models::Currency>,
-    /// Order amount in the settlement currency.
+    /// Trade amount in the settlement currency.
     ///
-    /// Wire `settle_amount`, amount in yuan.
+    /// Wire `settle_amount`, amount in yuan; e.g. `"2.96"`.
     pub settle_amount: Option<crate::types::Amount>,
     /// Currency the buyer paid in.
     ///
     /// Wire `pay_currency`, [`Currency`](crate::models::Currency); e.g. `"CNY"`.
     pub pay_currency: Option<crate::models::Currency>,
-    /// Order amount in the payment currency.
+    /// Trade amount in the buyer's payment currency.
     ///
-    /// Wire `pay_amount`, amount in yuan.
+    /// Wire `pay_amount`, amount in yuan; e.g. `"8.88"`.
     pub pay_amount: Option<crate::types::Amount>,
-    /// Exchange rate from the settlement currency to the quoted currency (decimal text).
+    /// Exchange rate from the settlement currency to the pricing currency, as decimal text.
     ///
-    /// Wire `settle_trans_rate`, text.
+    /// Wire `settle_trans_rate`, text; e.g. `"1"`.
     pub settle_trans_rate: Option<String>,
-    /// Exchange rate from the quoted currency to the payment currency (decimal text).
+    /// Exchange rate from the pricing currency to the payment currency, as decimal text.
     ///
-    /// Wire `trans_pay_rate`, text.
+    /// Wire `trans_pay_rate`, text; e.g. `"6.5"`.
     pub trans_pay_rate: Option<String>,
-    /// For cross-border wallet payments, who buys the foreign currency: `ALIPAYHK` (Hong Kong entity) or `3008` (mainland entity).
+    /// For cross-border wallet payments, the entity that bought the foreign currency: `ALIPAYHK` (Hong Kong) or `3008` (mainland).
     ///
-    /// Wire `purchase_entity`, text.
+    /// Wire `purchase_entity`, text; e.g. `"ALIPAYHK"`.
     pub purchase_entity: Option<String>,
-    /// `DC` when the merchant was paid in digital RMB; absent otherwise.
+    /// `DC` when the merchant received digital RMB; absent otherwise.
     ///
-    /// Wire `receipt_currency_type`, text.
+    /// Wire `receipt_currency_type`, text; e.g. `"DC"`.
     pub receipt_currency_type: Option<String>,
-    /// Fee charged to the payee for this trade, in yuan; only for bank-channel trades.
+    /// Fee charged to the payee for this trade, in yuan; institution (间联) model only.
     ///
-    /// Wire `charge_amount`, amount in yuan.
+    /// Wire `charge_amount`, amount in yuan; e.g. `"8.88"`.
     pub charge_amount: Option<crate::types::Amount>,
-    /// Tag of a special fee rate the trade enjoyed (e.g. `trade_special_00`, `industry_special_on_00`, `bluesea_1`); only for institution-channel trades.
+    /// Tag naming a special fee rate the trade received, e.g. `bluesea_1`; institution (间联) model only.
     ///
-    /// Wire `charge_flags`, text.
+    /// Wire `charge_flags`, text; e.g. `"bluesea_1"`.
     pub charge_flags: Option<String>,
-    /// Clearing number used in reconciliation; only for bank-channel trades.
+    /// Clearing number for reconciliation; institution (间联) model only.
     ///
-    /// Wire `settlement_id`, text.
+    /// Wire `settlement_id`, text; e.g. `"2018101610032004620239146945"`.
     pub settlement_id: Option<String>,
     /// Alipay's number of the indirect (bank-channel) sub-merchant; only for bank-channel trades.
     ///
     /// Wire `alipay_sub_merchant_id`, text.
     pub alipay_sub_merchant_id: Option<String>,
-    /// Pre-authorisation pay mode; `CREDIT_PREAUTH_PAY` for credit pre-authorisation payments.
+    /// Pre-authorisation pay mode; `CREDIT_PREAUTH_PAY` for credit pre-authorisation.
     ///
-    /// Wire `auth_trade_pay_mode`, text.
+    /// Wire `auth_trade_pay_mode`, text; e.g. `"CREDIT_PREAUTH_PAY"`.
     pub auth_trade_pay_mode: Option<String>,
     /// Industry-specific information as JSON text (e.g. medical details for medical-insurance payments). The misspelt wire name is Alipay's.
     ///
@@ -266,17 +266,17 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// Wire `hb_fq_pay_info`, [`HbFqPayInfo`](crate::models::HbFqPayInfo).
     pub hb_fq_pay_info: Option<crate::models::HbFqPayInfo>,
-    /// Set when the buyer paid on credit and must settle later; `creditAdvanceV2` is Zhima pay-after-use. Treat unknown values as failures.
+    /// Set when the buyer paid on credit and must settle later, e.g. `creditAdvanceV2` for Zhima pay-later; treat unknown values as failures.
     ///
-    /// Wire `credit_pay_mode`, text.
+    /// Wire `credit_pay_mode`, text; e.g. `"creditAdvanceV2"`.
     pub credit_pay_mode: Option<String>,
-    /// Credit business order number (the Zhima order number for pay-after-use); only for credit payments.
+    /// Credit order number (the Zhima order number for pay-later); credit payments only.
     ///
-    /// Wire `credit_biz_order_id`, text.
+    /// Wire `credit_biz_order_id`, text; e.g. `"ZMCB99202103310000450000041833"`.
     pub credit_biz_order_id: Option<String>,
-    /// For Zhima pay-after-use, the original amount still to be fulfilled, in yuan.
+    /// With Zhima credit pay-later, the trade's original amount still to be fulfilled, in yuan.
     ///
-    /// Wire `pre_auth_pay_amount`, amount in yuan.
+    /// Wire `pre_auth_pay_amount`, amount in yuan; e.g. `"88.88"`.
     pub pre_auth_pay_amount: Option<crate::types::Amount>,
     /// Extra trade state; `SELLER_NOT_RECEIVED` means the buyer paid but the seller has not received the money.
     ///
@@ -290,17 +290,17 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// Wire `period_scene`, text.
     pub period_scene: Option<String>,
-    /// For asynchronous payments, when `query_options` has `async_pay_info`: `S` means accepted and Alipay keeps retrying the payment; anything else is unknown, query again.
+    /// Whether an asynchronous payment was accepted: `S` means Alipay keeps trying until it succeeds or the retry window closes; anything else is unknown, so query again. Only with `query_options` `async_pay_info`.
     ///
-    /// Wire `async_pay_apply_status`, text.
+    /// Wire `async_pay_apply_status`, text; e.g. `"S"`.
     pub async_pay_apply_status: Option<String>,
     /// Why the order is still unpaid, returned in some cases.
     ///
     /// Wire `unpaid_reason`, text.
     pub unpaid_reason: Option<String>,
-    /// Amount returned through Huiyingbao (惠营宝) vouchers, in yuan.
+    /// Cash-back amount from 惠营宝 (Huiyingbao), in yuan.
     ///
-    /// Wire `hyb_amount`, amount in yuan.
+    /// Wire `hyb_amount`, amount in yuan; e.g. `"10.24"`.
     pub hyb_amount: Option<crate::types::Amount>,
     /// Extra trade information as JSON text, only in scenarios agreed with Alipay.
     ///
@@ -322,7 +322,7 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// Wire `fulfillment_detail_list`, list of [`FulfillmentDetail`](crate::models::FulfillmentDetail).
     pub fulfillment_detail_list: Option<Vec<crate::models::FulfillmentDetail>>,
-    /// Details of a payment made on a company's account (因公付).
+    /// Details of a payment made on a company's account (因公付); returned when `query_options` asks for them.
     ///
     /// Wire `enterprise_pay_info`, [`EnterprisePayInfo`](crate::models::EnterprisePayInfo).
     pub enterprise_pay_info: Option<crate::models::EnterprisePayInfo>,
@@ -330,7 +330,7 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// Wire `external_payer_info`, [`ExternalPayerInfo`](crate::models::ExternalPayerInfo).
     pub external_payer_info: Option<crate::models::ExternalPayerInfo>,
-    /// Information returned to the institution for indirect (bank-agent) trades.
+    /// Data returned to the acquiring institution for indirect (间联) transactions.
     ///
     /// Wire `bkagent_resp_info`, [`BkAgentRespInfo`](crate::models::BkAgentRespInfo).
     pub bkagent_resp_info: Option<crate::models::BkAgentRespInfo>,
@@ -342,9 +342,9 @@ pub struct AlipayTradeQueryResponse {
     ///
     /// Wire `payment_info_with_id_list`, list of [`PaymentInfoWithId`](crate::models::PaymentInfoWithId).
     pub payment_info_with_id_list: Option<Vec<crate::models::PaymentInfoWithId>>,
-    /// Old buyer user number; Alipay is retiring it.
+    /// Former buyer identifier; Alipay is retiring it.
     ///
-    /// Deprecated: Use `buyer_open_id` (or `buyer_user_id`).
+    /// Deprecated: Use `buyer_open_id` (or `buyer_user_id`) instead.
     ///
     /// Wire `open_id`, text.
     pub open_id: Option<String>,
@@ -391,11 +391,12 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .example("\"20150320010101001\""),
         F::new("trade_no", T::String)
             .len(None, Some(64usize))
-            .example("\"2014112611001004680073956707\""),
+            .example("\"2013112011001004330000121536\""),
         F::new("org_pid", T::String)
             .len(None, Some(16usize))
             .example("\"2088101117952222\""),
-        F::new("query_options", T::List(&T::String)),
+        F::new("query_options", T::List(&T::Enum(&m::query_option::SCHEMA)))
+            .example("[\"fund_bill_list\"]"),
     ],
     rules: crate::schema::RulesSchema::new(
         &[
@@ -407,66 +408,81 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         &[],
     ),
     response: &[
-        F::new("trade_no", T::String).req().example("\"2013112011001004330000121536\""),
-        F::new("out_trade_no", T::String).req().example("\"6823789339978248\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .req()
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
         F::new("trade_status", T::Enum(&m::trade_status::SCHEMA))
             .req()
             .example("\"TRADE_SUCCESS\""),
         F::new("total_amount", T::Amount).req().example("\"88.88\""),
-        F::new("buyer_logon_id", T::String).req().example("\"159****5620\""),
+        F::new("buyer_logon_id", T::String).example("\"159****5620\""),
         F::new("buyer_user_id", T::String).example("\"2088101117955611\""),
         F::new("buyer_open_id", T::String)
             .example("\"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5\""),
         F::new("buyer_user_type", T::Enum(&m::buyer_user_type::SCHEMA))
             .example("\"PRIVATE\""),
-        F::new("buyer_user_name", T::String),
-        F::new("buyer_pay_amount", T::Amount).example("\"88.88\""),
+        F::new("buyer_user_name", T::String).example("\"李明\""),
+        F::new("buyer_pay_amount", T::Amount).example("\"8.88\""),
         F::new("receipt_amount", T::Amount).example("\"88.88\""),
-        F::new("invoice_amount", T::Amount).example("\"88.88\""),
-        F::new("point_amount", T::Amount).example("\"0.00\""),
-        F::new("discount_amount", T::Amount).example("\"0.00\""),
-        F::new("mdiscount_amount", T::Amount).example("\"0.00\""),
+        F::new("invoice_amount", T::Amount).example("\"12.50\""),
+        F::new("point_amount", T::Amount).example("\"8.12\""),
+        F::new("discount_amount", T::Amount).example("\"88.88\""),
+        F::new("mdiscount_amount", T::Amount).example("\"88.88\""),
         F::new("send_pay_date", T::DateTime).example("\"2014-11-27 15:45:57\""),
         F::new("fund_bill_list", T::List(&T::Object(&m::trade_fund_bill::SCHEMA))),
         F::new("voucher_detail_list", T::List(&T::Object(&m::voucher_detail::SCHEMA))),
-        F::new("discount_goods_detail", T::String),
+        F::new("discount_goods_detail", T::String)
+            .example(
+                "\"[{\\\"goods_id\\\":\\\"STANDARD1026181538\\\",\\\"goods_name\\\":\\\"雪碧\\\",\\\"discount_amount\\\":\\\"100.00\\\",\\\"voucher_id\\\":\\\"2015102600073002039000002D5O\\\"}]\"",
+            ),
         F::new("trade_settle_info", T::Object(&m::trade_settle_info::SCHEMA)),
-        F::new("store_id", T::String).example("\"NJ_S_001\""),
-        F::new("store_name", T::String),
-        F::new("terminal_id", T::String).example("\"NJ_T_001\""),
-        F::new("alipay_store_id", T::String),
-        F::new("passback_params", T::String),
-        F::new("subject", T::String),
-        F::new("body", T::String),
-        F::new("trans_currency", T::Enum(&m::currency::SCHEMA)).example("\"CNY\""),
+        F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
+        F::new("store_name", T::String).example("\"证大五道口店\""),
+        F::new("terminal_id", T::String)
+            .len(None, Some(32usize))
+            .example("\"NJ_T_001\""),
+        F::new("alipay_store_id", T::String).example("\"2016041400077000000003314986\""),
+        F::new("passback_params", T::String)
+            .len(None, Some(512usize))
+            .example("\"merchantBizType%3d3C%26merchantBizNo%3d2016010101111\""),
+        F::new("subject", T::String)
+            .len(None, Some(256usize))
+            .example("\"Iphone6 16G\""),
+        F::new("body", T::String).len(None, Some(128usize)).example("\"Iphone6 16G\""),
+        F::new("trans_currency", T::Enum(&m::currency::SCHEMA)).example("\"USD\""),
         F::new("settle_currency", T::Enum(&m::currency::SCHEMA)).example("\"USD\""),
-        F::new("settle_amount", T::Amount),
+        F::new("settle_amount", T::Amount).example("\"2.96\""),
         F::new("pay_currency", T::Enum(&m::currency::SCHEMA)).example("\"CNY\""),
-        F::new("pay_amount", T::Amount),
-        F::new("settle_trans_rate", T::String),
-        F::new("trans_pay_rate", T::String),
-        F::new("purchase_entity", T::String),
-        F::new("receipt_currency_type", T::String),
-        F::new("charge_amount", T::Amount),
-        F::new("charge_flags", T::String),
-        F::new("settlement_id", T::String),
+        F::new("pay_amount", T::Amount).example("\"8.88\""),
+        F::new("settle_trans_rate", T::String).example("\"1\""),
+        F::new("trans_pay_rate", T::String).example("\"6.5\""),
+        F::new("purchase_entity", T::String).example("\"ALIPAYHK\""),
+        F::new("receipt_currency_type", T::String).example("\"DC\""),
+        F::new("charge_amount", T::Amount).example("\"8.88\""),
+        F::new("charge_flags", T::String).example("\"bluesea_1\""),
+        F::new("settlement_id", T::String).example("\"2018101610032004620239146945\""),
         F::new("alipay_sub_merchant_id", T::String),
-        F::new("auth_trade_pay_mode", T::String),
+        F::new("auth_trade_pay_mode", T::String).example("\"CREDIT_PREAUTH_PAY\""),
         F::new("industry_sepc_detail", T::String),
         F::new("industry_sepc_detail_gov", T::String),
         F::new("industry_sepc_detail_acc", T::String),
         F::new("medical_insurance_info", T::String),
         F::new("cashier_type", T::Enum(&m::cashier_type::SCHEMA)).example("\"APP\""),
         F::new("hb_fq_pay_info", T::Object(&m::hb_fq_pay_info::SCHEMA)),
-        F::new("credit_pay_mode", T::String),
-        F::new("credit_biz_order_id", T::String),
-        F::new("pre_auth_pay_amount", T::Amount),
+        F::new("credit_pay_mode", T::String).example("\"creditAdvanceV2\""),
+        F::new("credit_biz_order_id", T::String)
+            .example("\"ZMCB99202103310000450000041833\""),
+        F::new("pre_auth_pay_amount", T::Amount).example("\"88.88\""),
         F::new("additional_status", T::String),
         F::new("biz_settle_mode", T::String),
         F::new("period_scene", T::String),
-        F::new("async_pay_apply_status", T::String),
+        F::new("async_pay_apply_status", T::String).example("\"S\""),
         F::new("unpaid_reason", T::String),
-        F::new("hyb_amount", T::Amount),
+        F::new("hyb_amount", T::Amount).example("\"10.24\""),
         F::new("ext_infos", T::String),
         F::new("req_goods_detail", T::List(&T::Object(&m::goods_detail::SCHEMA))),
         F::new("charge_info_list", T::List(&T::Object(&m::charge_info::SCHEMA))),
@@ -487,6 +503,6 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             T::List(&T::Object(&m::payment_info_with_id::SCHEMA)),
         ),
         F::new("open_id", T::String)
-            .deprecated("Use `buyer_open_id` (or `buyer_user_id`)."),
+            .deprecated("Use `buyer_open_id` (or `buyer_user_id`) instead."),
     ],
 };

@@ -44,7 +44,7 @@ pub struct AlipayTradeRefund {
     pub out_trade_no: Option<String>,
     /// Alipay's trade number of the trade to refund. Set this or `out_trade_no`.
     ///
-    /// Wire `trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2014112611001004680073956707"`.
+    /// Wire `trade_no`, text; at most 64 characters; at least one of `out_trade_no`, `trade_no`; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
     /// Amount to refund now, in yuan; no more than what remains refundable. Includes any discount share, which Alipay apportions itself.
     ///
@@ -54,11 +54,11 @@ pub struct AlipayTradeRefund {
     ///
     /// Wire `out_request_no`, text; at most 64 characters; e.g. `"HZ01RF001"`.
     pub out_request_no: Option<String>,
-    /// Reason for the refund, shown to the merchant and the buyer in the refund details.
+    /// Why the merchant refunds, shown to the merchant and the buyer in the refund details.
     ///
     /// Wire `refund_reason`, text; at most 256 characters; e.g. `"正常退款"`.
     pub refund_reason: Option<String>,
-    /// Currency of the refund for cross-border trades (e.g. `USD`, `CNY`); leave unset for ordinary CNY trades.
+    /// Currency of the refund, for cross-border trades.
     ///
     /// Wire `refund_currency`, [`Currency`](crate::models::Currency); e.g. `"USD"`.
     pub refund_currency: Option<crate::models::Currency>,
@@ -76,29 +76,29 @@ pub struct AlipayTradeRefund {
     ///
     /// Wire `goods_detail`, list of [`GoodsDetail`](crate::models::GoodsDetail).
     pub goods_detail: Option<Vec<crate::models::GoodsDetail>>,
-    /// Extra response fields to return, e.g. `refund_detail_item_list`, `deposit_back_info`, `refund_voucher_detail_list`.
+    /// Extra response fields to return.
     ///
-    /// Wire `query_options`, list of text.
-    pub query_options: Option<Vec<String>>,
-    /// The merchant's operator (cashier) number.
+    /// Wire `query_options`, list of [`QueryOption`](crate::models::QueryOption); `refund_detail_item_list`, `deposit_back_info`, `refund_voucher_detail_list`; e.g. `["fund_bill_list"]`.
+    pub query_options: Option<Vec<crate::models::QueryOption>>,
+    /// The merchant's own code for the cashier or operator.
     ///
-    /// Wire `operator_id`, text; at most 30 characters; e.g. `"OP001"`.
+    /// Wire `operator_id`, text; at most 30 characters; e.g. `"yx_001"`.
     pub operator_id: Option<String>,
-    /// The merchant's store number.
+    /// The merchant's own code for the store where the sale happens.
     ///
-    /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_S_001"`.
+    /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
-    /// The merchant's terminal (device) number.
+    /// The merchant's own code for the till or device.
     ///
     /// Wire `terminal_id`, text; at most 32 characters; e.g. `"NJ_T_001"`.
     pub terminal_id: Option<String>,
-    /// Only for bank-channel (银行间联) trades, the pid of the acquiring institution the trade belongs to; leave unset otherwise.
+    /// Only for bank-channel (银行间联) trades, the PID of the acquiring institution the trade belongs to; leave unset otherwise.
     ///
     /// Wire `org_pid`, text; at most 16 characters; e.g. `"2088101117952222"`.
     pub org_pid: Option<String>,
     /// For deferred-settlement (账期) trades refunded after settlement was confirmed, the settlement number given at confirmation.
     ///
-    /// Wire `related_settle_confirm_no`, text; at most 64 characters.
+    /// Wire `related_settle_confirm_no`, text.
     pub related_settle_confirm_no: Option<String>,
     /// Account that advances the refund money (垫资退款), named as `refund_advance_account_type` says.
     ///
@@ -132,7 +132,7 @@ crate::__private::setters! {
         list refund_royalty_parameters: crate::models::OpenApiRoyaltyDetailInfoPojo;
         list refund_goods_detail: crate::models::RefundGoodsDetail;
         list goods_detail: crate::models::GoodsDetail;
-        list query_options: String;
+        list query_options: crate::models::QueryOption;
         into operator_id: String;
         into store_id: String;
         into terminal_id: String;
@@ -162,21 +162,21 @@ crate::__private::request! {
 pub struct AlipayTradeRefundResponse {
     /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; documented as always sent; e.g. `"2013112011001004330000121536"`.
+    /// Wire `trade_no`, text; documented as always sent; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// The merchant's order number.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; documented as always sent; e.g. `"6823789339978248"`.
+    /// Wire `out_trade_no`, text; documented as always sent; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// The buyer's Alipay login name, partly masked.
+    /// The buyer's Alipay login name; partly masked when Alipay returns it.
     ///
     /// Wire `buyer_logon_id`, text; documented as always sent; e.g. `"159****5620"`.
     pub buyer_logon_id: Option<String>,
-    /// The buyer's Alipay user id (2088…).
+    /// The buyer's Alipay user ID (2088…).
     ///
     /// Wire `buyer_user_id`, text; e.g. `"2088101117955611"`.
     pub buyer_user_id: Option<String>,
-    /// The buyer's OpenID for this app.
+    /// The buyer's OpenID under the app, the app-scoped replacement for the 2088 user ID.
     ///
     /// Wire `buyer_open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub buyer_open_id: Option<String>,
@@ -184,7 +184,7 @@ pub struct AlipayTradeRefundResponse {
     ///
     /// Wire `fund_change`, text; documented as always sent; e.g. `"Y"`.
     pub fund_change: Option<String>,
-    /// Total refunded on this trade so far, in yuan, across all successful refunds.
+    /// Total refunded on the trade so far, in yuan, across all successful refunds.
     ///
     /// Wire `refund_fee`, amount in yuan; documented as always sent; e.g. `"88.88"`.
     pub refund_fee: Option<crate::types::Amount>,
@@ -192,7 +192,7 @@ pub struct AlipayTradeRefundResponse {
     ///
     /// Wire `send_back_fee`, amount in yuan; e.g. `"88.88"`.
     pub send_back_fee: Option<crate::types::Amount>,
-    /// When the refund was paid.
+    /// When the refund was paid (Beijing time).
     ///
     /// Wire `gmt_refund_pay`, Beijing time; e.g. `"2014-11-27 15:45:57"`.
     pub gmt_refund_pay: Option<crate::types::BeijingDateTime>,
@@ -200,7 +200,7 @@ pub struct AlipayTradeRefundResponse {
     ///
     /// Wire `refund_detail_item_list`, list of [`TradeFundBill`](crate::models::TradeFundBill).
     pub refund_detail_item_list: Option<Vec<crate::models::TradeFundBill>>,
-    /// Vouchers involved in the refund; returned when `query_options` has `refund_voucher_detail_list`.
+    /// Vouchers involved in the refund; returned when `query_options` asks for them.
     ///
     /// Wire `refund_voucher_detail_list`, list of [`VoucherDetail`](crate::models::VoucherDetail).
     pub refund_voucher_detail_list: Option<Vec<crate::models::VoucherDetail>>,
@@ -212,11 +212,11 @@ pub struct AlipayTradeRefundResponse {
     ///
     /// Wire `refund_charge_info_list`, list of [`RefundChargeInfo`](crate::models::RefundChargeInfo).
     pub refund_charge_info_list: Option<Vec<crate::models::RefundChargeInfo>>,
-    /// Fee given back to the payee for this refund, in yuan; only for institution-channel trades.
+    /// Fee given back to the payee for this refund, in yuan; institution (间联) model only.
     ///
     /// Wire `refund_charge_amount`, amount in yuan.
     pub refund_charge_amount: Option<crate::types::Amount>,
-    /// Clearing number of the refund for reconciliation; only for institution-channel trades.
+    /// Clearing number of the refund, for reconciliation; bank-channel (银行间联) trades only.
     ///
     /// Wire `refund_settlement_id`, text.
     pub refund_settlement_id: Option<String>,
@@ -232,11 +232,11 @@ pub struct AlipayTradeRefundResponse {
     ///
     /// Wire `present_refund_mdiscount_amount`, amount in yuan.
     pub present_refund_mdiscount_amount: Option<crate::types::Amount>,
-    /// Huiyingbao (惠营宝) amount refunded by this request, in yuan.
+    /// 惠营宝 (Huiyingbao) amount refunded by this request, in yuan.
     ///
-    /// Wire `refund_hyb_amount`, amount in yuan.
+    /// Wire `refund_hyb_amount`, amount in yuan; e.g. `"10.24"`.
     pub refund_hyb_amount: Option<crate::types::Amount>,
-    /// For Zhima pay-after-use, the pre-authorised amount released when this operation cancels the pre-authorisation, in yuan.
+    /// For Zhima pay-later, the pre-authorised amount released when this refund cancels the pre-authorisation, in yuan.
     ///
     /// Wire `pre_auth_cancel_fee`, amount in yuan.
     pub pre_auth_cancel_fee: Option<crate::types::Amount>,
@@ -248,13 +248,13 @@ pub struct AlipayTradeRefundResponse {
     ///
     /// Wire `refund_currency`, [`Currency`](crate::models::Currency); e.g. `"USD"`.
     pub refund_currency: Option<crate::models::Currency>,
-    /// Name of the store the trade was paid in.
+    /// Name of the store the trade belongs to.
     ///
-    /// Wire `store_name`, text.
+    /// Wire `store_name`, text; e.g. `"证大五道口店"`.
     pub store_name: Option<String>,
-    /// Old buyer user number; Alipay is retiring it.
+    /// Former buyer identifier; Alipay is retiring it.
     ///
-    /// Deprecated: Use `buyer_open_id` (or `buyer_user_id`).
+    /// Deprecated: Use `buyer_open_id` (or `buyer_user_id`) instead.
     ///
     /// Wire `open_id`, text.
     pub open_id: Option<String>,
@@ -292,7 +292,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .example("\"20150320010101001\""),
         F::new("trade_no", T::String)
             .len(None, Some(64usize))
-            .example("\"2014112611001004680073956707\""),
+            .example("\"2013112011001004330000121536\""),
         F::new("refund_amount", T::Amount)
             .req()
             .amount_range(Some(1i64), Some(10000000000i64))
@@ -313,16 +313,17 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             T::List(&T::Object(&m::refund_goods_detail::SCHEMA)),
         ),
         F::new("goods_detail", T::List(&T::Object(&m::goods_detail::SCHEMA))),
-        F::new("query_options", T::List(&T::String)),
-        F::new("operator_id", T::String).len(None, Some(30usize)).example("\"OP001\""),
-        F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_S_001\""),
+        F::new("query_options", T::List(&T::Enum(&m::query_option::SCHEMA)))
+            .example("[\"fund_bill_list\"]"),
+        F::new("operator_id", T::String).len(None, Some(30usize)).example("\"yx_001\""),
+        F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
         F::new("terminal_id", T::String)
             .len(None, Some(32usize))
             .example("\"NJ_T_001\""),
         F::new("org_pid", T::String)
             .len(None, Some(16usize))
             .example("\"2088101117952222\""),
-        F::new("related_settle_confirm_no", T::String).len(None, Some(64usize)),
+        F::new("related_settle_confirm_no", T::String),
         F::new("refund_advance_account", T::String),
         F::new(
                 "refund_advance_account_type",
@@ -343,8 +344,14 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         &[],
     ),
     response: &[
-        F::new("trade_no", T::String).req().example("\"2013112011001004330000121536\""),
-        F::new("out_trade_no", T::String).req().example("\"6823789339978248\""),
+        F::new("trade_no", T::String)
+            .req()
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .req()
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
         F::new("buyer_logon_id", T::String).req().example("\"159****5620\""),
         F::new("buyer_user_id", T::String).example("\"2088101117955611\""),
         F::new("buyer_open_id", T::String)
@@ -374,12 +381,12 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("present_refund_buyer_amount", T::Amount),
         F::new("present_refund_discount_amount", T::Amount),
         F::new("present_refund_mdiscount_amount", T::Amount),
-        F::new("refund_hyb_amount", T::Amount),
+        F::new("refund_hyb_amount", T::Amount).example("\"10.24\""),
         F::new("pre_auth_cancel_fee", T::Amount),
         F::new("has_deposit_back", T::String).example("\"true\""),
         F::new("refund_currency", T::Enum(&m::currency::SCHEMA)).example("\"USD\""),
-        F::new("store_name", T::String),
+        F::new("store_name", T::String).example("\"证大五道口店\""),
         F::new("open_id", T::String)
-            .deprecated("Use `buyer_open_id` (or `buyer_user_id`)."),
+            .deprecated("Use `buyer_open_id` (or `buyer_user_id`) instead."),
     ],
 };

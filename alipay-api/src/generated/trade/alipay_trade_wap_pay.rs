@@ -34,7 +34,7 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayTradeWapPay {
-    /// Your own order number for this payment: letters, digits and underscores, unique among all your orders.
+    /// The merchant's own order number, unique among its orders.
     ///
     /// Wire `out_trade_no`, text; **required**; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
@@ -46,6 +46,10 @@ pub struct AlipayTradeWapPay {
     ///
     /// Wire `subject`, text; **required**; at most 256 characters; e.g. `"Iphone6 16G"`.
     pub subject: Option<String>,
+    /// Product signed with Alipay; mobile website payment uses `QUICK_WAP_WAY`, so the builder always sends it.
+    ///
+    /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); `QUICK_WAP_WAY`; default `QUICK_WAP_WAY`; e.g. `"FACE_TO_FACE_PAYMENT"`.
+    pub product_code: Option<crate::models::ProductCode>,
     /// Page the buyer returns to when leaving the checkout before paying; only takes effect on the H5 checkout, not when the Alipay app opens.
     ///
     /// Wire `quit_url`, text; at most 400 characters; e.g. `"https://www.example.com/order/cancel"`.
@@ -54,25 +58,25 @@ pub struct AlipayTradeWapPay {
     ///
     /// Wire `auth_token`, text; at most 40 characters; e.g. `"appopenBb64d181d0146481ab6a762c00714cC27"`.
     pub auth_token: Option<String>,
-    /// Free-text order details; echoed in notifications and statements and shown as the trade description in bill details.
+    /// Free-text order details, echoed in notifications and statements and shown as the trade description in bills.
     ///
     /// Wire `body`, text; at most 128 characters; e.g. `"Iphone6 16G"`.
     pub body: Option<String>,
-    /// Line items in the order.
+    /// Line items of the order.
     ///
     /// Wire `goods_detail`, list of [`GoodsDetail`](crate::models::GoodsDetail).
     pub goods_detail: Option<Vec<crate::models::GoodsDetail>>,
-    /// Whether the order is for virtual or physical goods; Huabei cannot pay for virtual goods.
+    /// Whether the order is for virtual or physical goods.
     ///
     /// Wire `goods_type`, [`GoodsType`](crate::models::GoodsType); e.g. `"1"`.
     pub goods_type: Option<crate::models::GoodsType>,
-    /// Absolute payment deadline in Beijing time, 1 minute to 15 days ahead; wins over `timeout_express` when both are set.
+    /// Absolute payment deadline (Beijing time); wins over `timeout_express` when both are set.
     ///
     /// Wire `time_expire`, Beijing time; e.g. `"2016-12-31 10:05:01"`.
     pub time_expire: Option<crate::types::Input<crate::types::BeijingDateTime>>,
-    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (no decimals, so write `90m`, not `1.5h`), or `1c` for midnight of the creation day. Ignored when `time_expire` is set. Counted from when the buyer confirms payment, 5m to 15d (shorter values count as 5m), default 15d; prefer `time_expire`.
+    /// How long the buyer has to pay: a whole number followed by `m`, `h` or `d` (write `90m`, not `1.5h`), or `1c` for midnight of the day the order was created. Ignored when `time_expire` is set.
     ///
-    /// Wire `timeout_express`, text; at most 6 characters; e.g. `"90m"`.
+    /// Wire `timeout_express`, text; at most 6 characters; matches `^([1-9][0-9]*[mhd]|1c)$`; e.g. `"90m"`.
     pub timeout_express: Option<String>,
     /// Alipay user ID (2088…) that receives the money. Unset means the account that signed the contract; in the 直付通 and institution models leave it unset or equal to your PID.
     ///
@@ -82,11 +86,11 @@ pub struct AlipayTradeWapPay {
     ///
     /// Wire `extend_params`, [`ExtendParams`](crate::models::ExtendParams).
     pub extend_params: Option<crate::models::ExtendParams>,
-    /// Business data agreed with Alipay for risk control and marketing, such as the buyer's IP address when the order was placed; sent as a JSON string.
+    /// Business data agreed with Alipay for risk control and marketing, such as the buyer's IP address when the order was placed; sent as JSON text.
     ///
     /// Wire `business_params`, JSON text of [`BusinessParams`](crate::models::BusinessParams).
     pub business_params: Option<crate::types::JsonString<crate::models::BusinessParams>>,
-    /// Promotion parameters as a JSON string; only usable after agreeing them with Alipay.
+    /// Promotion parameters as JSON text; only for merchants who agreed them with Alipay.
     ///
     /// Wire `promo_params`, text; at most 512 characters; e.g. `"{\"storeIdType\":\"1\"}"`.
     pub promo_params: Option<String>,
@@ -94,50 +98,50 @@ pub struct AlipayTradeWapPay {
     ///
     /// Wire `passback_params`, text; at most 512 characters; e.g. `"merchantBizType%3d3C%26merchantBizNo%3d2016010101111"`.
     pub passback_params: Option<String>,
-    /// Steer the buyer to a single channel; only `pcredit` (Huabei) is supported, and the buyer may still switch if it is unavailable to them. Do not combine with Huabei instalment settings.
+    /// The one channel to offer first; only `pcredit` (Huabei) is supported, and the buyer may switch if it cannot pay. Do not combine with Huabei instalment options.
     ///
     /// Wire `specified_channel`, text; at most 128 characters; e.g. `"pcredit"`.
     pub specified_channel: Option<String>,
-    /// Your own code for the store where the sale happens.
+    /// The merchant's own code for the store where the sale happens.
     ///
     /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
-    /// Your original order number, kept for reference when it differs from `out_trade_no`.
+    /// The merchant's original order number, kept for reference when it differs from `out_trade_no`.
     ///
-    /// Wire `merchant_order_no`, text; at most 32 characters; e.g. `"20161008001"`.
+    /// Wire `merchant_order_no`, text; e.g. `"20161008001"`.
     pub merchant_order_no: Option<String>,
-    /// Comma-separated channels the buyer is limited to, promotional channels included; use with care, since the buyer cannot pay if none of them is available. Do not combine with `disable_pay_channels`.
+    /// Comma-separated payment channels the buyer is limited to; do not combine with `disable_pay_channels`. Use with care, it can leave the buyer unable to pay.
     ///
     /// Wire `enable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub enable_pay_channels: Option<String>,
-    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`. Do not combine with `enable_pay_channels`.
+    /// Comma-separated payment channels the buyer may not use, e.g. `credit_group,point`; do not combine with `enable_pay_channels`.
     ///
     /// Wire `disable_pay_channels`, text; at most 128 characters; e.g. `"pcredit,moneyFund,debitCardExpress"`.
     pub disable_pay_channels: Option<String>,
-    /// Restrict the payment to a particular buyer, checked against their verified identity (name, ID number, minimum age).
+    /// Restrict the payment to a particular buyer, checked against their verified identity.
     ///
     /// Wire `ext_user_info`, [`ExtUserInfo`](crate::models::ExtUserInfo).
     pub ext_user_info: Option<crate::models::ExtUserInfo>,
-    /// Invoicing details for this order.
+    /// Invoice details for the order.
     ///
     /// Wire `invoice_info`, [`InvoiceInfo`](crate::models::InvoiceInfo).
     pub invoice_info: Option<crate::models::InvoiceInfo>,
-    /// Profit-sharing (分账) instructions for this order.
+    /// Profit-sharing (分账) instructions for the order.
     ///
     /// Wire `royalty_info`, [`RoyaltyInfo`](crate::models::RoyaltyInfo).
     pub royalty_info: Option<crate::models::RoyaltyInfo>,
-    /// Who the money is settled to; required in the 直付通 model and when settling to a card in batch-summary mode.
+    /// Who the money is settled to; needed in the 直付通 model.
     ///
     /// Wire `settle_info`, [`SettleInfo`](crate::models::SettleInfo).
     pub settle_info: Option<crate::models::SettleInfo>,
-    /// The secondary merchant; required in the 直付通 and institution (间连) models, unset otherwise.
+    /// The secondary merchant; needed in the 直付通 and institution (间连) models, unset otherwise.
     ///
     /// Wire `sub_merchant`, [`SubMerchant`](crate::models::SubMerchant).
     pub sub_merchant: Option<crate::models::SubMerchant>,
-    /// Extra response fields to return, such as `enterprise_pay_info` or `hyb_amount`.
+    /// Extra response fields to return.
     ///
-    /// Wire `query_options`, list of text; e.g. `["hyb_amount"]`.
-    pub query_options: Option<Vec<String>>,
+    /// Wire `query_options`, list of [`QueryOption`](crate::models::QueryOption); `hyb_amount`, `enterprise_pay_info`; e.g. `["fund_bill_list"]`.
+    pub query_options: Option<Vec<crate::models::QueryOption>>,
     #[serde(skip)]
     common: crate::request::CommonParams,
     #[serde(flatten)]
@@ -148,6 +152,7 @@ crate::__private::setters! {
         into out_trade_no: String;
         input total_amount: crate::types::Amount;
         into subject: String;
+        into product_code: crate::models::ProductCode;
         into quit_url: String;
         into auth_token: String;
         into body: String;
@@ -170,7 +175,7 @@ crate::__private::setters! {
         into royalty_info: crate::models::RoyaltyInfo;
         into settle_info: crate::models::SettleInfo;
         into sub_merchant: crate::models::SubMerchant;
-        list query_options: String;
+        list query_options: crate::models::QueryOption;
     }
 }
 crate::__private::request! {
@@ -189,23 +194,23 @@ crate::__private::request! {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayTradeWapPayResponse {
-    /// Alipay's trade number (up to 64 characters).
+    /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; e.g. `"2013112011001004330000121536"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// Your order number, as sent.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"70501111111S001111119"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// Alipay user ID (2088 followed by 12 digits) of the account that receives the money.
+    /// Alipay user ID (2088…) of the account that receives the money.
     ///
-    /// Wire `seller_id`, text; e.g. `"2088111111116894"`.
+    /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,
-    /// Trade amount in yuan.
+    /// Order total in yuan.
     ///
-    /// Wire `total_amount`, amount in yuan; e.g. `"9.00"`.
+    /// Wire `total_amount`, amount in yuan; e.g. `"88.88"`.
     pub total_amount: Option<crate::types::Amount>,
-    /// Your original order number, as sent (at most 32 characters).
+    /// The merchant's original order number, kept for reference when it differs from `out_trade_no`.
     ///
     /// Wire `merchant_order_no`, text; e.g. `"20161008001"`.
     pub merchant_order_no: Option<String>,
@@ -255,7 +260,9 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .req()
             .len(None, Some(256usize))
             .example("\"Iphone6 16G\""),
-        F::new("product_code", T::String).fixed_value("QUICK_WAP_WAY"),
+        F::new("product_code", T::Enum(&m::product_code::SCHEMA))
+            .default_value("QUICK_WAP_WAY")
+            .example("\"FACE_TO_FACE_PAYMENT\""),
         F::new("quit_url", T::String)
             .len(None, Some(400usize))
             .example("\"https://www.example.com/order/cancel\""),
@@ -266,7 +273,10 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("goods_detail", T::List(&T::Object(&m::goods_detail::SCHEMA))),
         F::new("goods_type", T::Enum(&m::goods_type::SCHEMA)).example("\"1\""),
         F::new("time_expire", T::DateTime).example("\"2016-12-31 10:05:01\""),
-        F::new("timeout_express", T::String).len(None, Some(6usize)).example("\"90m\""),
+        F::new("timeout_express", T::String)
+            .len(None, Some(6usize))
+            .pattern("^([1-9][0-9]*[mhd]|1c)$")
+            .example("\"90m\""),
         F::new("seller_id", T::String)
             .len(None, Some(28usize))
             .example("\"2088102146225135\""),
@@ -282,9 +292,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
             .len(None, Some(128usize))
             .example("\"pcredit\""),
         F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
-        F::new("merchant_order_no", T::String)
-            .len(None, Some(32usize))
-            .example("\"20161008001\""),
+        F::new("merchant_order_no", T::String).example("\"20161008001\""),
         F::new("enable_pay_channels", T::String)
             .len(None, Some(128usize))
             .example("\"pcredit,moneyFund,debitCardExpress\""),
@@ -296,14 +304,21 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("royalty_info", T::Object(&m::royalty_info::SCHEMA)),
         F::new("settle_info", T::Object(&m::settle_info::SCHEMA)),
         F::new("sub_merchant", T::Object(&m::sub_merchant::SCHEMA)),
-        F::new("query_options", T::List(&T::String)).example("[\"hyb_amount\"]"),
+        F::new("query_options", T::List(&T::Enum(&m::query_option::SCHEMA)))
+            .example("[\"fund_bill_list\"]"),
     ],
     rules: crate::schema::RulesSchema::NONE,
     response: &[
-        F::new("trade_no", T::String).example("\"2013112011001004330000121536\""),
-        F::new("out_trade_no", T::String).example("\"70501111111S001111119\""),
-        F::new("seller_id", T::String).example("\"2088111111116894\""),
-        F::new("total_amount", T::Amount).example("\"9.00\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
+        F::new("seller_id", T::String)
+            .len(None, Some(28usize))
+            .example("\"2088102146225135\""),
+        F::new("total_amount", T::Amount).example("\"88.88\""),
         F::new("merchant_order_no", T::String).example("\"20161008001\""),
         F::new("pageRedirectionData", T::String),
     ],

@@ -13,19 +13,19 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RefundDepositbackCompleted {
-    /// Alipay's trade number of the refunded trade.
+    /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; e.g. `"2014112611001004680073956707"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
-    /// The merchant's order number of the refunded trade.
+    /// The merchant's own order number, unique among its orders.
     ///
-    /// Wire `out_trade_no`, text; e.g. `"20150320010101001"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
     /// The `out_request_no` of the refund this message is about.
     ///
-    /// Wire `out_request_no`, text; e.g. `"HZ01RF001"`.
+    /// Wire `out_request_no`, text; at most 64 characters; e.g. `"HZ01RF001"`.
     pub out_request_no: Option<String>,
-    /// Whether the bank card took the money back; on failure the money went to the buyer's Alipay balance instead.
+    /// Outcome of returning the money to the bank card.
     ///
     /// Wire `dback_status`, [`DepositBackStatus`](crate::models::DepositBackStatus); e.g. `"S"`.
     pub dback_status: Option<crate::models::DepositBackStatus>,
@@ -33,11 +33,11 @@ pub struct RefundDepositbackCompleted {
     ///
     /// Wire `dback_amount`, amount in yuan; e.g. `"1.01"`.
     pub dback_amount: Option<crate::types::Amount>,
-    /// When the bank answered.
+    /// When the bank answered (Beijing time).
     ///
     /// Wire `bank_ack_time`, Beijing time; e.g. `"2020-06-02 14:03:48"`.
     pub bank_ack_time: Option<crate::types::BeijingDateTime>,
-    /// When the money is expected to show on the card.
+    /// When the money is expected to reach the card (Beijing time).
     ///
     /// Wire `est_bank_receipt_time`, Beijing time; e.g. `"2020-06-02 14:03:48"`.
     pub est_bank_receipt_time: Option<crate::types::BeijingDateTime>,
@@ -64,9 +64,15 @@ pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::Not
         msg_method: "alipay.trade.refund.depositback.completed",
     },
     fields: &[
-        F::new("trade_no", T::String).example("\"2014112611001004680073956707\""),
-        F::new("out_trade_no", T::String).example("\"20150320010101001\""),
-        F::new("out_request_no", T::String).example("\"HZ01RF001\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
+        F::new("out_request_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"HZ01RF001\""),
         F::new("dback_status", T::Enum(&m::deposit_back_status::SCHEMA))
             .example("\"S\""),
         F::new("dback_amount", T::Amount).example("\"1.01\""),

@@ -15,19 +15,19 @@ use crate::generated::models as m;
 pub struct TradeStatusSync {
     /// When Alipay sent this notification.
     ///
-    /// Wire `notify_time`, Beijing time; documented as always sent; e.g. `"2024-01-02 03:04:07"`.
+    /// Wire `notify_time`, Beijing time; e.g. `"2024-01-02 03:04:07"`.
     pub notify_time: Option<crate::types::BeijingDateTime>,
     /// Kind of notification; `trade_status_sync` for this one.
     ///
-    /// Wire `notify_type`, text; documented as always sent; e.g. `"trade_status_sync"`.
+    /// Wire `notify_type`, text; e.g. `"trade_status_sync"`.
     pub notify_type: Option<String>,
     /// Id of the notification; it stays the same when Alipay resends it, so it can be used to drop duplicates.
     ///
-    /// Wire `notify_id`, text; documented as always sent; e.g. `"2024010200222030405012345678901234"`.
+    /// Wire `notify_id`, text; e.g. `"2024010200222030405012345678901234"`.
     pub notify_id: Option<String>,
     /// App id the trade was created under; check it is yours before acting.
     ///
-    /// Wire `app_id`, text; documented as always sent; e.g. `"2021000000000001"`.
+    /// Wire `app_id`, text; e.g. `"2021000000000001"`.
     pub app_id: Option<String>,
     /// App id of the merchant that authorised a third-party app; equals `app_id` for direct merchants.
     ///
@@ -35,43 +35,43 @@ pub struct TradeStatusSync {
     pub auth_app_id: Option<String>,
     /// Character set of the notification, e.g. `utf-8` or `gbk`.
     ///
-    /// Wire `charset`, text; documented as always sent; e.g. `"utf-8"`.
+    /// Wire `charset`, text; e.g. `"utf-8"`.
     pub charset: Option<String>,
     /// Protocol version, `1.0`.
     ///
-    /// Wire `version`, text; documented as always sent; e.g. `"1.0"`.
+    /// Wire `version`, text; e.g. `"1.0"`.
     pub version: Option<String>,
     /// Signature algorithm, `RSA2` (or legacy `RSA`).
     ///
-    /// Wire `sign_type`, text; documented as always sent; e.g. `"RSA2"`.
+    /// Wire `sign_type`, text; e.g. `"RSA2"`.
     pub sign_type: Option<String>,
     /// Alipay's trade number.
     ///
-    /// Wire `trade_no`, text; documented as always sent; e.g. `"2024010222001446880500000001"`.
+    /// Wire `trade_no`, text; at most 64 characters; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
     /// The merchant's order number; check it matches an order of yours.
     ///
-    /// Wire `out_trade_no`, text; documented as always sent; e.g. `"20240102030405002"`.
+    /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
     /// Merchant business number; in a refund-caused notification, the refund's `out_request_no`.
     ///
     /// Wire `out_biz_no`, text; e.g. `"HZRF001"`.
     pub out_biz_no: Option<String>,
-    /// The buyer's Alipay user id (2088…).
+    /// The buyer's Alipay user ID (2088…).
     ///
-    /// Wire `buyer_id`, text; e.g. `"2088102177846880"`.
+    /// Wire `buyer_id`, text; at most 28 characters; e.g. `"2088202954065786"`.
     pub buyer_id: Option<String>,
-    /// The buyer's OpenID for this app; the replacement for `buyer_id` in new integrations.
+    /// The buyer's OpenID under the app, the app-scoped replacement for the 2088 user ID.
     ///
-    /// Wire `buyer_open_id`, text.
+    /// Wire `buyer_open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub buyer_open_id: Option<String>,
-    /// The buyer's Alipay login name, partly masked.
+    /// The buyer's Alipay login name; partly masked when Alipay returns it.
     ///
-    /// Wire `buyer_logon_id`, text; e.g. `"csq***@sandbox.com"`.
+    /// Wire `buyer_logon_id`, text; e.g. `"159****5620"`.
     pub buyer_logon_id: Option<String>,
     /// The seller's Alipay user id (2088…); check it is yours.
     ///
-    /// Wire `seller_id`, text; e.g. `"2088102177958114"`.
+    /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,
     /// The seller's Alipay login name.
     ///
@@ -85,33 +85,33 @@ pub struct TradeStatusSync {
     ///
     /// Wire `total_amount`, amount in yuan; e.g. `"88.88"`.
     pub total_amount: Option<crate::types::Amount>,
-    /// What the merchant actually receives, in yuan.
+    /// Amount the merchant actually receives, in yuan.
     ///
     /// Wire `receipt_amount`, amount in yuan; e.g. `"88.88"`.
     pub receipt_amount: Option<crate::types::Amount>,
-    /// Part of the payment the buyer can be invoiced for, in yuan.
+    /// Part of the trade the merchant may issue an invoice for, in yuan.
     ///
-    /// Wire `invoice_amount`, amount in yuan; e.g. `"88.88"`.
+    /// Wire `invoice_amount`, amount in yuan; e.g. `"12.50"`.
     pub invoice_amount: Option<crate::types::Amount>,
-    /// What the buyer actually paid, in yuan.
+    /// Amount the buyer paid, in yuan.
     ///
-    /// Wire `buyer_pay_amount`, amount in yuan; e.g. `"88.88"`.
+    /// Wire `buyer_pay_amount`, amount in yuan; e.g. `"8.88"`.
     pub buyer_pay_amount: Option<crate::types::Amount>,
-    /// Part paid with points (集分宝), in yuan.
+    /// Amount paid with points or Alipay real-time discounts, in yuan.
     ///
-    /// Wire `point_amount`, amount in yuan; e.g. `"0.00"`.
+    /// Wire `point_amount`, amount in yuan; e.g. `"8.12"`.
     pub point_amount: Option<crate::types::Amount>,
     /// In a refund-caused notification, the total refunded so far, in yuan.
     ///
-    /// Wire `refund_fee`, amount in yuan; e.g. `"2.58"`.
+    /// Wire `refund_fee`, amount in yuan; e.g. `"88.88"`.
     pub refund_fee: Option<crate::types::Amount>,
-    /// Order title, as given when the trade was created.
+    /// Order title shown to the buyer; avoid special characters such as `/`, `=` and `&`.
     ///
-    /// Wire `subject`, text; e.g. `"测试 notify"`.
+    /// Wire `subject`, text; at most 256 characters; e.g. `"Iphone6 16G"`.
     pub subject: Option<String>,
-    /// Order description, as given when the trade was created.
+    /// Free-text order details, echoed in notifications and statements and shown as the trade description in bills.
     ///
-    /// Wire `body`, text.
+    /// Wire `body`, text; at most 128 characters; e.g. `"Iphone6 16G"`.
     pub body: Option<String>,
     /// When the trade was created.
     ///
@@ -119,7 +119,7 @@ pub struct TradeStatusSync {
     pub gmt_create: Option<crate::types::BeijingDateTime>,
     /// When the buyer paid.
     ///
-    /// Wire `gmt_payment`, Beijing time; e.g. `"2024-01-02 03:04:06"`.
+    /// Wire `gmt_payment`, Beijing time; e.g. `"2014-11-27 15:45:57"`.
     pub gmt_payment: Option<crate::types::BeijingDateTime>,
     /// When the refund happened, as text with milliseconds (`yyyy-MM-dd HH:mm:ss.SSS`), which is why it is not a `datetime`.
     ///
@@ -141,9 +141,9 @@ pub struct TradeStatusSync {
     pub voucher_detail_list: Option<
         crate::types::JsonString<Vec<crate::models::TradeNotifyVoucherDetail>>,
     >,
-    /// The `passback_params` sent when paying, returned unchanged (URL-encoded as it was sent).
+    /// Opaque value returned unchanged in the asynchronous notification; URL-encode it before setting.
     ///
-    /// Wire `passback_params`, text.
+    /// Wire `passback_params`, text; at most 512 characters; e.g. `"merchantBizType%3d3C%26merchantBizNo%3d2016010101111"`.
     pub passback_params: Option<String>,
     /// Fields Alipay sent that the spec does not describe, kept as received.
     #[serde(flatten)]
@@ -171,36 +171,45 @@ pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::Not
         notify_type: "trade_status_sync",
     },
     fields: &[
-        F::new("notify_time", T::DateTime).req().example("\"2024-01-02 03:04:07\""),
-        F::new("notify_type", T::String).req().example("\"trade_status_sync\""),
-        F::new("notify_id", T::String)
-            .req()
-            .example("\"2024010200222030405012345678901234\""),
-        F::new("app_id", T::String).req().example("\"2021000000000001\""),
+        F::new("notify_time", T::DateTime).example("\"2024-01-02 03:04:07\""),
+        F::new("notify_type", T::String).example("\"trade_status_sync\""),
+        F::new("notify_id", T::String).example("\"2024010200222030405012345678901234\""),
+        F::new("app_id", T::String).example("\"2021000000000001\""),
         F::new("auth_app_id", T::String).example("\"2021000000000001\""),
-        F::new("charset", T::String).req().example("\"utf-8\""),
-        F::new("version", T::String).req().example("\"1.0\""),
-        F::new("sign_type", T::String).req().example("\"RSA2\""),
-        F::new("trade_no", T::String).req().example("\"2024010222001446880500000001\""),
-        F::new("out_trade_no", T::String).req().example("\"20240102030405002\""),
+        F::new("charset", T::String).example("\"utf-8\""),
+        F::new("version", T::String).example("\"1.0\""),
+        F::new("sign_type", T::String).example("\"RSA2\""),
+        F::new("trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"2013112011001004330000121536\""),
+        F::new("out_trade_no", T::String)
+            .len(None, Some(64usize))
+            .example("\"20150320010101001\""),
         F::new("out_biz_no", T::String).example("\"HZRF001\""),
-        F::new("buyer_id", T::String).example("\"2088102177846880\""),
-        F::new("buyer_open_id", T::String),
-        F::new("buyer_logon_id", T::String).example("\"csq***@sandbox.com\""),
-        F::new("seller_id", T::String).example("\"2088102177958114\""),
+        F::new("buyer_id", T::String)
+            .len(None, Some(28usize))
+            .example("\"2088202954065786\""),
+        F::new("buyer_open_id", T::String)
+            .example("\"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5\""),
+        F::new("buyer_logon_id", T::String).example("\"159****5620\""),
+        F::new("seller_id", T::String)
+            .len(None, Some(28usize))
+            .example("\"2088102146225135\""),
         F::new("seller_email", T::String).example("\"seller@example.com\""),
         F::new("trade_status", T::Enum(&m::trade_status::SCHEMA))
             .example("\"TRADE_SUCCESS\""),
         F::new("total_amount", T::Amount).example("\"88.88\""),
         F::new("receipt_amount", T::Amount).example("\"88.88\""),
-        F::new("invoice_amount", T::Amount).example("\"88.88\""),
-        F::new("buyer_pay_amount", T::Amount).example("\"88.88\""),
-        F::new("point_amount", T::Amount).example("\"0.00\""),
-        F::new("refund_fee", T::Amount).example("\"2.58\""),
-        F::new("subject", T::String).example("\"测试 notify\""),
-        F::new("body", T::String),
+        F::new("invoice_amount", T::Amount).example("\"12.50\""),
+        F::new("buyer_pay_amount", T::Amount).example("\"8.88\""),
+        F::new("point_amount", T::Amount).example("\"8.12\""),
+        F::new("refund_fee", T::Amount).example("\"88.88\""),
+        F::new("subject", T::String)
+            .len(None, Some(256usize))
+            .example("\"Iphone6 16G\""),
+        F::new("body", T::String).len(None, Some(128usize)).example("\"Iphone6 16G\""),
         F::new("gmt_create", T::DateTime).example("\"2024-01-02 03:04:05\""),
-        F::new("gmt_payment", T::DateTime).example("\"2024-01-02 03:04:06\""),
+        F::new("gmt_payment", T::DateTime).example("\"2014-11-27 15:45:57\""),
         F::new("gmt_refund", T::String).example("\"2024-01-03 10:34:44.340\""),
         F::new("gmt_close", T::DateTime).example("\"2024-01-03 16:32:30\""),
         F::new(
@@ -214,7 +223,9 @@ pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::Not
             "voucher_detail_list",
             T::Json(&T::List(&T::Object(&m::trade_notify_voucher_detail::SCHEMA))),
         ),
-        F::new("passback_params", T::String),
+        F::new("passback_params", T::String)
+            .len(None, Some(512usize))
+            .example("\"merchantBizType%3d3C%26merchantBizNo%3d2016010101111\""),
     ],
     doc_url: "https://opendocs.alipay.com/open/270/105902",
 };
