@@ -74,7 +74,7 @@ pub struct AlipayTradeAppPay {
     ///
     /// Wire `timeout_express`, text; at most 6 characters; matches `^([1-9][0-9]*[mhd]|1c)$`; e.g. `"90m"`.
     pub timeout_express: Option<String>,
-    /// Alipay user ID (2088…) that receives the money. Unset means the account that signed the contract; in the 直付通 and institution models leave it unset or equal to your PID.
+    /// Alipay user ID (2088…) of the account that receives the money. A request that leaves it unset pays the account that signed the contract; in the 直付通 and institution models leave it unset or equal to the merchant's PID.
     ///
     /// Wire `seller_id`, text; at most 16 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,
@@ -197,7 +197,7 @@ pub struct AlipayTradeAppPayResponse {
     ///
     /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// Alipay user ID (2088…) of the account that receives the money.
+    /// Alipay user ID (2088…) of the account that receives the money. A request that leaves it unset pays the account that signed the contract; in the 直付通 and institution models leave it unset or equal to the merchant's PID.
     ///
     /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,

@@ -70,7 +70,7 @@ pub struct AlipayTradeCreate {
     ///
     /// Wire `op_buyer_open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub op_buyer_open_id: Option<String>,
-    /// Alipay user ID (2088…) that receives the money. Unset means the account that signed the contract; in the 直付通 and institution models leave it unset or equal to your PID.
+    /// Alipay user ID (2088…) of the account that receives the money. A request that leaves it unset pays the account that signed the contract; in the 直付通 and institution models leave it unset or equal to the merchant's PID.
     ///
     /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,

@@ -203,7 +203,7 @@ pub struct AlipayTradePagePayResponse {
     ///
     /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// Alipay user ID (2088…) of the account that receives the money.
+    /// Alipay user ID (2088…) of the account that receives the money. A request that leaves it unset pays the account that signed the contract; in the 直付通 and institution models leave it unset or equal to the merchant's PID.
     ///
     /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,

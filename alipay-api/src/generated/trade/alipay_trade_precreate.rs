@@ -46,11 +46,11 @@ pub struct AlipayTradePrecreate {
     ///
     /// Wire `subject`, text; **required**; at most 256 characters; e.g. `"Iphone6 16G"`.
     pub subject: Option<String>,
-    /// Product signed with Alipay; only `FACE_TO_FACE_PAYMENT` applies here, and Alipay assumes it when unset.
+    /// Product signed with Alipay; the docs name only `FACE_TO_FACE_PAYMENT`, which Alipay assumes when unset.
     ///
     /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); `FACE_TO_FACE_PAYMENT`; e.g. `"FACE_TO_FACE_PAYMENT"`.
     pub product_code: Option<crate::models::ProductCode>,
-    /// Alipay user ID (2088…) that receives the money. Unset means the account that signed the contract; in the 直付通 and institution models leave it unset or equal to your PID.
+    /// Alipay user ID (2088…) of the account that receives the money. A request that leaves it unset pays the account that signed the contract; in the 直付通 and institution models leave it unset or equal to the merchant's PID.
     ///
     /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,

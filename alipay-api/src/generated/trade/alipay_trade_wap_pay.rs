@@ -46,7 +46,7 @@ pub struct AlipayTradeWapPay {
     ///
     /// Wire `subject`, text; **required**; at most 256 characters; e.g. `"Iphone6 16G"`.
     pub subject: Option<String>,
-    /// Product signed with Alipay; mobile website payment uses `QUICK_WAP_WAY`, so the builder always sends it.
+    /// Product signed with Alipay; mobile website payment uses `QUICK_WAP_WAY`, which the builder sends unless told otherwise.
     ///
     /// Wire `product_code`, [`ProductCode`](crate::models::ProductCode); `QUICK_WAP_WAY`; default `QUICK_WAP_WAY`; e.g. `"FACE_TO_FACE_PAYMENT"`.
     pub product_code: Option<crate::models::ProductCode>,
@@ -78,7 +78,7 @@ pub struct AlipayTradeWapPay {
     ///
     /// Wire `timeout_express`, text; at most 6 characters; matches `^([1-9][0-9]*[mhd]|1c)$`; e.g. `"90m"`.
     pub timeout_express: Option<String>,
-    /// Alipay user ID (2088…) that receives the money. Unset means the account that signed the contract; in the 直付通 and institution models leave it unset or equal to your PID.
+    /// Alipay user ID (2088…) of the account that receives the money. A request that leaves it unset pays the account that signed the contract; in the 直付通 and institution models leave it unset or equal to the merchant's PID.
     ///
     /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,
@@ -202,7 +202,7 @@ pub struct AlipayTradeWapPayResponse {
     ///
     /// Wire `out_trade_no`, text; at most 64 characters; e.g. `"20150320010101001"`.
     pub out_trade_no: Option<String>,
-    /// Alipay user ID (2088…) of the account that receives the money.
+    /// Alipay user ID (2088…) of the account that receives the money. A request that leaves it unset pays the account that signed the contract; in the 直付通 and institution models leave it unset or equal to the merchant's PID.
     ///
     /// Wire `seller_id`, text; at most 28 characters; e.g. `"2088102146225135"`.
     pub seller_id: Option<String>,
