@@ -288,7 +288,13 @@ impl Checker {
     }
 
     /// Checks the length of `value` in characters (Alipay counts characters, not bytes).
-    pub(crate) fn length(&mut self, field: &str, value: &str, min: Option<usize>, max: Option<usize>) {
+    pub(crate) fn length(
+        &mut self,
+        field: &str,
+        value: &str,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
         if min.is_none() && max.is_none() {
             return;
         }
@@ -322,14 +328,25 @@ impl Checker {
     }
 
     /// Checks an integer against an inclusive range.
-    pub(crate) fn int_range(&mut self, field: &str, value: i64, min: Option<i64>, max: Option<i64>) {
+    pub(crate) fn int_range(
+        &mut self,
+        field: &str,
+        value: i64,
+        min: Option<i64>,
+        max: Option<i64>,
+    ) {
         if min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m) {
             self.report(field, Problem::OutOfRange { value, min, max });
         }
     }
 
     /// Checks a raw value against a list of accepted values.
-    pub(crate) fn enum_value(&mut self, field: &str, value: &str, allowed: &'static [&'static str]) {
+    pub(crate) fn enum_value(
+        &mut self,
+        field: &str,
+        value: &str,
+        allowed: &'static [&'static str],
+    ) {
         if !allowed.contains(&value) {
             self.report(
                 field,
@@ -375,7 +392,9 @@ mod tests {
         let mut c = Checker::new();
         c.report("out_trade_no", Problem::Missing);
         c.length("subject", "超长标题", None, Some(3));
-        c.nested("goods_detail[1]", |c| c.report("goods_id", Problem::Missing));
+        c.nested("goods_detail[1]", |c| {
+            c.report("goods_id", Problem::Missing)
+        });
         c.one_of(
             &["out_trade_no", "trade_no"],
             &[false, false],

@@ -55,7 +55,9 @@ pub enum ErrorKind {
         expected: String,
     },
     /// A method file in another group's folder.
-    #[error("method of family `{group}` is in folder `{folder}`: move it to spec/methods/{group}/")]
+    #[error(
+        "method of family `{group}` is in folder `{folder}`: move it to spec/methods/{group}/"
+    )]
     WrongGroupFolder {
         /// The group the file names.
         group: String,

@@ -64,7 +64,15 @@ pub const PRELUDE: &[&str] = &[
 ];
 
 /// Names the generated structs use for their own items.
-const RESERVED_MEMBERS: &[&str] = &["extra", "builder", "build", "common", "extra_param", "new", "into_inner"];
+const RESERVED_MEMBERS: &[&str] = &[
+    "extra",
+    "builder",
+    "build",
+    "common",
+    "extra_param",
+    "new",
+    "into_inner",
+];
 
 /// Whether `s` is usable as a Rust identifier without escaping.
 pub fn is_ident(s: &str) -> bool {

@@ -109,9 +109,8 @@ fn splice_file(
 ) -> Result<String, CodegenError> {
     let path = root.join(rel);
     let text = fs::read_to_string(&path).map_err(|e| io(&path, e))?;
-    splice(&text, begin, end, block).ok_or_else(|| {
-        CodegenError::NoFeatureBlock(rel.to_owned(), begin.trim_end(), end)
-    })
+    splice(&text, begin, end, block)
+        .ok_or_else(|| CodegenError::NoFeatureBlock(rel.to_owned(), begin.trim_end(), end))
 }
 
 /// Generates everything for the repository at `root`.

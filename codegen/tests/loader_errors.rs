@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use alipay_codegen::{ir, Options};
 use expect_test::{expect, Expect};
 
-const GROUPS: &str = "families:\n  - name: pay\n    title: 支付\n    summary: Payments and refunds.\n";
+const GROUPS: &str =
+    "families:\n  - name: pay\n    title: 支付\n    summary: Payments and refunds.\n";
 
 const GOOD_METHOD: &str = "\
 method: demo.pay.query
@@ -322,12 +323,16 @@ fn every_constraint_needs_a_source() {
 
 #[test]
 fn placeholder_summaries_are_rejected() {
-    let text = GOOD_METHOD.replace("summary: Order number.", "summary: ...")
+    let text = GOOD_METHOD
+        .replace("summary: Order number.", "summary: ...")
         .replace("summary: Looks an order up.", "summary: \"\"");
     let model = GOOD_MODEL.replace("summary: Stock unit.", "summary: sku");
     check(
         "placeholders",
-        &[("methods/pay/demo.pay.query.yaml", &text), ("models/Line.yaml", &model)],
+        &[
+            ("methods/pay/demo.pay.query.yaml", &text),
+            ("models/Line.yaml", &model),
+        ],
         expect![[r#"
             spec/methods/pay/demo.pay.query.yaml:3: `summary` is a placeholder (empty, `...`, or under two words): say what it is in your own words
             spec/methods/pay/demo.pay.query.yaml:10: `summary` is a placeholder (empty, `...`, or under two words): say what it is in your own words
@@ -341,7 +346,10 @@ fn shared_definitions_and_their_uses() {
     let method = "method: demo.pay.query\ntitle: 查询\nsummary: Looks an order up.\nfamily: pay\nkind: server\nrequest:\n  params:\n    - use: out_trade_no\n      min_length: 3\n    - use: out_trade_no\n      rust_name: again\n    - use: no_such_field\n    - use: out_trade_no\n      type: integer\n";
     check(
         "shared",
-        &[("fields/orders.yaml", fields), ("methods/pay/demo.pay.query.yaml", method)],
+        &[
+            ("fields/orders.yaml", fields),
+            ("methods/pay/demo.pay.query.yaml", method),
+        ],
         expect![[r#"
             spec/fields/orders.yaml:7: `amount`: `required` has no source: add `source:` (or `sources: {required: ...}`) naming the docs page, `catalog`, an official SDK or `inferred: <reason>`
             spec/methods/pay/demo.pay.query.yaml:8: `out_trade_no`: `min_length` has no source: add `source:` (or `sources: {min_length: ...}`) naming the docs page, `catalog`, an official SDK or `inferred: <reason>`
@@ -360,7 +368,10 @@ fn enum_values_closed_and_conditional_rules() {
     ) + "  required_when:\n    - field: note\n      when: kind\n      equals: [Z]\n      source: \"seed:000#附录\"\n";
     check(
         "enums",
-        &[("methods/pay/demo.pay.query.yaml", &text), ("models/Kind.yaml", kind)],
+        &[
+            ("methods/pay/demo.pay.query.yaml", &text),
+            ("models/Kind.yaml", kind),
+        ],
         expect![[r#"
             spec/methods/pay/demo.pay.query.yaml:14: field `kind`: `B` is not a value of enum `Kind`: add it there first
             spec/methods/pay/demo.pay.query.yaml:19: field `note`: `([` is not a regular expression: found unclosed character class
@@ -372,12 +383,25 @@ fn enum_values_closed_and_conditional_rules() {
 #[test]
 fn deeply_nested_or_huge_files_are_refused_quickly() {
     let deep = format!("method: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
-    let huge = format!("method: demo.pay.query\ndescription: \"{}\"\n", "x".repeat(2 << 20));
+    let huge = format!(
+        "method: demo.pay.query\ndescription: \"{}\"\n",
+        "x".repeat(2 << 20)
+    );
     let spec = Spec::new(
         "limits",
-        &[("groups.yaml", GROUPS), ("methods/pay/demo.pay.query.yaml", &deep), ("methods/pay/demo.pay.big.yaml", &huge)],
+        &[
+            ("groups.yaml", GROUPS),
+            ("methods/pay/demo.pay.query.yaml", &deep),
+            ("methods/pay/demo.pay.big.yaml", &huge),
+        ],
     );
     let errors = spec.errors();
-    assert!(errors.contains("demo.pay.query.yaml: nesting deeper than 64 levels"), "{errors}");
-    assert!(errors.contains("demo.pay.big.yaml: file is 2097"), "{errors}");
+    assert!(
+        errors.contains("demo.pay.query.yaml: nesting deeper than 64 levels"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("demo.pay.big.yaml: file is 2097"),
+        "{errors}"
+    );
 }

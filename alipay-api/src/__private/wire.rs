@@ -81,7 +81,10 @@ pub fn wire_text(v: Value) -> Result<String, WireError> {
         Value::String(s) => Ok(s),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        other => Err(WireError::new(format!("expected text, found {}", kind(&other)))),
+        other => Err(WireError::new(format!(
+            "expected text, found {}",
+            kind(&other)
+        ))),
     }
 }
 
@@ -105,7 +108,10 @@ impl Obj {
     pub fn new(v: Value) -> Result<Obj, WireError> {
         match v {
             Value::Object(m) => Ok(Obj(m)),
-            other => Err(WireError::new(format!("expected an object, found {}", kind(&other)))),
+            other => Err(WireError::new(format!(
+                "expected an object, found {}",
+                kind(&other)
+            ))),
         }
     }
 
@@ -135,7 +141,11 @@ impl FromWire for i64 {
         match &v {
             Value::Number(n) => n
                 .as_i64()
-                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
                 .ok_or_else(|| bad(&v)),
             Value::String(s) => s.trim().parse().map_err(|_| bad(&v)),
             _ => Err(bad(&v)),
@@ -175,7 +185,11 @@ macro_rules! from_wire_by_serde {
         }
     )*};
 }
-from_wire_by_serde!(crate::types::Amount, crate::types::BeijingDateTime, crate::types::NaiveDate);
+from_wire_by_serde!(
+    crate::types::Amount,
+    crate::types::BeijingDateTime,
+    crate::types::NaiveDate
+);
 
 impl<T: FromWire> FromWire for Vec<T> {
     fn from_wire(v: Value) -> Result<Self, WireError> {
@@ -190,7 +204,10 @@ impl<T: FromWire> FromWire for Vec<T> {
                 Ok(inner @ Value::Array(_)) => Self::from_wire(inner),
                 _ => Err(WireError::new("expected an array, found a string")),
             },
-            other => Err(WireError::new(format!("expected an array, found {}", kind(&other)))),
+            other => Err(WireError::new(format!(
+                "expected an array, found {}",
+                kind(&other)
+            ))),
         }
     }
 }
@@ -221,7 +238,9 @@ impl<T: TextValue + DeserializeOwned> FromWire for Input<T> {
 impl<T: FromWire> FromWire for crate::types::Clearable<T> {
     fn from_wire(v: Value) -> Result<Self, WireError> {
         match v {
-            Value::String(s) if s == crate::types::CLEAR_MARKER => Ok(crate::types::Clearable::Clear),
+            Value::String(s) if s == crate::types::CLEAR_MARKER => {
+                Ok(crate::types::Clearable::Clear)
+            }
             other => T::from_wire(other).map(crate::types::Clearable::Set),
         }
     }

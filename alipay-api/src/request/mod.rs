@@ -347,18 +347,28 @@ impl<R: Method> Validated<R> {
         wire_form::fill_constants(&mut biz, schema.params);
         let text = wire_form::take_text(&mut biz, schema.params);
         let files = request.files();
-        let sizes: Vec<(&str, u64)> = files.iter().map(|(k, f)| (*k, f.bytes.len() as u64)).collect();
+        let sizes: Vec<(&str, u64)> = files
+            .iter()
+            .map(|(k, f)| (*k, f.bytes.len() as u64))
+            .collect();
         let lookup = |k: &str| text.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
         let biz = serde_json::Value::Object(biz);
         crate::schema::validate_request(schema, Some(&biz), &lookup, &sizes)?;
-        let has_biz = schema.params.iter().any(|p| p.placement == Placement::BizContent);
+        let has_biz = schema
+            .params
+            .iter()
+            .any(|p| p.placement == Placement::BizContent);
         let biz_content = match biz {
             serde_json::Value::Object(m) if has_biz || !m.is_empty() => {
                 Some(serde_json::to_string(&m).unwrap_or_else(|_| String::from("{}")))
             }
             _ => None,
         };
-        Ok(Validated { request, biz_content, text })
+        Ok(Validated {
+            request,
+            biz_content,
+            text,
+        })
     }
 
     /// The request as built.
@@ -372,8 +382,12 @@ impl<R: Method> AlipayRequest for Validated<R> {
     const META: &'static MethodMeta = R::META;
 
     fn payload(&self) -> Payload {
-        let mut protocol: Vec<(&'static str, String)> =
-            self.request.common().pairs().map(|(k, v)| (k, v.clone())).collect();
+        let mut protocol: Vec<(&'static str, String)> = self
+            .request
+            .common()
+            .pairs()
+            .map(|(k, v)| (k, v.clone()))
+            .collect();
         for (k, v) in Self::META.fixed_params {
             protocol.push((*k, String::from(*v)));
         }

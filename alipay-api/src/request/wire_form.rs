@@ -48,7 +48,9 @@ fn fill_nested(v: &mut Value, ty: &'static TypeSchema) {
 
 fn constant_value(ty: &TypeSchema, text: &str) -> Value {
     match ty {
-        TypeSchema::Integer => text.parse::<i64>().map_or_else(|_| Value::from(text), Value::from),
+        TypeSchema::Integer => text
+            .parse::<i64>()
+            .map_or_else(|_| Value::from(text), Value::from),
         TypeSchema::Boolean => Value::Bool(text == "true"),
         _ => Value::from(text),
     }
@@ -83,7 +85,9 @@ mod tests {
     );
     static FIELDS: [FieldSchema; 4] = [
         FieldSchema::new("product", TypeSchema::String).default_value("P"),
-        FieldSchema::new("count", TypeSchema::Integer).text().default_value("3"),
+        FieldSchema::new("count", TypeSchema::Integer)
+            .text()
+            .default_value("3"),
         FieldSchema::new("items", TypeSchema::List(&TypeSchema::Object(&INNER))),
         FieldSchema::new("flag", TypeSchema::Boolean).text(),
     ];
@@ -97,7 +101,10 @@ mod tests {
         strip_nulls(&mut m);
         fill_constants(&mut m, &FIELDS);
         let text = take_text(&mut m, &FIELDS);
-        assert_eq!(text, [("count", "3".to_owned()), ("flag", "true".to_owned())]);
+        assert_eq!(
+            text,
+            [("count", "3".to_owned()), ("flag", "true".to_owned())]
+        );
         assert_eq!(
             Value::Object(m),
             json!({"product": "P", "items": [{"kind": "K"}], "other": {}})
@@ -106,7 +113,10 @@ mod tests {
 
     #[test]
     fn a_set_value_beats_the_default() {
-        let mut m = json!({"product": "Q"}).as_object().cloned().unwrap_or_default();
+        let mut m = json!({"product": "Q"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         fill_constants(&mut m, &FIELDS);
         assert_eq!(m.get("product"), Some(&json!("Q")));
     }

@@ -14,8 +14,8 @@
 
 mod validate;
 
-pub use validate::{validate_model, validate_params};
 pub(crate) use validate::validate_request;
+pub use validate::{validate_model, validate_params};
 
 use crate::request::{MethodMeta, Placement};
 use crate::types::Amount;

@@ -124,7 +124,11 @@ fn check_file(c: &mut Checker, f: &FieldSchema, files: Option<FileFacts<'_>>) ->
 
 /// One-of groups and conditional requirements, given what is set (and its wire text).
 fn rules(c: &mut Checker, rules: &RulesSchema, seen: &[(&str, Option<String>)]) {
-    let value = |name: &str| seen.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_ref());
+    let value = |name: &str| {
+        seen.iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.as_ref())
+    };
     for g in rules.one_of {
         let set: Vec<bool> = g.fields.iter().map(|n| value(n).is_some()).collect();
         c.one_of(g.fields, &set, g.rule);

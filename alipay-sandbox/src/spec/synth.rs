@@ -81,7 +81,7 @@ fn value_of(f: &FieldSchema, ty: &TypeSchema, depth: usize, full: bool) -> Optio
             if depth >= MAX_DEPTH {
                 return None;
             }
-            Value::Object(object_of(m.fields, m.rules.one_of, depth + 1, full))
+            Value::Object(object_of(m.fields, &m.rules, depth + 1, full))
         }
         TypeSchema::List(item) => Value::Array(vec![value_of(f, item, depth, full)?]),
         TypeSchema::Json(inner) => Value::String(value_of(f, inner, depth, full)?.to_string()),
@@ -109,21 +109,59 @@ fn field_value(f: &FieldSchema, depth: usize, full: bool) -> Option<Value> {
     }
 }
 
+/// Whether a valid request carries `f` on its own merits: required, fixed, or the
+/// first of a one-of group.
+fn needed(f: &FieldSchema, rules: &schema::RulesSchema) -> bool {
+    f.required
+        || f.fixed.is_some()
+        || rules
+            .one_of
+            .iter()
+            .any(|g| g.fields.first() == Some(&f.name))
+}
+
+/// The fields conditional rules make required, given the wire text of what is set.
+fn conditionally_needed<'a>(
+    fields: &'a [FieldSchema],
+    rules: &schema::RulesSchema,
+    value_of: &dyn Fn(&str) -> Option<String>,
+) -> Vec<&'a FieldSchema> {
+    rules
+        .required_when
+        .iter()
+        .filter(|r| {
+            value_of(r.when).is_some_and(|v| r.equals.is_empty() || r.equals.contains(&v.as_str()))
+        })
+        .filter(|r| value_of(r.field).is_none())
+        .filter_map(|r| fields.iter().find(|f| f.name == r.field))
+        .collect()
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn object_of(
     fields: &[FieldSchema],
-    one_of: &[schema::OneOfSchema],
+    rules: &schema::RulesSchema,
     depth: usize,
     full: bool,
 ) -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();
     for f in fields {
-        let wanted = f.required
-            || f.fixed.is_some()
-            || one_of.iter().any(|g| g.fields.first() == Some(&f.name))
-            || (full && (depth <= 1 || f.example.is_some()));
+        let wanted = needed(f, rules) || (full && (depth <= 1 || f.example.is_some()));
         if !wanted || f.deprecated.is_some() && !f.required {
             continue;
         }
+        if let Some(v) = field_value(f, depth, full) {
+            m.insert(f.name.to_owned(), v);
+        }
+    }
+    let extra = conditionally_needed(fields, rules, &|k| m.get(k).map(text_of));
+    for f in extra {
         if let Some(v) = field_value(f, depth, full) {
             m.insert(f.name.to_owned(), v);
         }
@@ -185,30 +223,31 @@ pub fn sample_request(method: &str) -> Option<SampleRequest> {
         .filter(|f| f.placement == Placement::BizContent)
         .collect();
     let mut biz = serde_json::Map::new();
-    let mut text = Vec::new();
-    for f in s.params {
-        let wanted = f.required
-            || f.fixed.is_some()
-            || s.rules.one_of.iter().any(|g| g.fields.first() == Some(&f.name));
-        if !wanted {
-            continue;
-        }
+    let mut text: Vec<(String, String)> = Vec::new();
+    let mut put = |f: &FieldSchema,
+                   biz: &mut serde_json::Map<String, Value>,
+                   text: &mut Vec<(String, String)>| {
         let Some(v) = field_value(f, 1, false) else {
-            continue;
+            return;
         };
         match f.placement {
             Placement::BizContent => {
                 biz.insert(f.name.to_owned(), v);
             }
-            Placement::Text => {
-                let t = match v {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                text.push((f.name.to_owned(), t));
-            }
+            Placement::Text => text.push((f.name.to_owned(), text_of(&v))),
             Placement::File => {}
         }
+    };
+    for f in s.params.iter().filter(|f| needed(f, &s.rules)) {
+        put(f, &mut biz, &mut text);
+    }
+    let set = |k: &str| {
+        biz.get(k)
+            .map(text_of)
+            .or_else(|| text.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    };
+    for f in conditionally_needed(s.params, &s.rules, &set) {
+        put(f, &mut biz, &mut text);
     }
     let biz = (!biz_fields.is_empty()).then_some(Value::Object(biz));
     Some(SampleRequest {

@@ -56,7 +56,11 @@ fn packed(items: &[String], indent_cols: usize) -> Vec<String> {
 
 /// `setters! { [new] Type { <kind> <field>: <arg>; ... } }`; `lines` are the entries.
 pub fn setters(ty: &str, new: bool, lines: Vec<String>) -> Part {
-    let head = if new { format!("new {ty} {{") } else { format!("{ty} {{") };
+    let head = if new {
+        format!("new {ty} {{")
+    } else {
+        format!("{ty} {{")
+    };
     let mut body = vec![head];
     body.extend(indent(lines));
     body.push("}".to_owned());
@@ -85,7 +89,12 @@ pub fn wire_struct(ty: &str, entries: &[String]) -> Part {
 }
 
 /// `open_enum! { /// docs  Type (closed = b) { /// docs  Variant = "WIRE", ... } }`.
-pub fn open_enum(doc: &str, ty: &str, closed: bool, variants: &[(String, String, String, Option<String>)]) -> Part {
+pub fn open_enum(
+    doc: &str,
+    ty: &str,
+    closed: bool,
+    variants: &[(String, String, String, Option<String>)],
+) -> Part {
     let mut body = doc_lines(doc);
     body.push(format!("{ty} (closed = {closed}) {{"));
     for (variant, wire, summary, deprecated) in variants {
@@ -105,6 +114,12 @@ pub fn open_enum(doc: &str, ty: &str, closed: bool, variants: &[(String, String,
 pub fn doc_lines(text: &str) -> Vec<String> {
     docs::prose_lines(text)
         .into_iter()
-        .map(|l| if l.is_empty() { "///".to_owned() } else { format!("/// {l}") })
+        .map(|l| {
+            if l.is_empty() {
+                "///".to_owned()
+            } else {
+                format!("/// {l}")
+            }
+        })
         .collect()
 }

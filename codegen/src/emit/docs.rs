@@ -4,7 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{format_fen, Const, Field, Ir, Kind, Method, ModelKind, OneOfRule, Placement, Range, Rules, Ty};
+use crate::ir::{
+    format_fen, Const, Field, Ir, Kind, Method, ModelKind, OneOfRule, Placement, Range, Rules, Ty,
+};
 
 /// `#[doc = "..."]` attributes, one per line, for outer docs.
 pub fn outer(text: &str) -> TokenStream {
@@ -22,7 +24,10 @@ pub fn outer(text: &str) -> TokenStream {
 /// The lines of a doc text, trailing blank lines removed (for doc comments written as
 /// text).
 pub fn prose_lines(text: &str) -> Vec<String> {
-    text.trim_end().lines().map(|l| l.trim_end().to_owned()).collect()
+    text.trim_end()
+        .lines()
+        .map(|l| l.trim_end().to_owned())
+        .collect()
 }
 
 /// `#![doc = "..."]` attributes for inner (module) docs.
@@ -175,7 +180,11 @@ fn facts(ir: &Ir, f: &Field, rules: &Rules, kind: FieldDocKind) -> Vec<String> {
         Placement::Text => " (own form field)",
         Placement::File => " (file part)",
     };
-    out.push(format!("wire {}{place}, {}", code(&f.wire), type_words(&f.ty)));
+    out.push(format!(
+        "wire {}{place}, {}",
+        code(&f.wire),
+        type_words(&f.ty)
+    ));
     if f.required {
         out.push(match kind {
             FieldDocKind::Output => "documented as always sent".into(),
@@ -308,12 +317,16 @@ fn example_value(ir: &Ir, f: &Field, ty: &Ty, depth: usize) -> Option<String> {
         let n = s.chars().count();
         f.min_length.is_none_or(|m| n >= m)
             && f.max_length.is_none_or(|m| n <= m)
-            && f.pattern.as_ref().is_none_or(|p| regex_lite::Regex::new(p).is_ok_and(|re| re.is_match(s)))
+            && f.pattern
+                .as_ref()
+                .is_none_or(|p| regex_lite::Regex::new(p).is_ok_and(|re| re.is_match(s)))
     };
     match ty {
         Ty::String => {
             let fallback = "x".repeat(f.min_length.unwrap_or(1).max(1));
-            let s = example_text.filter(|s| fits(s) && !s.is_empty()).or_else(|| Some(fallback).filter(|s| fits(s)))?;
+            let s = example_text
+                .filter(|s| fits(s) && !s.is_empty())
+                .or_else(|| Some(fallback).filter(|s| fits(s)))?;
             Some(format!("{s:?}"))
         }
         Ty::Integer => {
@@ -343,7 +356,9 @@ fn example_value(ir: &Ir, f: &Field, ty: &Ty, depth: usize) -> Option<String> {
         }
         Ty::DateTime => Some("\"2024-01-02 03:04:05\"".to_owned()),
         Ty::Date => Some("\"2024-01-02\"".to_owned()),
-        Ty::File => Some("alipay_api::FileUpload::new(\"example.jpg\", vec![0xff, 0xd8])".to_owned()),
+        Ty::File => {
+            Some("alipay_api::FileUpload::new(\"example.jpg\", vec![0xff, 0xd8])".to_owned())
+        }
         Ty::Enum(_) => {
             let v = example_text
                 .filter(|s| f.values.contains(s))
@@ -370,15 +385,26 @@ fn example_calls(ir: &Ir, fields: &[Field], rules: &Rules, depth: usize) -> Opti
     if depth > 3 {
         return None;
     }
-    let mut chosen: Vec<&Field> =
-        fields.iter().filter(|f| f.required && f.default.is_none() && f.fixed.is_none()).collect();
+    let mut chosen: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.required && f.default.is_none() && f.fixed.is_none())
+        .collect();
     for g in &rules.one_of {
-        let members: Vec<&Field> =
-            g.fields.iter().filter_map(|w| fields.iter().find(|f| &f.wire == w)).collect();
-        if members.iter().any(|f| f.fixed.is_some() || chosen.iter().any(|c| c.wire == f.wire)) {
+        let members: Vec<&Field> = g
+            .fields
+            .iter()
+            .filter_map(|w| fields.iter().find(|f| &f.wire == w))
+            .collect();
+        if members
+            .iter()
+            .any(|f| f.fixed.is_some() || chosen.iter().any(|c| c.wire == f.wire))
+        {
             continue;
         }
-        let pick = members.iter().find(|f| f.deprecated.is_none()).or(members.first())?;
+        let pick = members
+            .iter()
+            .find(|f| f.deprecated.is_none())
+            .or(members.first())?;
         chosen.push(pick);
     }
     for r in &rules.required_when {
@@ -392,7 +418,13 @@ fn example_calls(ir: &Ir, fields: &[Field], rules: &Rules, depth: usize) -> Opti
     chosen.sort_by_key(|c| fields.iter().position(|f| f.wire == c.wire));
     chosen
         .iter()
-        .map(|f| Some(format!(".{}({})", f.ident, example_value(ir, f, &f.ty, depth)?)))
+        .map(|f| {
+            Some(format!(
+                ".{}({})",
+                f.ident,
+                example_value(ir, f, &f.ty, depth)?
+            ))
+        })
         .collect()
 }
 
@@ -403,7 +435,10 @@ pub fn method_example(ir: &Ir, m: &Method) -> Option<String> {
     if calls.is_empty() {
         // Nothing is required: show one setter anyway so the example says something.
         let first = m.params.iter().find(|f| {
-            f.fixed.is_none() && f.deprecated.is_none() && !matches!(f.ty, Ty::Object(_)) && !f.clearable
+            f.fixed.is_none()
+                && f.deprecated.is_none()
+                && !matches!(f.ty, Ty::Object(_))
+                && !f.clearable
         });
         if let Some(f) = first {
             calls.push(format!(".{}({})", f.ident, example_value(ir, f, &f.ty, 0)?));

@@ -20,7 +20,12 @@ pub fn file(ir: &Ir, m: &Method) -> Vec<Part> {
 
 fn request(ir: &Ir, m: &Method) -> Vec<Part> {
     let ty = ident(&m.type_name);
-    let mut doc = format!("{}\n\n**{}** ({})\n", docs::prose(&m.summary), docs::prose(&m.title), docs::code(&m.wire));
+    let mut doc = format!(
+        "{}\n\n**{}** ({})\n",
+        docs::prose(&m.summary),
+        docs::prose(&m.title),
+        docs::code(&m.wire)
+    );
     if let Some(d) = &m.description {
         doc.push_str(&format!("\n{}\n", docs::prose(d)));
     }
@@ -42,8 +47,17 @@ fn request(ir: &Ir, m: &Method) -> Vec<Part> {
         quote!(#d #attrs pub #name: #t,)
     });
     let setters: Vec<String> = m.params.iter().flat_map(setter).collect();
-    let common: Vec<String> = m.common_params.iter().map(|c| c.wire_name().to_owned()).collect();
-    let files: Vec<String> = m.params.iter().filter(|f| f.placement == Placement::File).map(wire_entry).collect();
+    let common: Vec<String> = m
+        .common_params
+        .iter()
+        .map(|c| c.wire_name().to_owned())
+        .collect();
+    let files: Vec<String> = m
+        .params
+        .iter()
+        .filter(|f| f.placement == Placement::File)
+        .map(wire_entry)
+        .collect();
     let kind = match m.kind {
         Kind::Server => "server",
         Kind::Page => "page",
@@ -82,7 +96,12 @@ fn response(ir: &Ir, m: &Method) -> Vec<Part> {
 }
 
 /// A struct read from Alipay's JSON: a response or a notification.
-pub fn output_struct(ir: &Ir, ty: &proc_macro2::Ident, doc: &str, fields: &[crate::ir::Field]) -> Vec<Part> {
+pub fn output_struct(
+    ir: &Ir,
+    ty: &proc_macro2::Ident,
+    doc: &str,
+    fields: &[crate::ir::Field],
+) -> Vec<Part> {
     let doc = docs::outer(doc);
     let none = Rules::default();
     let decls = fields.iter().map(|f| {
@@ -102,7 +121,10 @@ pub fn output_struct(ir: &Ir, ty: &proc_macro2::Ident, doc: &str, fields: &[crat
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
     };
-    vec![Part::Rust(item), calls::wire_struct(&ty.to_string(), &entries)]
+    vec![
+        Part::Rust(item),
+        calls::wire_struct(&ty.to_string(), &entries),
+    ]
 }
 
 fn meta(m: &Method) -> TokenStream {

@@ -149,7 +149,11 @@ pub fn emit(ir: &Ir) -> Result<BTreeMap<String, String>, EmitError> {
 
     for f in &ir.families {
         let path = format!("{}/mod.rs", f.name);
-        let text = render(&path, &header("spec/groups.yaml and the specs of this family"), family_module(ir, f))?;
+        let text = render(
+            &path,
+            &header("spec/groups.yaml and the specs of this family"),
+            family_module(ir, f),
+        )?;
         out.insert(path, text);
     }
     let path = "models/mod.rs".to_owned();
@@ -170,7 +174,11 @@ fn family_module(ir: &Ir, f: &crate::ir::Family) -> TokenStream {
     ));
     let mut body = TokenStream::new();
     for m in ir.methods.iter().filter(|m| m.family == f.name) {
-        let (module, t, r) = (ident(&m.module), ident(&m.type_name), ident(&m.response_name));
+        let (module, t, r) = (
+            ident(&m.module),
+            ident(&m.type_name),
+            ident(&m.response_name),
+        );
         body.extend(quote! {
             pub(crate) mod #module;
             pub use #module::{#t, #r};
@@ -208,7 +216,8 @@ fn models_module(ir: &Ir) -> TokenStream {
 }
 
 fn root_module(ir: &Ir) -> TokenStream {
-    let doc = docs::inner("Everything generated from the spec. See `spec/README.md` in the repository.");
+    let doc =
+        docs::inner("Everything generated from the spec. See `spec/README.md` in the repository.");
     let mut body = TokenStream::new();
     for f in &ir.families {
         let (n, name) = (ident(&f.name), &f.name);
@@ -254,7 +263,11 @@ pub fn features_block(ir: &Ir) -> String {
         let fams: Vec<String> = p.families.iter().map(|f| format!("\"{f}\"")).collect();
         s.push_str(&format!("{} = [{}]\n", p.name, fams.join(", ")));
     }
-    let all: Vec<String> = ir.families.iter().map(|f| format!("\"{}\"", f.name)).collect();
+    let all: Vec<String> = ir
+        .families
+        .iter()
+        .map(|f| format!("\"{}\"", f.name))
+        .collect();
     s.push_str(&format!("full = [{}]\n", all.join(", ")));
     s
 }
@@ -264,14 +277,24 @@ pub fn feature_table(ir: &Ir) -> String {
     let mut s = String::from("| feature | what it enables |\n| --- | --- |\n");
     for f in &ir.families {
         let n = ir.methods.iter().filter(|m| m.family == f.name).count();
-        s.push_str(&format!("| `{}` | {}: {} ({n} method{}) |\n", f.name, f.title, f.summary, if n == 1 { "" } else { "s" }));
+        s.push_str(&format!(
+            "| `{}` | {}: {} ({n} method{}) |\n",
+            f.name,
+            f.title,
+            f.summary,
+            if n == 1 { "" } else { "s" }
+        ));
     }
     for p in &ir.products {
         let fams: Vec<String> = p.families.iter().map(|f| format!("`{f}`")).collect();
         let specced = p.methods.len() - p.missing.iter().filter(|m| p.methods.contains(m)).count();
         s.push_str(&format!(
             "| `{}` | {} ({}): {} — {specced} of its {} API-list methods |\n",
-            p.name, p.title, p.nav, fams.join(", "), p.methods.len()
+            p.name,
+            p.title,
+            p.nav,
+            fams.join(", "),
+            p.methods.len()
         ));
     }
     s.push_str("| `full` | every family |\n");

@@ -26,15 +26,26 @@ fn model_doc(m: &Model, extra: &str) -> String {
     }
     doc.push_str(extra);
     let feats: Vec<String> = m.families.iter().map(|g| docs::code(g)).collect();
-    doc.push_str(&format!("\n\nCompiled with any of the cargo features {}.", feats.join(", ")));
+    doc.push_str(&format!(
+        "\n\nCompiled with any of the cargo features {}.",
+        feats.join(", ")
+    ));
     doc
 }
 
 fn object(ir: &Ir, m: &Model, fields: &[Field], rules: &Rules) -> Vec<Part> {
     let ty = ident(&m.name);
     // A model a merchant sets takes text for amounts and times, like request params.
-    let side = if m.in_requests { Side::Request } else { Side::Response };
-    let kind = if m.in_requests { FieldDocKind::Input } else { FieldDocKind::Output };
+    let side = if m.in_requests {
+        Side::Request
+    } else {
+        Side::Response
+    };
+    let kind = if m.in_requests {
+        FieldDocKind::Input
+    } else {
+        FieldDocKind::Output
+    };
     let how = if m.in_requests {
         format!("\n\nStart from [`{0}::new`] and chain the setters; the request that carries it checks it in `build()`.", m.name)
     } else {
@@ -64,10 +75,18 @@ fn object(ir: &Ir, m: &Model, fields: &[Field], rules: &Rules) -> Vec<Part> {
     };
     let mut parts = vec![Part::Rust(item)];
     if m.in_requests {
-        parts.push(calls::setters(name, true, fields.iter().flat_map(setter).collect()));
+        parts.push(calls::setters(
+            name,
+            true,
+            fields.iter().flat_map(setter).collect(),
+        ));
     }
     if m.in_responses {
-        let entries: Vec<String> = fields.iter().filter(|f| f.fixed.is_none()).map(wire_entry).collect();
+        let entries: Vec<String> = fields
+            .iter()
+            .filter(|f| f.fixed.is_none())
+            .map(wire_entry)
+            .collect();
         parts.push(calls::wire_struct(name, &entries));
     }
     parts
@@ -82,7 +101,14 @@ fn enumeration(m: &Model, values: &[EnumValue], closed: bool) -> Vec<Part> {
     let doc = model_doc(m, rule);
     let variants: Vec<_> = values
         .iter()
-        .map(|v| (v.variant.clone(), v.value.clone(), docs::prose(&v.summary), v.deprecated.clone()))
+        .map(|v| {
+            (
+                v.variant.clone(),
+                v.value.clone(),
+                docs::prose(&v.summary),
+                v.deprecated.clone(),
+            )
+        })
         .collect();
     vec![calls::open_enum(&doc, &m.name, closed, &variants)]
 }

@@ -13,9 +13,16 @@ pub fn file(ir: &Ir, n: &Notification) -> Vec<Part> {
     let ty = ident(&n.name);
     let how = match &n.delivery {
         Delivery::Form(t) => format!("a form post with `notify_type` {}", docs::code(t)),
-        Delivery::Message(m) => format!("a message with `msg_method` {}, its fields inside `biz_content`", docs::code(m)),
+        Delivery::Message(m) => format!(
+            "a message with `msg_method` {}, its fields inside `biz_content`",
+            docs::code(m)
+        ),
     };
-    let mut doc = format!("{}\n\n**{}**\n", docs::prose(&n.summary), docs::prose(&n.title));
+    let mut doc = format!(
+        "{}\n\n**{}**\n",
+        docs::prose(&n.summary),
+        docs::prose(&n.title)
+    );
     if let Some(d) = &n.description {
         doc.push_str(&format!("\n{}\n", docs::prose(d)));
     }

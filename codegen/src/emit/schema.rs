@@ -11,7 +11,9 @@ use crate::naming;
 /// The `use` lines a file with schema tables starts with.
 pub fn prelude(refs_models: bool) -> TokenStream {
     let models = if refs_models {
-        quote!(use crate::generated::models as m;)
+        quote!(
+            use crate::generated::models as m;
+        )
     } else {
         quote!()
     };
@@ -24,7 +26,9 @@ pub fn prelude(refs_models: bool) -> TokenStream {
 
 /// Whether any field's type names a model (then the file needs the `m` alias).
 pub fn refs_models(fields: &[&Field]) -> bool {
-    fields.iter().any(|f| matches!(f.ty.base(), Ty::Object(_) | Ty::Enum(_)))
+    fields
+        .iter()
+        .any(|f| matches!(f.ty.base(), Ty::Object(_) | Ty::Enum(_)))
 }
 
 fn ty(ir: &Ir, t: &Ty) -> TokenStream {

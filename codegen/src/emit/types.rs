@@ -39,7 +39,10 @@ pub fn value_ty_text(ty: &Ty, side: Side) -> String {
         Ty::Object(n) | Ty::Enum(n) => format!("crate::models::{n}"),
         // List items are typed on both sides: the setter takes typed values.
         Ty::List(t) => format!("Vec<{}>", value_ty_text(t, Side::Response)),
-        Ty::Json(t) => format!("crate::types::JsonString<{}>", value_ty_text(t, Side::Response)),
+        Ty::Json(t) => format!(
+            "crate::types::JsonString<{}>",
+            value_ty_text(t, Side::Response)
+        ),
     }
 }
 
@@ -71,7 +74,10 @@ pub fn setter(f: &Field) -> Vec<String> {
     let name = &f.ident;
     let resp = |t: &Ty| value_ty_text(t, Side::Response);
     out.push(if f.clearable {
-        format!("clear {name} / clear_{name}: {};", value_ty_text(&f.ty, Side::Request))
+        format!(
+            "clear {name} / clear_{name}: {};",
+            value_ty_text(&f.ty, Side::Request)
+        )
     } else {
         match &f.ty {
             Ty::Amount | Ty::DateTime | Ty::Date => format!("input {name}: {};", resp(&f.ty)),

@@ -122,7 +122,13 @@ impl<'a> Cx<'a> {
 
     /// Rejects summaries and titles that say nothing: empty, `TODO` (unless the options
     /// allow skeletons), `...`, or fewer than two words.
-    pub fn text(&mut self, file: &FileRef<'_>, anchors: &[(&str, Option<&str>)], key: &str, v: &str) {
+    pub fn text(
+        &mut self,
+        file: &FileRef<'_>,
+        anchors: &[(&str, Option<&str>)],
+        key: &str,
+        v: &str,
+    ) {
         let t = v.trim();
         if t.starts_with("TODO") {
             if !self.opts.allow_todo {
@@ -133,7 +139,13 @@ impl<'a> Cx<'a> {
         }
         if key == "title" {
             if t.is_empty() {
-                self.err(file, anchors, ErrorKind::Placeholder { key: key.to_owned() });
+                self.err(
+                    file,
+                    anchors,
+                    ErrorKind::Placeholder {
+                        key: key.to_owned(),
+                    },
+                );
             }
             return;
         }
@@ -146,7 +158,13 @@ impl<'a> Cx<'a> {
             || t.eq_ignore_ascii_case("tbd")
             || t.eq_ignore_ascii_case("todo");
         if placeholder {
-            self.err(file, anchors, ErrorKind::Placeholder { key: key.to_owned() });
+            self.err(
+                file,
+                anchors,
+                ErrorKind::Placeholder {
+                    key: key.to_owned(),
+                },
+            );
         }
     }
 
@@ -164,10 +182,14 @@ impl<'a> Cx<'a> {
                 .map(str::to_owned)
         };
         if let Some(i) = inner("list<") {
-            return self.parse_ty(file, anchor, &i).map(|t| Ty::List(Box::new(t)));
+            return self
+                .parse_ty(file, anchor, &i)
+                .map(|t| Ty::List(Box::new(t)));
         }
         if let Some(i) = inner("json<") {
-            return self.parse_ty(file, anchor, &i).map(|t| Ty::Json(Box::new(t)));
+            return self
+                .parse_ty(file, anchor, &i)
+                .map(|t| Ty::Json(Box::new(t)));
         }
         let t = match e {
             "string" => Ty::String,
@@ -233,7 +255,12 @@ impl<'a> Cx<'a> {
     }
 
     /// Every generated Rust type name must come from one spec file only.
-    pub fn check_type_names(&mut self, methods: &[Method], models: &[Model], notes: &[Notification]) {
+    pub fn check_type_names(
+        &mut self,
+        methods: &[Method],
+        models: &[Model],
+        notes: &[Notification],
+    ) {
         let mut owners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for m in methods {
             for n in [&m.type_name, &m.response_name] {
@@ -249,8 +276,10 @@ impl<'a> Cx<'a> {
         for (name, files) in owners {
             if let [first, .., last] = files.as_slice() {
                 if first != last {
-                    let message = format!("the Rust type `{name}` is also generated for {first}: rename one");
-                    self.errors.push(Path::new(last), Some(1), ErrorKind::Naming { message });
+                    let message =
+                        format!("the Rust type `{name}` is also generated for {first}: rename one");
+                    self.errors
+                        .push(Path::new(last), Some(1), ErrorKind::Naming { message });
                 }
             }
         }

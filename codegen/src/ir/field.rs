@@ -24,7 +24,11 @@ impl At<'_, '_> {
 
     fn bad(&self, cx: &mut Cx<'_>, key: &'static str, message: String) {
         let field = self.name.to_owned();
-        cx.err(self.file, &self.key(key), ErrorKind::BadValue { field, message });
+        cx.err(
+            self.file,
+            &self.key(key),
+            ErrorKind::BadValue { field, message },
+        );
     }
 }
 
@@ -40,15 +44,27 @@ pub fn check(
     own_docs: Option<&str>,
 ) -> Option<Field> {
     let Some(name) = f.name.as_deref() else {
-        cx.invalid(file, &[(section, None)], "a field needs `name` and `type`, or `use:` a shared definition".into());
+        cx.invalid(
+            file,
+            &[(section, None)],
+            "a field needs `name` and `type`, or `use:` a shared definition".into(),
+        );
         return None;
     };
-    let at = At { file, section, name };
+    let at = At {
+        file,
+        section,
+        name,
+    };
     let summary = f.summary.clone().unwrap_or_default();
     cx.text(file, &at.key("summary"), "summary", &summary);
     check_sources(cx, &at, &sources, own_docs);
     let Some(ty_expr) = f.ty.as_deref() else {
-        cx.invalid(file, &at.key("name"), format!("field `{name}` needs a `type`"));
+        cx.invalid(
+            file,
+            &at.key("name"),
+            format!("field `{name}` needs a `type`"),
+        );
         return None;
     };
     let ty = cx.parse_ty(file, &at.key("type"), ty_expr);
@@ -98,7 +114,12 @@ pub fn check(
     })
 }
 
-fn check_sources(cx: &mut Cx<'_>, at: &At<'_, '_>, sources: &BTreeMap<String, String>, own_docs: Option<&str>) {
+fn check_sources(
+    cx: &mut Cx<'_>,
+    at: &At<'_, '_>,
+    sources: &BTreeMap<String, String>,
+    own_docs: Option<&str>,
+) {
     for (key, text) in sources {
         if let Ok(s) = SourceRef::parse(text) {
             if s.needs_own_docs() && own_docs.is_none() {
@@ -125,7 +146,10 @@ fn ident(cx: &mut Cx<'_>, at: &At<'_, '_>, f: &FieldSpec) -> Option<String> {
             if naming::is_ident(&ident) {
                 Some(ident)
             } else {
-                let message = format!("field name `{}` gives no usable Rust identifier: add a snake_case `rust_name`", at.name);
+                let message = format!(
+                    "field name `{}` gives no usable Rust identifier: add a snake_case `rust_name`",
+                    at.name
+                );
                 cx.err(at.file, &at.key("name"), ErrorKind::Naming { message });
                 None
             }
@@ -154,7 +178,11 @@ fn check_file(cx: &mut Cx<'_>, at: &At<'_, '_>, f: &FieldSpec, ty: &Ty, placemen
         cx.err(at.file, &at.key(key), ErrorKind::FilePlacement { field });
     }
     if f.max_bytes.is_some() && *ty != Ty::File {
-        at.bad(cx, "max_bytes", "`max_bytes` applies to `file` params only".into());
+        at.bad(
+            cx,
+            "max_bytes",
+            "`max_bytes` applies to `file` params only".into(),
+        );
     }
 }
 
@@ -168,19 +196,37 @@ fn check_settable(cx: &mut Cx<'_>, at: &At<'_, '_>, ctx: Ctx, f: &FieldSpec) {
         ];
         for (key, set) in keys {
             if set {
-                at.bad(cx, key, format!("`{key}` is only for request params and model fields"));
+                at.bad(
+                    cx,
+                    key,
+                    format!("`{key}` is only for request params and model fields"),
+                );
             }
         }
     }
     let field = at.name.to_owned();
     if f.default.is_some() && f.fixed.is_some() {
-        cx.err(at.file, &at.key("fixed"), ErrorKind::DefaultAndFixed { field: field.clone() });
+        cx.err(
+            at.file,
+            &at.key("fixed"),
+            ErrorKind::DefaultAndFixed {
+                field: field.clone(),
+            },
+        );
     }
     if f.required == Some(true) && f.fixed.is_some() {
-        cx.err(at.file, &at.key("fixed"), ErrorKind::RequiredAndFixed { field });
+        cx.err(
+            at.file,
+            &at.key("fixed"),
+            ErrorKind::RequiredAndFixed { field },
+        );
     }
     if f.clearable == Some(true) && f.fixed.is_some() {
-        at.bad(cx, "clearable", "a `fixed` field cannot be `clearable`".into());
+        at.bad(
+            cx,
+            "clearable",
+            "a `fixed` field cannot be `clearable`".into(),
+        );
     }
 }
 
@@ -192,17 +238,32 @@ fn check_lengths(cx: &mut Cx<'_>, at: &At<'_, '_>, f: &FieldSpec, ty: &Ty) {
         ("pattern", f.pattern.is_some()),
     ] {
         if set && !stringy {
-            at.bad(cx, key, format!("`{key}` applies to strings and enums (or lists of them), not `{}`", ty.expr()));
+            at.bad(
+                cx,
+                key,
+                format!(
+                    "`{key}` applies to strings and enums (or lists of them), not `{}`",
+                    ty.expr()
+                ),
+            );
         }
     }
     if let (Some(min), Some(max)) = (f.min_length, f.max_length) {
         if min > max {
-            at.bad(cx, "min_length", format!("min_length {min} is greater than max_length {max}"));
+            at.bad(
+                cx,
+                "min_length",
+                format!("min_length {min} is greater than max_length {max}"),
+            );
         }
     }
     if let Some(p) = &f.pattern {
         if let Err(e) = regex_lite::Regex::new(p) {
-            at.bad(cx, "pattern", format!("`{p}` is not a regular expression: {e}"));
+            at.bad(
+                cx,
+                "pattern",
+                format!("`{p}` is not a regular expression: {e}"),
+            );
         }
     }
     let list = matches!(ty, Ty::List(_)) || matches!(ty, Ty::Json(t) if matches!(**t, Ty::List(_)));
@@ -229,7 +290,9 @@ fn range(cx: &mut Cx<'_>, at: &At<'_, '_>, r: &RangeSpec, ty: &Ty) -> Option<Ran
             let conv = |v: &Option<ScalarSpec>| match v {
                 None => Ok(None),
                 Some(ScalarSpec::Str(s)) => parse_fen(s.trim()).map(Some).ok_or_else(|| s.clone()),
-                Some(ScalarSpec::Int(i)) => i.checked_mul(100).map(Some).ok_or_else(|| i.to_string()),
+                Some(ScalarSpec::Int(i)) => {
+                    i.checked_mul(100).map(Some).ok_or_else(|| i.to_string())
+                }
                 Some(o) => Err(o.text()),
             };
             match (conv(&r.min), conv(&r.max)) {
@@ -239,7 +302,10 @@ fn range(cx: &mut Cx<'_>, at: &At<'_, '_>, r: &RangeSpec, ty: &Ty) -> Option<Ran
                 )),
             }
         }
-        other => Err(format!("`range` applies to amounts and integers, not `{}`", other.expr())),
+        other => Err(format!(
+            "`range` applies to amounts and integers, not `{}`",
+            other.expr()
+        )),
     };
     match parsed {
         Ok(r) => {
@@ -261,9 +327,16 @@ fn range(cx: &mut Cx<'_>, at: &At<'_, '_>, r: &RangeSpec, ty: &Ty) -> Option<Ran
 /// The values that apply to an enum field, and whether they are closed.
 fn enum_values(cx: &mut Cx<'_>, at: &At<'_, '_>, f: &FieldSpec, ty: &Ty) -> (Vec<String>, bool) {
     let Ty::Enum(name) = ty.base() else {
-        for (key, set) in [("values", f.values.is_some()), ("closed", f.closed.is_some())] {
+        for (key, set) in [
+            ("values", f.values.is_some()),
+            ("closed", f.closed.is_some()),
+        ] {
             if set {
-                at.bad(cx, key, format!("`{key}` applies to enum fields, not `{}`", ty.expr()));
+                at.bad(
+                    cx,
+                    key,
+                    format!("`{key}` applies to enum fields, not `{}`", ty.expr()),
+                );
             }
         }
         return (Vec::new(), false);
@@ -275,7 +348,11 @@ fn enum_values(cx: &mut Cx<'_>, at: &At<'_, '_>, f: &FieldSpec, ty: &Ty) -> (Vec
         Some(vals) => {
             for v in vals {
                 if !all.contains(v) {
-                    at.bad(cx, "values", format!("`{v}` is not a value of enum `{name}`: add it there first"));
+                    at.bad(
+                        cx,
+                        "values",
+                        format!("`{v}` is not a value of enum `{name}`: add it there first"),
+                    );
                 }
             }
             (vals.clone(), f.closed.unwrap_or(closed_enum))
@@ -303,11 +380,26 @@ pub fn build_list(
         let wire = merged.name.clone().unwrap_or_default();
         // A use is found by its `use:` line, a plain field by its (second) `name:` line.
         let at = match &spec.uses {
-            Some(id) => [(section, None), ("use", Some(id.as_str())), ("use", Some(id.as_str()))],
-            None => [(section, None), ("name", Some(wire.as_str())), ("name", Some(wire.as_str()))],
+            Some(id) => [
+                (section, None),
+                ("use", Some(id.as_str())),
+                ("use", Some(id.as_str())),
+            ],
+            None => [
+                (section, None),
+                ("name", Some(wire.as_str())),
+                ("name", Some(wire.as_str())),
+            ],
         };
         if out.iter().any(|f| f.wire == wire) {
-            cx.err(file, &at, ErrorKind::Duplicate { what: "field", name: wire.clone() });
+            cx.err(
+                file,
+                &at,
+                ErrorKind::Duplicate {
+                    what: "field",
+                    name: wire.clone(),
+                },
+            );
             continue;
         }
         let Some(field) = check(cx, file, ctx, section, &merged, sources, own_docs) else {

@@ -10,11 +10,15 @@ use crate::load::RawSpec;
 use crate::naming;
 
 /// Names the crate's manifest already uses for other features or modules.
-const RESERVED: &[&str] = &["models", "full", "default", "aws-lc", "blocking", "schema", "client", "types"];
+const RESERVED: &[&str] = &[
+    "models", "full", "default", "aws-lc", "blocking", "schema", "client", "types",
+];
 
 fn feature_name_ok(name: &str) -> bool {
     naming::is_ident(name)
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !RESERVED.contains(&name)
 }
 
@@ -30,11 +34,22 @@ pub fn build(raw: &RawSpec, errors: &mut SpecErrors) -> (Vec<Family>, Vec<Produc
     let mut families = Vec::new();
     for f in &gs.value.families {
         if !names.insert(f.name.clone()) {
-            report(errors, &f.name, ErrorKind::Duplicate { what: "family or product", name: f.name.clone() });
+            report(
+                errors,
+                &f.name,
+                ErrorKind::Duplicate {
+                    what: "family or product",
+                    name: f.name.clone(),
+                },
+            );
             continue;
         }
         if !feature_name_ok(&f.name) {
-            let message = format!("family name `{}` must be a snake_case Rust identifier other than {}", f.name, RESERVED.join(", "));
+            let message = format!(
+                "family name `{}` must be a snake_case Rust identifier other than {}",
+                f.name,
+                RESERVED.join(", ")
+            );
             report(errors, &f.name, ErrorKind::Naming { message });
         }
         families.push(Family {
@@ -47,11 +62,21 @@ pub fn build(raw: &RawSpec, errors: &mut SpecErrors) -> (Vec<Family>, Vec<Produc
     let mut products = Vec::new();
     for p in &gs.value.products {
         if !names.insert(p.name.clone()) {
-            report(errors, &p.name, ErrorKind::Duplicate { what: "family or product", name: p.name.clone() });
+            report(
+                errors,
+                &p.name,
+                ErrorKind::Duplicate {
+                    what: "family or product",
+                    name: p.name.clone(),
+                },
+            );
             continue;
         }
         if !feature_name_ok(&p.name) {
-            let message = format!("product name `{}` must be a snake_case feature name", p.name);
+            let message = format!(
+                "product name `{}` must be a snake_case feature name",
+                p.name
+            );
             report(errors, &p.name, ErrorKind::Naming { message });
         }
         products.push(Product {
@@ -85,7 +110,11 @@ pub fn resolve_products(cx: &mut Cx<'_>, raw: &RawSpec, ir: &mut Ir) {
         for n in &p.notifications {
             // The navigation names notifications by title, sometimes with 接口 appended.
             let title = n.trim_end_matches("接口");
-            match ir.notifications.iter().find(|x| &x.name == n || x.title.trim_end_matches("接口") == title) {
+            match ir
+                .notifications
+                .iter()
+                .find(|x| &x.name == n || x.title.trim_end_matches("接口") == title)
+            {
                 Some(x) => {
                     fams.insert(x.family.clone());
                 }

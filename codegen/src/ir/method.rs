@@ -26,7 +26,14 @@ pub fn build_all(
         }
         if !seen.insert(m.value.method.clone()) {
             let name = m.value.method.clone();
-            cx.err(&file, &[("method", None)], ErrorKind::Duplicate { what: "method", name });
+            cx.err(
+                &file,
+                &[("method", None)],
+                ErrorKind::Duplicate {
+                    what: "method",
+                    name,
+                },
+            );
             continue;
         }
         methods.push(build(cx, defs, &file, m));
@@ -39,25 +46,47 @@ fn valid_method_name(m: &str) -> bool {
     let parts: Vec<&str> = m.split('.').collect();
     parts.len() >= 2
         && parts.iter().all(|p| {
-            !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         })
 }
 
 /// The file name, method name and family folder agree.
-fn identity(cx: &mut Cx<'_>, file: &FileRef<'_>, m: &Source<MethodSpec>, families: Option<&BTreeSet<String>>) -> bool {
+fn identity(
+    cx: &mut Cx<'_>,
+    file: &FileRef<'_>,
+    m: &Source<MethodSpec>,
+    families: Option<&BTreeSet<String>>,
+) -> bool {
     let v = &m.value;
     let at = [("method", None)];
     if m.stem != v.method {
-        cx.err(file, &at, ErrorKind::FileName { expected: format!("{}.yaml", v.method) });
+        cx.err(
+            file,
+            &at,
+            ErrorKind::FileName {
+                expected: format!("{}.yaml", v.method),
+            },
+        );
     }
     if !valid_method_name(&v.method) {
-        let message = format!("`{}` is not a method name like `alipay.trade.query`", v.method);
+        let message = format!(
+            "`{}` is not a method name like `alipay.trade.query`",
+            v.method
+        );
         cx.err(file, &at, ErrorKind::Naming { message });
         return false;
     }
     let fam_at = [("family", None)];
     if families.is_some_and(|fs| !fs.contains(&v.family)) {
-        cx.err(file, &fam_at, ErrorKind::UnknownGroup { group: v.family.clone() });
+        cx.err(
+            file,
+            &fam_at,
+            ErrorKind::UnknownGroup {
+                group: v.family.clone(),
+            },
+        );
     } else if m.folder != v.family {
         let (group, folder) = (v.family.clone(), m.folder.clone());
         cx.err(file, &fam_at, ErrorKind::WrongGroupFolder { group, folder });
@@ -65,7 +94,12 @@ fn identity(cx: &mut Cx<'_>, file: &FileRef<'_>, m: &Source<MethodSpec>, familie
     true
 }
 
-fn build(cx: &mut Cx<'_>, defs: &Definitions<'_>, file: &FileRef<'_>, m: &Source<MethodSpec>) -> Method {
+fn build(
+    cx: &mut Cx<'_>,
+    defs: &Definitions<'_>,
+    file: &FileRef<'_>,
+    m: &Source<MethodSpec>,
+) -> Method {
     let v = &m.value;
     cx.text(file, &[("summary", None)], "summary", &v.summary);
     cx.text(file, &[("title", None)], "title", &v.title);
@@ -77,12 +111,36 @@ fn build(cx: &mut Cx<'_>, defs: &Definitions<'_>, file: &FileRef<'_>, m: &Source
         KindSpec::App => Kind::App,
         KindSpec::Upload => Kind::Upload,
     };
-    let params = field::build_list(cx, defs, file, Ctx::Request, "request", &v.request.params, docs);
-    let rules = rules::build(cx, file, &params, &v.request.one_of, &v.request.required_when, docs);
-    let response = field::build_list(cx, defs, file, Ctx::Response, "response", &v.response.fields, docs);
+    let params = field::build_list(
+        cx,
+        defs,
+        file,
+        Ctx::Request,
+        "request",
+        &v.request.params,
+        docs,
+    );
+    let rules = rules::build(
+        cx,
+        file,
+        &params,
+        &v.request.one_of,
+        &v.request.required_when,
+        docs,
+    );
+    let response = field::build_list(
+        cx,
+        defs,
+        file,
+        Ctx::Response,
+        "response",
+        &v.response.fields,
+        docs,
+    );
     let has_file = params.iter().any(|p| p.placement == Placement::File);
     if has_file != (kind == Kind::Upload) {
-        let message = "file params need `kind: upload`, and an upload needs at least one `in: file` param";
+        let message =
+            "file params need `kind: upload`, and an upload needs at least one `in: file` param";
         cx.invalid(file, &[("kind", None)], message.into());
     }
     let common = common_params(cx, file, v, &params);
@@ -104,7 +162,11 @@ fn build(cx: &mut Cx<'_>, defs: &Definitions<'_>, file: &FileRef<'_>, m: &Source
         encryptable: v.encryptable,
         success_codes: v.success_codes.clone(),
         success_sub_codes: v.success_sub_codes.clone(),
-        fixed_params: v.fixed_params.iter().map(|(a, b)| (a.clone(), b.clone())).collect(),
+        fixed_params: v
+            .fixed_params
+            .iter()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect(),
         v3: v.v3.as_ref().map(|r| (r.method.clone(), r.path.clone())),
         params,
         rules,
@@ -120,16 +182,27 @@ fn build(cx: &mut Cx<'_>, defs: &Definitions<'_>, file: &FileRef<'_>, m: &Source
 fn check_docs(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &MethodSpec) {
     if let Some(d) = &v.docs {
         if !d.starts_with("https://") {
-            cx.invalid(file, &[("docs", None)], "docs must be an https:// URL".into());
+            cx.invalid(
+                file,
+                &[("docs", None)],
+                "docs must be an https:// URL".into(),
+            );
         }
     }
     if let Some(v3) = &v.v3 {
         if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&v3.method.as_str()) {
-            let message = format!("v3 method `{}` is not an HTTP method in capitals", v3.method);
+            let message = format!(
+                "v3 method `{}` is not an HTTP method in capitals",
+                v3.method
+            );
             cx.invalid(file, &[("v3", None), ("method", None)], message);
         }
         if !v3.path.starts_with('/') {
-            cx.invalid(file, &[("v3", None), ("path", None)], "v3 path must start with `/`".into());
+            cx.invalid(
+                file,
+                &[("v3", None), ("path", None)],
+                "v3 path must start with `/`".into(),
+            );
         }
     }
 }
@@ -144,44 +217,89 @@ fn common_params(
     common.sort();
     if common.windows(2).any(|w| w[0] == w[1]) {
         let name = "common_params".to_owned();
-        cx.err(file, &[("common_params", None)], ErrorKind::Duplicate { what: "common param", name });
+        cx.err(
+            file,
+            &[("common_params", None)],
+            ErrorKind::Duplicate {
+                what: "common param",
+                name,
+            },
+        );
         common.dedup();
     }
     for c in &common {
-        if let Some(p) = params.iter().find(|p| p.ident == c.wire_name() || p.wire == c.wire_name()) {
-            let message = format!("param `{}` clashes with the common param `{}`: drop it from params", p.wire, c.wire_name());
-            cx.err(file, &[("request", None), ("name", Some(p.wire.as_str()))], ErrorKind::Naming { message });
+        if let Some(p) = params
+            .iter()
+            .find(|p| p.ident == c.wire_name() || p.wire == c.wire_name())
+        {
+            let message = format!(
+                "param `{}` clashes with the common param `{}`: drop it from params",
+                p.wire,
+                c.wire_name()
+            );
+            cx.err(
+                file,
+                &[("request", None), ("name", Some(p.wire.as_str()))],
+                ErrorKind::Naming { message },
+            );
         }
     }
     common
 }
 
-fn check_fixed_params(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &MethodSpec, params: &[super::Field]) {
+fn check_fixed_params(
+    cx: &mut Cx<'_>,
+    file: &FileRef<'_>,
+    v: &MethodSpec,
+    params: &[super::Field],
+) {
     for k in v.fixed_params.keys() {
-        let clash = CommonParamSpec::ALL.iter().any(|c| c.wire_name() == k) || params.iter().any(|p| &p.wire == k);
+        let clash = CommonParamSpec::ALL.iter().any(|c| c.wire_name() == k)
+            || params.iter().any(|p| &p.wire == k);
         if clash {
             let message = format!("fixed param `{k}` clashes with a param of the same name");
-            cx.err(file, &[("fixed_params", None), (k.as_str(), None)], ErrorKind::Naming { message });
+            cx.err(
+                file,
+                &[("fixed_params", None), (k.as_str(), None)],
+                ErrorKind::Naming { message },
+            );
         }
     }
 }
 
 /// Success codes and fixed params change what the client does: they need a source.
 fn check_fact_source(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &MethodSpec) {
-    let needs = !v.success_codes.is_empty() || !v.success_sub_codes.is_empty() || !v.fixed_params.is_empty();
+    let needs = !v.success_codes.is_empty()
+        || !v.success_sub_codes.is_empty()
+        || !v.fixed_params.is_empty();
     match &v.source {
         None if needs => {
             let (field, key) = (v.method.clone(), "success_codes/fixed_params".to_owned());
-            cx.err(file, &[("method", None)], ErrorKind::MissingSource { field, key });
+            cx.err(
+                file,
+                &[("method", None)],
+                ErrorKind::MissingSource { field, key },
+            );
         }
         None => {}
         Some(text) => match SourceRef::parse(text) {
             Ok(s) if s.needs_own_docs() && v.docs.is_none() => {
-                cx.invalid(file, &[("source", None)], format!("`{text}` needs a `docs:` page"));
+                cx.invalid(
+                    file,
+                    &[("source", None)],
+                    format!("`{text}` needs a `docs:` page"),
+                );
             }
             Ok(_) => {}
             Err(message) => {
-                cx.err(file, &[("source", None)], ErrorKind::BadSource { source_text: text.clone(), message });
+                cx.err(
+                    file,
+                    &[("source", None)],
+                    ErrorKind::BadSource {
+                        source_text: text.clone(),
+                        message,
+                    },
+                );
             }
         },
     }

@@ -518,7 +518,6 @@ impl Ir {
     }
 }
 
-
 /// Checks the raw spec for consistency and builds the IR. Reports every problem found.
 pub fn build(raw: &RawSpec, opts: Options) -> Result<Ir, SpecErrors> {
     let mut errors = SpecErrors::default();

@@ -23,7 +23,13 @@ fn build(cx: &mut Cx<'_>, defs: &Definitions<'_>, m: &Source<ModelSpec>) -> Opti
     let v = &m.value;
     let at = [("name", None)];
     if m.stem != v.name {
-        cx.err(&file, &at, ErrorKind::FileName { expected: format!("{}.yaml", v.name) });
+        cx.err(
+            &file,
+            &at,
+            ErrorKind::FileName {
+                expected: format!("{}.yaml", v.name),
+            },
+        );
     }
     if !naming::is_type_name(&v.name) || naming::PRELUDE.contains(&v.name.as_str()) {
         let message = format!(
@@ -53,9 +59,16 @@ fn build(cx: &mut Cx<'_>, defs: &Definitions<'_>, m: &Source<ModelSpec>) -> Opti
 }
 
 fn object(cx: &mut Cx<'_>, defs: &Definitions<'_>, file: &FileRef<'_>, v: &ModelSpec) -> ModelKind {
-    for (key, set) in [("values", v.values.is_some()), ("closed", v.closed.is_some())] {
+    for (key, set) in [
+        ("values", v.values.is_some()),
+        ("closed", v.closed.is_some()),
+    ] {
         if set {
-            cx.invalid(file, &[(key, None)], format!("an object model has `fields`, not `{key}`"));
+            cx.invalid(
+                file,
+                &[(key, None)],
+                format!("an object model has `fields`, not `{key}`"),
+            );
         }
     }
     let specs = v.fields.as_deref().unwrap_or_default();
@@ -68,11 +81,19 @@ fn object(cx: &mut Cx<'_>, defs: &Definitions<'_>, file: &FileRef<'_>, v: &Model
 
 fn enumeration(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &ModelSpec) -> ModelKind {
     if v.fields.is_some() || v.one_of.is_some() || v.required_when.is_some() {
-        cx.invalid(file, &[("fields", None)], "an enum model has `values`, not `fields` or rules".into());
+        cx.invalid(
+            file,
+            &[("fields", None)],
+            "an enum model has `values`, not `fields` or rules".into(),
+        );
     }
     let specs = v.values.as_deref().unwrap_or_default();
     if specs.is_empty() {
-        cx.invalid(file, &[("values", None)], "an enum needs at least one value".into());
+        cx.invalid(
+            file,
+            &[("values", None)],
+            "an enum needs at least one value".into(),
+        );
     }
     let closed = v.closed == Some(true);
     match &v.source {
@@ -100,7 +121,11 @@ fn enumeration(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &ModelSpec) -> ModelKind 
             values.push(value);
         }
     }
-    ModelKind::Enum { values, closed, source: v.source.clone() }
+    ModelKind::Enum {
+        values,
+        closed,
+        source: v.source.clone(),
+    }
 }
 
 fn enum_value(
@@ -111,16 +136,30 @@ fn enum_value(
     variants: &mut BTreeMap<String, String>,
 ) -> Option<EnumValue> {
     let at = [("values", None), ("value", Some(ev.value.as_str()))];
-    cx.text(file, &[at[0], at[1], ("summary", None)], "value summary", &ev.summary);
+    cx.text(
+        file,
+        &[at[0], at[1], ("summary", None)],
+        "value summary",
+        &ev.summary,
+    );
     if done.iter().any(|d| d.value == ev.value) {
         let name = ev.value.clone();
-        cx.err(file, &[at[0], at[1], at[1]], ErrorKind::Duplicate { what: "enum value", name });
+        cx.err(
+            file,
+            &[at[0], at[1], at[1]],
+            ErrorKind::Duplicate {
+                what: "enum value",
+                name,
+            },
+        );
         return None;
     }
     let variant = match &ev.rust_name {
         Some(r) => {
             if !naming::is_type_name(r) || r == "Unknown" {
-                let message = format!("rust_name `{r}` must be an UpperCamelCase identifier other than `Unknown`");
+                let message = format!(
+                    "rust_name `{r}` must be an UpperCamelCase identifier other than `Unknown`"
+                );
                 cx.err(file, &at, ErrorKind::Naming { message });
             }
             r.clone()
@@ -128,7 +167,10 @@ fn enum_value(
         None => naming::variant_ident(&ev.value),
     };
     if !naming::is_type_name(&variant) {
-        let message = format!("enum value `{}` gives no Rust variant name: add `rust_name`", ev.value);
+        let message = format!(
+            "enum value `{}` gives no Rust variant name: add `rust_name`",
+            ev.value
+        );
         cx.err(file, &at, ErrorKind::Naming { message });
         return None;
     }

@@ -26,11 +26,24 @@ pub fn build_all(
         }
         if !seen.insert(v.name.clone()) {
             let name = v.name.clone();
-            cx.err(&file, &[("name", None)], ErrorKind::Duplicate { what: "notification", name });
+            cx.err(
+                &file,
+                &[("name", None)],
+                ErrorKind::Duplicate {
+                    what: "notification",
+                    name,
+                },
+            );
             continue;
         }
         if families.is_some_and(|fs| !fs.contains(&v.family)) {
-            cx.err(&file, &[("family", None)], ErrorKind::UnknownGroup { group: v.family.clone() });
+            cx.err(
+                &file,
+                &[("family", None)],
+                ErrorKind::UnknownGroup {
+                    group: v.family.clone(),
+                },
+            );
         }
         cx.text(&file, &[("summary", None)], "summary", &v.summary);
         cx.text(&file, &[("title", None)], "title", &v.title);
@@ -38,7 +51,15 @@ pub fn build_all(
             continue;
         };
         let docs = v.docs.as_deref();
-        let fields = field::build_list(cx, defs, &file, Ctx::Notification, "fields", &v.fields, docs);
+        let fields = field::build_list(
+            cx,
+            defs,
+            &file,
+            Ctx::Notification,
+            "fields",
+            &v.fields,
+            docs,
+        );
         out.push(Notification {
             module: format!("notify_{}", naming::type_module(&v.name)),
             name: v.name.clone(),
@@ -60,10 +81,19 @@ fn identity(cx: &mut Cx<'_>, file: &FileRef<'_>, n: &Source<NotificationSpec>) -
     let v = &n.value;
     let at = [("name", None)];
     if n.stem != v.name && n.stem != naming::type_module(&v.name) {
-        cx.err(file, &at, ErrorKind::FileName { expected: format!("{}.yaml", v.name) });
+        cx.err(
+            file,
+            &at,
+            ErrorKind::FileName {
+                expected: format!("{}.yaml", v.name),
+            },
+        );
     }
     if !naming::is_type_name(&v.name) || naming::PRELUDE.contains(&v.name.as_str()) {
-        let message = format!("notification name `{}` must be an UpperCamelCase Rust type name", v.name);
+        let message = format!(
+            "notification name `{}` must be an UpperCamelCase Rust type name",
+            v.name
+        );
         cx.err(file, &at, ErrorKind::Naming { message });
         return false;
     }
@@ -76,11 +106,19 @@ fn delivery(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &NotificationSpec) -> Option
         (DeliverySpec::Form, Some(t), None) => Some(Delivery::Form(t.clone())),
         (DeliverySpec::Message, None, Some(m)) => Some(Delivery::Message(m.clone())),
         (DeliverySpec::Form, _, _) => {
-            cx.invalid(file, &at, "`delivery: form` needs `notify_type` and no `msg_method`".into());
+            cx.invalid(
+                file,
+                &at,
+                "`delivery: form` needs `notify_type` and no `msg_method`".into(),
+            );
             None
         }
         (DeliverySpec::Message, _, _) => {
-            cx.invalid(file, &at, "`delivery: message` needs `msg_method` and no `notify_type`".into());
+            cx.invalid(
+                file,
+                &at,
+                "`delivery: message` needs `msg_method` and no `notify_type`".into(),
+            );
             None
         }
     }

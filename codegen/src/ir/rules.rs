@@ -44,13 +44,21 @@ fn rule_source(
     };
     match SourceRef::parse(text) {
         Ok(s) if s.needs_own_docs() && own_docs.is_none() => {
-            let message = format!("`{text}` needs this file's own `docs:` page: name the page instead");
+            let message =
+                format!("`{text}` needs this file's own `docs:` page: name the page instead");
             cx.invalid(file, at, message);
             None
         }
         Ok(_) => Some(text.clone()),
         Err(message) => {
-            cx.err(file, at, ErrorKind::BadSource { source_text: text.clone(), message });
+            cx.err(
+                file,
+                at,
+                ErrorKind::BadSource {
+                    source_text: text.clone(),
+                    message,
+                },
+            );
             None
         }
     }
@@ -73,11 +81,22 @@ fn one_of_group(
     }
     let distinct: BTreeSet<_> = g.fields.iter().collect();
     if distinct.len() < 2 {
-        cx.err(file, &[("one_of", None), ("fields", None)], ErrorKind::OneOfTooSmall);
+        cx.err(
+            file,
+            &[("one_of", None), ("fields", None)],
+            ErrorKind::OneOfTooSmall,
+        );
         ok = false;
     }
     let at = [("one_of", None), ("fields", None)];
-    let source = rule_source(cx, file, &at, &format!("one_of {}", g.fields.join("|")), &g.source, own_docs);
+    let source = rule_source(
+        cx,
+        file,
+        &at,
+        &format!("one_of {}", g.fields.join("|")),
+        &g.source,
+        own_docs,
+    );
     Some(OneOf {
         fields: g.fields.clone(),
         rule: match g.rule {
@@ -106,14 +125,25 @@ fn conditional(
         }
     }
     if r.field == r.when {
-        cx.invalid(file, &at, "a field cannot be required when it is itself set".into());
+        cx.invalid(
+            file,
+            &at,
+            "a field cannot be required when it is itself set".into(),
+        );
         ok = false;
     }
     // `equals` compares wire text, so the condition field must have a text form.
     if let Some(cond) = fields.iter().find(|f| f.wire == r.when) {
-        let scalar = !matches!(cond.ty, Ty::Object(_) | Ty::List(_) | Ty::Json(_) | Ty::File);
+        let scalar = !matches!(
+            cond.ty,
+            Ty::Object(_) | Ty::List(_) | Ty::Json(_) | Ty::File
+        );
         if !r.equals.is_empty() && !scalar {
-            let message = format!("`equals` needs a scalar `when` field; `{}` is `{}`", r.when, cond.ty.expr());
+            let message = format!(
+                "`equals` needs a scalar `when` field; `{}` is `{}`",
+                r.when,
+                cond.ty.expr()
+            );
             cx.invalid(file, &at, message);
             ok = false;
         }

@@ -34,17 +34,32 @@ impl<'a> Definitions<'a> {
             for spec in &f.value.fields {
                 let Some(name) = spec.name.as_deref() else {
                     let at = [("fields", None), ("use", spec.uses.as_deref())];
-                    cx.invalid(&file, &at, "a shared definition needs `name` and `type` (and cannot `use` another)".into());
+                    cx.invalid(
+                        &file,
+                        &at,
+                        "a shared definition needs `name` and `type` (and cannot `use` another)"
+                            .into(),
+                    );
                     continue;
                 };
                 let id = spec.id.clone().unwrap_or_else(|| name.to_owned());
                 let at = [("fields", None), ("name", Some(name))];
                 if spec.uses.is_some() {
-                    cx.invalid(&file, &at, "a shared definition cannot `use` another one".into());
+                    cx.invalid(
+                        &file,
+                        &at,
+                        "a shared definition cannot `use` another one".into(),
+                    );
                 }
                 if let Some(prev) = by_id.get(&id) {
                     let what = format!("shared field id (also in {})", prev.file.path.display());
-                    cx.err(&file, &at, ErrorKind::Invalid { message: format!("duplicate {what} `{id}`: give one an `id`") });
+                    cx.err(
+                        &file,
+                        &at,
+                        ErrorKind::Invalid {
+                            message: format!("duplicate {what} `{id}`: give one an `id`"),
+                        },
+                    );
                     continue;
                 }
                 // Checked once here; every use is checked again in its own context.
@@ -74,13 +89,21 @@ impl<'a> Definitions<'a> {
         };
         let at = [(section, None), ("use", Some(id.as_str()))];
         let Some(def) = self.by_id.get(id) else {
-            let message = format!("`use: {id}` names no shared definition: add it under spec/fields/ or fix the id");
+            let message = format!(
+                "`use: {id}` names no shared definition: add it under spec/fields/ or fix the id"
+            );
             cx.err(file, &at, ErrorKind::Invalid { message });
             return None;
         };
-        for (key, set) in [("id", spec.id.is_some()), ("name", spec.name.is_some()), ("type", spec.ty.is_some())] {
+        for (key, set) in [
+            ("id", spec.id.is_some()),
+            ("name", spec.name.is_some()),
+            ("type", spec.ty.is_some()),
+        ] {
             if set {
-                let message = format!("a use cannot override `{key}`: define a separate shared field instead");
+                let message = format!(
+                    "a use cannot override `{key}`: define a separate shared field instead"
+                );
                 cx.err(file, &at, ErrorKind::Invalid { message });
             }
         }
@@ -93,10 +116,30 @@ impl<'a> Definitions<'a> {
             .into_iter()
             .filter(|k| !overridden.contains(k))
             .collect();
-        source::resolve(&inherited, def.spec.source.as_deref(), &def.spec.sources, &mut sources);
-        let missing = source::resolve(&present(&merged).into_iter().filter(|k| overridden.contains(k)).collect::<Vec<_>>(), spec.source.as_deref(), &spec.sources, &mut sources);
+        source::resolve(
+            &inherited,
+            def.spec.source.as_deref(),
+            &def.spec.sources,
+            &mut sources,
+        );
+        let missing = source::resolve(
+            &present(&merged)
+                .into_iter()
+                .filter(|k| overridden.contains(k))
+                .collect::<Vec<_>>(),
+            spec.source.as_deref(),
+            &spec.sources,
+            &mut sources,
+        );
         for key in missing {
-            cx.err(file, &at, ErrorKind::MissingSource { field: name.clone(), key: key.to_owned() });
+            cx.err(
+                file,
+                &at,
+                ErrorKind::MissingSource {
+                    field: name.clone(),
+                    key: key.to_owned(),
+                },
+            );
         }
         check_source_texts(cx, file, &at, spec);
         Some((merged, sources))
@@ -114,21 +157,43 @@ fn own_sources(
     let at = [("name", Some(name))];
     let missing = source::resolve(&present(spec), spec.source.as_deref(), &spec.sources, out);
     for key in missing {
-        cx.err(file, &at, ErrorKind::MissingSource { field: name.to_owned(), key: key.to_owned() });
+        cx.err(
+            file,
+            &at,
+            ErrorKind::MissingSource {
+                field: name.to_owned(),
+                key: key.to_owned(),
+            },
+        );
     }
     check_source_texts(cx, file, &at, spec);
 }
 
-fn check_source_texts(cx: &mut Cx<'_>, file: &FileRef<'_>, at: &[(&str, Option<&str>)], spec: &FieldSpec) {
+fn check_source_texts(
+    cx: &mut Cx<'_>,
+    file: &FileRef<'_>,
+    at: &[(&str, Option<&str>)],
+    spec: &FieldSpec,
+) {
     for key in spec.sources.keys() {
         if !CONSTRAINT_KEYS.contains(&key.as_str()) {
-            let message = format!("`sources` key `{key}` is not a constraint: use one of {}", CONSTRAINT_KEYS.join(", "));
+            let message = format!(
+                "`sources` key `{key}` is not a constraint: use one of {}",
+                CONSTRAINT_KEYS.join(", ")
+            );
             cx.err(file, at, ErrorKind::Invalid { message });
         }
     }
     for text in spec.source.iter().chain(spec.sources.values()) {
         if let Err(message) = source::SourceRef::parse(text) {
-            cx.err(file, at, ErrorKind::BadSource { source_text: text.clone(), message });
+            cx.err(
+                file,
+                at,
+                ErrorKind::BadSource {
+                    source_text: text.clone(),
+                    message,
+                },
+            );
         }
     }
 }

@@ -88,7 +88,9 @@ impl SourceRef {
 fn is_method_name(s: &str) -> bool {
     s.contains('.')
         && s.split('.').all(|p| {
-            !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         })
 }
 
@@ -136,9 +138,18 @@ mod tests {
     fn every_documented_form_parses() {
         assert_eq!(
             SourceRef::parse("docs#请求参数"),
-            Ok(SourceRef::Docs { page: None, section: Some("请求参数".into()) })
+            Ok(SourceRef::Docs {
+                page: None,
+                section: Some("请求参数".into())
+            })
         );
-        assert_eq!(SourceRef::parse("docs"), Ok(SourceRef::Docs { page: None, section: None }));
+        assert_eq!(
+            SourceRef::parse("docs"),
+            Ok(SourceRef::Docs {
+                page: None,
+                section: None
+            })
+        );
         assert_eq!(
             SourceRef::parse("docs:alipay.trade.pay#响应参数"),
             Ok(SourceRef::Docs {
@@ -150,16 +161,37 @@ mod tests {
             SourceRef::parse("docs:https://opendocs.alipay.com/open/x#y"),
             Ok(SourceRef::Docs { page: Some(p), .. }) if p == "https://opendocs.alipay.com/open/x"
         ));
-        assert!(matches!(SourceRef::parse("seed:000#附录"), Ok(SourceRef::Seed { .. })));
+        assert!(matches!(
+            SourceRef::parse("seed:000#附录"),
+            Ok(SourceRef::Seed { .. })
+        ));
         assert_eq!(SourceRef::parse("catalog"), Ok(SourceRef::Catalog(None)));
-        assert!(matches!(SourceRef::parse("catalog: 单位为元"), Ok(SourceRef::Catalog(Some(_)))));
-        assert!(matches!(SourceRef::parse("sdk:alipay-sdk-java-v3 AlipayTradePayModel"), Ok(SourceRef::Sdk(_))));
-        assert!(matches!(SourceRef::parse("inferred: ISO 4217 codes"), Ok(SourceRef::Inferred(_))));
+        assert!(matches!(
+            SourceRef::parse("catalog: 单位为元"),
+            Ok(SourceRef::Catalog(Some(_)))
+        ));
+        assert!(matches!(
+            SourceRef::parse("sdk:alipay-sdk-java-v3 AlipayTradePayModel"),
+            Ok(SourceRef::Sdk(_))
+        ));
+        assert!(matches!(
+            SourceRef::parse("inferred: ISO 4217 codes"),
+            Ok(SourceRef::Inferred(_))
+        ));
     }
 
     #[test]
     fn vague_sources_are_rejected() {
-        for bad in ["", "the docs", "inferred:", "inferred: guess", "sdk:java", "docs:somewhere", "seed:x", "catalog:"] {
+        for bad in [
+            "",
+            "the docs",
+            "inferred:",
+            "inferred: guess",
+            "sdk:java",
+            "docs:somewhere",
+            "seed:x",
+            "catalog:",
+        ] {
             assert!(SourceRef::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

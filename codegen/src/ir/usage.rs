@@ -52,7 +52,10 @@ fn direct_refs(ty: &Ty, out: &mut BTreeSet<String>) {
 
 fn reaches(graph: &BTreeMap<String, BTreeSet<String>>, from: &str, target: &str) -> bool {
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<&str> = graph.get(from).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+    let mut stack: Vec<&str> = graph
+        .get(from)
+        .map(|s| s.iter().map(String::as_str).collect())
+        .unwrap_or_default();
     while let Some(n) = stack.pop() {
         if n == target {
             return true;
@@ -89,9 +92,16 @@ fn refs<'a>(fields: impl IntoIterator<Item = &'a super::Field>) -> BTreeSet<Stri
 }
 
 /// Records on each model the families and sides that use it, and on each family its models.
-pub fn assign(families: &mut [Family], models: &mut [Model], methods: &[Method], notes: &[Notification]) {
-    let uses: BTreeMap<String, BTreeSet<String>> =
-        models.iter().map(|m| (m.name.clone(), refs(object_fields(m)))).collect();
+pub fn assign(
+    families: &mut [Family],
+    models: &mut [Model],
+    methods: &[Method],
+    notes: &[Notification],
+) {
+    let uses: BTreeMap<String, BTreeSet<String>> = models
+        .iter()
+        .map(|m| (m.name.clone(), refs(object_fields(m))))
+        .collect();
     let mut per_family: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut requests = BTreeSet::new();
     let mut responses = BTreeSet::new();
@@ -106,15 +116,25 @@ pub fn assign(families: &mut [Family], models: &mut [Model], methods: &[Method],
     }
     for n in notes {
         let set = closure(&uses, refs(&n.fields));
-        per_family.entry(n.family.clone()).or_default().extend(set.iter().cloned());
+        per_family
+            .entry(n.family.clone())
+            .or_default()
+            .extend(set.iter().cloned());
         responses.extend(set);
     }
     for m in models.iter_mut() {
-        m.families = per_family.iter().filter(|(_, s)| s.contains(&m.name)).map(|(f, _)| f.clone()).collect();
+        m.families = per_family
+            .iter()
+            .filter(|(_, s)| s.contains(&m.name))
+            .map(|(f, _)| f.clone())
+            .collect();
         m.in_requests = requests.contains(&m.name);
         m.in_responses = responses.contains(&m.name);
     }
     for f in families.iter_mut() {
-        f.models = per_family.get(&f.name).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        f.models = per_family
+            .get(&f.name)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
     }
 }
