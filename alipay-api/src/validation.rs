@@ -232,7 +232,7 @@ impl fmt::Display for Problem {
             }
             Problem::BadDate { raw } => write!(f, "`{raw}` is not a date in the form `yyyy-MM-dd`"),
             Problem::WrongType { expected } => write!(f, "expected {expected}"),
-            Problem::RequiredWhen { when, equals } if equals.is_empty() => {
+            Problem::RequiredWhen { when, equals: [] } => {
                 write!(f, "required because `{when}` is set")
             }
             Problem::RequiredWhen { when, equals } => {

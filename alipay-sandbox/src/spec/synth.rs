@@ -224,9 +224,9 @@ pub fn sample_request(method: &str) -> Option<SampleRequest> {
         .collect();
     let mut biz = serde_json::Map::new();
     let mut text: Vec<(String, String)> = Vec::new();
-    let mut put = |f: &FieldSchema,
-                   biz: &mut serde_json::Map<String, Value>,
-                   text: &mut Vec<(String, String)>| {
+    let put = |f: &FieldSchema,
+               biz: &mut serde_json::Map<String, Value>,
+               text: &mut Vec<(String, String)>| {
         let Some(v) = field_value(f, 1, false) else {
             return;
         };

@@ -1,10 +1,10 @@
 //! The validated intermediate representation. Every naming and consistency decision
 //! is made here; the emitter only reads it.
 //!
-//! [`build`] runs one small pass per concern: families and products ([`groups`]), shared
-//! definitions ([`shared`]), models, methods and notifications (each in its own module,
-//! all through the field checks in [`field`] and the rule checks in [`rules`]), then the
-//! cross-cutting checks and the feature usage of every model ([`usage`]).
+//! [`build`] runs one small pass per concern, each in its own module: families and
+//! products (`groups`), shared definitions (`shared`), models, methods and notifications
+//! (all through the field checks in `field` and the rule checks in `rules`), then the
+//! cross-cutting checks and the feature usage of every model (`usage`).
 
 mod cx;
 mod field;
@@ -549,7 +549,6 @@ pub fn build(raw: &RawSpec, opts: Options) -> Result<Ir, SpecErrors> {
     ir.models = models;
     ir.notifications = notifications;
     groups::resolve_products(&mut cx, raw, &mut ir);
-    drop(cx);
 
     if errors.is_empty() {
         Ok(ir)
