@@ -409,6 +409,19 @@ fn vector_certificates_from_paths() {
     assert_eq!(app_sn, "57a9b8b4bb60c8d3be4d5a51ff1ea72f");
 }
 
+/// SNs of certificates whose issuers hold emailAddress, serialNumber, DC, UID, title
+/// and multi-valued RDNs are what the official Node SDK computes (its outputs are
+/// recorded in the vectors; the Node interop test recomputes them).
+#[test]
+fn sns_of_unusual_issuers_match_the_official_sdk() {
+    let bundle = read("unusual-issuers/unusual-issuers.crt");
+    let expected: Vec<String> =
+        serde_json::from_str(&read("unusual-issuers/expected-sn.json")).unwrap();
+    let certs = cert::parse_pem_bundle(bundle.as_bytes(), "test").unwrap();
+    let ours: Vec<String> = certs.iter().map(|c| c.sn().unwrap()).collect();
+    assert_eq!(ours, expected);
+}
+
 #[cfg(feature = "blocking")]
 #[tokio::test(flavor = "multi_thread")]
 async fn blocking_client_in_cert_mode() {

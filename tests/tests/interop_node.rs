@@ -569,3 +569,34 @@ fn parse_form_html(html: &str) -> (String, Vec<(String, String)>) {
     }
     (action, inputs)
 }
+
+/// The SDK's `getSN` and ours agree on certificates whose issuers hold
+/// emailAddress, serialNumber, DC, UID, title and multi-valued RDNs, one by one and
+/// as a root bundle, and on the SNs recorded in the vectors.
+#[test]
+fn node_agrees_on_sns_of_unusual_issuers() {
+    use alipay_api::crypto::cert;
+    let mut peer = node();
+    let bundle = alipay_tests::vectors::read("unusual-issuers/unusual-issuers.crt");
+    let recorded: Vec<String> = serde_json::from_str(&alipay_tests::vectors::read(
+        "unusual-issuers/expected-sn.json",
+    ))
+    .unwrap();
+    let pems: Vec<String> = bundle
+        .split_inclusive("-----END CERTIFICATE-----")
+        .filter(|p| p.contains("BEGIN"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(pems.len(), recorded.len());
+    for (pem, recorded) in pems.iter().zip(&recorded) {
+        let theirs = peer.call("cert_sn", json!({ "pem": pem }));
+        let ours = cert::leaf_sn(pem.as_bytes(), "test").unwrap();
+        assert_eq!(theirs["sn"].as_str(), Some(ours.as_str()), "{pem}");
+        assert_eq!(&ours, recorded);
+    }
+    let theirs = peer.call("cert_sn", json!({ "pem": bundle, "is_root": true }));
+    assert_eq!(
+        theirs["sn"].as_str(),
+        Some(cert::root_sn(bundle.as_bytes()).unwrap().as_str())
+    );
+}

@@ -3,9 +3,10 @@
 //! fetched at run time.
 //!
 //! An SN is the lowercase hex MD5 of the issuer name followed by the decimal serial
-//! number. The issuer name lists the RDN attributes from the last to the first as
-//! `SHORTNAME=value`, joined by `,` and without escaping (what the official SDKs
-//! hash). The root SN joins the SNs of the RSA-signed roots of the bundle with `_`.
+//! number. The issuer name lists the issuer's attributes from the last to the first
+//! as `SHORTNAME=value`, joined by `,` and without escaping (what the official Node
+//! SDK hashes; see `issuer_for_sn`). The root SN joins the SNs of the RSA-signed
+//! roots of the bundle with `_`.
 
 use md5::{Digest, Md5};
 use x509_parser::prelude::*;
@@ -88,23 +89,7 @@ impl Certificate {
     /// Alipay's serial-number digest of this certificate.
     pub fn sn(&self) -> Result<String, ConfigError> {
         let c = self.parsed()?;
-        let mut issuer = String::new();
-        let rdns: Vec<_> = c.issuer().iter().collect();
-        for rdn in rdns.iter().rev() {
-            for attr in rdn.iter() {
-                let oid = attr.attr_type();
-                let name = oid_short_name(oid);
-                let value = attr.as_str().map(str::to_owned).unwrap_or_else(|_| {
-                    String::from_utf8_lossy(attr.attr_value().data).into_owned()
-                });
-                if !issuer.is_empty() {
-                    issuer.push(',');
-                }
-                issuer.push_str(&name);
-                issuer.push('=');
-                issuer.push_str(&value);
-            }
-        }
+        let mut issuer = issuer_for_sn(c.issuer());
         issuer.push_str(&c.tbs_certificate.serial.to_str_radix(10));
         Ok(hex(&Md5::digest(issuer.as_bytes())))
     }
@@ -177,18 +162,36 @@ impl Certificate {
     }
 }
 
-fn oid_short_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
-    // The names the official SDKs print; anything else by its dotted OID.
-    match oid.to_id_string().as_str() {
-        "2.5.4.3" => "CN".into(),
-        "2.5.4.6" => "C".into(),
-        "2.5.4.7" => "L".into(),
-        "2.5.4.8" => "ST".into(),
-        "2.5.4.10" => "O".into(),
-        "2.5.4.11" => "OU".into(),
-        "2.5.4.5" => "serialNumber".into(),
-        "1.2.840.113549.1.9.1" => "emailAddress".into(),
-        other => other.to_owned(),
+/// The issuer name as the official Node SDK renders it for an SN: every attribute of
+/// every RDN, flattened in encoded order (a multi-valued RDN's attributes included),
+/// then the whole list reversed; each attribute as `SHORT=value`, joined by `,`, no
+/// escaping. Only CN, C, L, ST, O, OU and E (emailAddress) have a short name; any
+/// other attribute (serialNumber, DC, UID, title, …) is written with an empty one,
+/// as `=value`. A value is its content bytes read as UTF-8.
+fn issuer_for_sn(name: &X509Name<'_>) -> String {
+    let attrs: Vec<_> = name.iter().flat_map(|rdn| rdn.iter()).collect();
+    let mut out = String::new();
+    for (i, attr) in attrs.iter().rev().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(short_name(&attr.attr_type().to_id_string()));
+        out.push('=');
+        out.push_str(&String::from_utf8_lossy(attr.attr_value().data));
+    }
+    out
+}
+
+fn short_name(oid: &str) -> &'static str {
+    match oid {
+        "2.5.4.3" => "CN",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "1.2.840.113549.1.9.1" => "E",
+        _ => "",
     }
 }
 

@@ -7,6 +7,7 @@ import { AlipaySdk } from 'alipay-sdk';
 // `sign` and the AES helpers are not in the package's export map; load them from the
 // installed file so the very code the SDK runs is what gets tested.
 import { sign as sdkSign, aesEncryptText, aesDecryptText } from './node_modules/alipay-sdk/dist/esm/util.js';
+import { getSN } from './node_modules/alipay-sdk/dist/esm/antcertutil.js';
 
 let keys = null;
 // The SDK as a merchant app: signs with the app key, checks Alipay's signatures.
@@ -102,6 +103,12 @@ const ops = {
     } catch (e) {
       return { verified: false, error: String(e && e.message || e) };
     }
+  },
+
+  // A certificate's SN (app_cert_sn / alipay_cert_sn) or a root bundle's, as the SDK
+  // computes it.
+  cert_sn(a) {
+    return { sn: getSN(a.pem, Boolean(a.is_root)) };
   },
 
   aes_encrypt(a) {
