@@ -130,6 +130,7 @@ fn main() {
         extra_success_result_codes: &[],
         sign_type: SignType::Rsa2,
         aes: None,
+        charset: alipay_api::Charset::Utf8,
     };
     let (ours, raw) = measure_pair(
         n(1000),

@@ -226,6 +226,7 @@ pub use config::{CertSource, ClientBuilder, Gateway};
 pub use crypto::{Backend, PrivateKey, PublicKey, SignType, Signer};
 pub use error::{ApiError, ConfigError, Error, Result};
 pub use protocol::notify::{NotifyScheme, VerifiedNotification, ACK as NOTIFY_ACK};
+pub use protocol::Charset;
 pub use request::{
     AlipayRequest, CallKind, CommonParams, FileUpload, Method, MethodMeta, Payload, Validated,
 };

@@ -846,3 +846,82 @@ async fn reserved_and_repeated_names_are_refused_before_sending() {
         .collect();
     assert_eq!(urls.len(), 1);
 }
+
+/// A gateway URL that already carries `charset` (as SDK examples often do) does not
+/// make the client send it twice; a conflicting or other client-owned parameter
+/// there is a configuration error.
+#[tokio::test]
+async fn a_charset_in_the_gateway_url_is_not_sent_twice() {
+    let gw = start(app_public(), scenarios()).await;
+    let c = client(&format!("{}?charset=utf-8", gw.url()));
+    let signed = c.sign_request(&query("x"), &CallOptions::new()).unwrap();
+    let url = signed.url(c.gateway());
+    assert_eq!(url.matches("charset=").count(), 1, "{url}");
+    c.execute(&query("success")).await.unwrap();
+    assert!(gw.requests()[0].signature_ok);
+
+    let kept = client(&format!("{}?tenant=7&charset=UTF-8", gw.url()));
+    assert_eq!(kept.gateway(), format!("{}?tenant=7", gw.url()));
+    for bad in ["?charset=gbk", "?sign_type=RSA", "?app_id=1"] {
+        let e = Client::builder()
+            .app_id(APP_ID)
+            .private_key(app_private())
+            .alipay_public_key(alipay_public_text())
+            .gateway_url(format!("{}{bad}", gw.url()))
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::Invalid {
+                    field: "gateway",
+                    ..
+                }
+            ),
+            "{bad}: {e}"
+        );
+    }
+}
+
+/// A GBK client signs the GBK bytes of the string to sign and percent-encodes GBK
+/// on the wire; text GBK cannot carry is refused, naming the parameter.
+#[test]
+fn a_gbk_client_encodes_and_signs_in_gbk() {
+    use alipay_api::crypto::SignType;
+    use alipay_api::error::RequestError;
+    use alipay_api::Charset;
+    let c = Client::builder()
+        .app_id(APP_ID)
+        .private_key(app_private())
+        .alipay_public_key(alipay_public_text())
+        .charset(Charset::Gbk)
+        .build()
+        .unwrap();
+    let req = GenericRequest::new("alipay.trade.precreate")
+        .biz_content(&json!({"subject": "中文 a+b&c", "out_trade_no": "G1"}))
+        .text("memo", "测试");
+    let signed = c.sign_request(&req, &CallOptions::new()).unwrap();
+    let gbk = |s: &str| encoding_rs::GBK.encode(s).0.into_owned();
+    let sign = &signed.query.iter().find(|(k, _)| k == "sign").unwrap().1;
+    assert!(signed.sign_content.contains("charset=GBK"));
+    let key = app_public();
+    assert!(key.verify_base64(SignType::Rsa2, &gbk(&signed.sign_content), sign));
+    assert!(!key.verify_base64(SignType::Rsa2, signed.sign_content.as_bytes(), sign));
+    // 中文 is D6D0 CEC4 and 测试 B2E2 CAD4 in GBK.
+    let body = signed.form_body();
+    assert!(body.contains("%D6%D0%CE%C4+a%2Bb%26c"), "{body}");
+    assert!(body.contains("memo=%B2%E2%CA%D4"), "{body}");
+    assert!(signed.page_url(c.gateway()).contains("%D6%D0%CE%C4"));
+    assert!(c
+        .page_form(&req)
+        .unwrap()
+        .contains("accept-charset=\"GBK\""));
+
+    let e = c
+        .sign_request(&req.clone().text("note", "smile 😀"), &CallOptions::new())
+        .unwrap_err();
+    match e {
+        Error::Request(RequestError::Unencodable { field, .. }) => assert_eq!(field, "note"),
+        other => panic!("{other:?}"),
+    }
+}

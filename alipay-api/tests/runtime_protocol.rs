@@ -21,6 +21,7 @@ fn ctx() -> ResponseContext<'static> {
         extra_success_result_codes: &[],
         sign_type: SignType::Rsa2,
         aes: None,
+        charset: alipay_api::Charset::Utf8,
     }
 }
 
@@ -323,6 +324,7 @@ fn success_rules_and_field_stripping() {
         extra_success_result_codes: &["10003"],
         sign_type: SignType::Rsa2,
         aes: None,
+        charset: alipay_api::Charset::Utf8,
     };
     let k = "alipay_trade_pay_response";
     let waiting = signed_body(

@@ -178,6 +178,7 @@ fn main() {
         extra_success_result_codes: &[],
         sign_type: SignType::Rsa2,
         aes: None,
+        charset: alipay_api::Charset::Utf8,
     };
 
     // Each job once, checked, so a broken path cannot look fast.

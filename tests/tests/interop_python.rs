@@ -71,6 +71,51 @@ fn python_verifies_requests_we_sign() {
     eprintln!("{} cases, {with_empty} with an empty value", cases());
 }
 
+/// A GBK request we sign: the SDK's signer, given the same parameters and charset,
+/// reproduces our signature over the GBK bytes, its verifier accepts ours, and its
+/// form encoding in GBK is byte for byte ours (values without `~` and `*`, the two
+/// characters Python's `quote_plus` and the WHATWG form encoding escape differently).
+#[test]
+fn python_agrees_on_gbk_requests() {
+    use alipay_api::{CallOptions, Charset, GenericRequest};
+    let k = keys();
+    let mut peer = python();
+    let client = alipay_api::Client::builder()
+        .app_id(APP_ID)
+        .private_key(&k.app.pkcs8_pem)
+        .alipay_public_key(&k.alipay.public_pem)
+        .charset(Charset::Gbk)
+        .build()
+        .unwrap();
+    let req = GenericRequest::new("alipay.trade.precreate")
+        .biz_content(&json!({
+            "out_trade_no": "G20240102",
+            "total_amount": "1.00",
+            "subject": "中文商品 测试 a+b&c=d 100% \"q\" /path?x#y",
+        }))
+        .text("memo", "备注：全角，符号。");
+    let opts = CallOptions::new().notify_url("https://example.com/回调?a=1&b=2");
+    let signed = client.sign_request(&req, &opts).unwrap();
+    let out = peer.call(
+        "verify_request",
+        json!({ "params": params_json(signed.all_params()), "charset": "gbk" }),
+    );
+    assert_eq!(out["joined_ok"], true, "{out}");
+    assert_eq!(out["sign_content"], signed.sign_content.as_str(), "{out}");
+    let ours = &signed.query.iter().find(|(k, _)| k == "sign").unwrap().1;
+    assert_eq!(out["resigned_sign"].as_str(), Some(ours.as_str()), "{out}");
+    for (part, wire) in [
+        (&signed.body, signed.form_body()),
+        (
+            &signed.query,
+            signed.url("").trim_start_matches('?').to_owned(),
+        ),
+    ] {
+        let out = peer.call("url_encode", json!({ "pairs": part, "charset": "gbk" }));
+        assert_eq!(out["encoded"].as_str(), Some(wire.as_str()), "{out}");
+    }
+}
+
 /// The SDK's client signs an APP pay request (`sdk_execute`, RSA2 or RSA); we verify the
 /// order string it produces.
 #[test]

@@ -412,6 +412,7 @@ fn ctx() -> ResponseContext<'static> {
         extra_success_result_codes: &[],
         sign_type: SignType::Rsa2,
         aes: None,
+        charset: alipay_api::Charset::Utf8,
     }
 }
 

@@ -386,6 +386,7 @@ pub(crate) fn context<'a>(
         } else {
             None
         },
+        charset: settings.common.charset,
     }
 }
 

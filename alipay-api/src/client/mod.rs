@@ -22,6 +22,7 @@ use crate::config::{ClientBuilder, Settings};
 use crate::error::{DecodeError, Error, HttpError, HttpErrorKind, WrongAppError};
 use crate::protocol::notify::{self, NotifyScheme, VerifiedNotification};
 use crate::protocol::request::SignedRequest;
+use crate::protocol::Charset;
 
 pub use call::{AppRequest, CallOptions, Executable, GenericRequest, PageRequest, Prepared};
 
@@ -108,15 +109,18 @@ pub(crate) fn status_error(method: &str, status: u16, body: &[u8]) -> HttpError 
     }
 }
 
-pub(crate) fn body_text(body: Vec<u8>) -> Result<String, Error> {
-    String::from_utf8(body).map_err(|e| {
-        DecodeError::new(
-            "response",
-            "the body is not UTF-8",
-            String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        )
-        .into()
-    })
+/// The answer's text, read in the client's charset (the gateway answers in the
+/// charset of the request).
+pub(crate) fn body_text(body: Vec<u8>, charset: Charset) -> Result<String, Error> {
+    if let Some(text) = charset.decode(&body) {
+        return Ok(text.into_owned());
+    }
+    Err(DecodeError::new(
+        "response",
+        format!("the body is not {}", charset.as_str()),
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+    .into())
 }
 
 pub(crate) fn mime_for(file: &crate::FileUpload) -> String {
@@ -239,13 +243,19 @@ impl Client {
             builder
                 .header(
                     reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded;charset=utf-8",
+                    format!(
+                        "application/x-www-form-urlencoded;charset={}",
+                        signed.charset.as_str()
+                    ),
                 )
                 .body(signed.form_body())
         } else {
             let mut form = reqwest::multipart::Form::new();
             for (k, v) in &signed.body {
-                form = form.text(k.clone(), v.clone());
+                // Text parts carry their bytes in the request's charset (checked
+                // encodable when signing).
+                let bytes = signed.charset.encode(v).unwrap_or_default().into_owned();
+                form = form.part(k.clone(), reqwest::multipart::Part::bytes(bytes));
             }
             for (k, f) in &signed.files {
                 let part = reqwest::multipart::Part::bytes(f.bytes.clone())
@@ -282,7 +292,7 @@ impl Client {
         if !status.is_success() {
             return Err(status_error(method, status.as_u16(), &bytes).into());
         }
-        Ok((body_text(bytes)?, trace_id))
+        Ok((body_text(bytes, signed.charset)?, trace_id))
     }
 
     /// The auto-submitting HTML form that sends the buyer to Alipay (电脑网站支付,

@@ -51,7 +51,11 @@ impl AesKey {
 
     /// Encrypts UTF-8 text and returns base64.
     pub fn encrypt(&self, plaintext: &str) -> String {
-        let data = plaintext.as_bytes();
+        self.encrypt_bytes(plaintext.as_bytes())
+    }
+
+    /// Encrypts bytes (text in the request's charset) and returns base64.
+    pub fn encrypt_bytes(&self, data: &[u8]) -> String {
         let ct = match self.0.len() {
             16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(&self.0, &ZERO_IV)
                 .map(|c| c.encrypt_padded_vec_mut::<Pkcs7>(data)),
@@ -66,6 +70,12 @@ impl AesKey {
 
     /// Decrypts base64 ciphertext into UTF-8 text.
     pub fn decrypt(&self, ciphertext_b64: &str) -> Result<String, DecryptError> {
+        String::from_utf8(self.decrypt_bytes(ciphertext_b64)?)
+            .map_err(|_| DecryptError("the plaintext is not UTF-8".into()))
+    }
+
+    /// Decrypts base64 ciphertext into bytes (text in the answer's charset).
+    pub fn decrypt_bytes(&self, ciphertext_b64: &str) -> Result<Vec<u8>, DecryptError> {
         let ct = B64
             .decode(ciphertext_b64.trim().as_bytes())
             .map_err(|e| DecryptError(format!("not base64 ({e})")))?;
@@ -75,7 +85,7 @@ impl AesKey {
                 ct.len()
             )));
         }
-        let pt = match self.0.len() {
+        match self.0.len() {
             16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(&self.0, &ZERO_IV)
                 .map_err(|e| DecryptError(e.to_string()))?
                 .decrypt_padded_vec_mut::<Pkcs7>(&ct),
@@ -86,8 +96,7 @@ impl AesKey {
                 .map_err(|e| DecryptError(e.to_string()))?
                 .decrypt_padded_vec_mut::<Pkcs7>(&ct),
         }
-        .map_err(|_| DecryptError("bad padding".into()))?;
-        String::from_utf8(pt).map_err(|_| DecryptError("the plaintext is not UTF-8".into()))
+        .map_err(|_| DecryptError("bad padding".into()))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::error::{Error, RequestError};
 use crate::request::FileUpload;
 use crate::types::BeijingDateTime;
 
-use super::{form_encode, sign_content, uri_component, Redacted};
+use super::{form_encode_in, sign_content, uri_component_in, Charset, Redacted};
 
 /// The app-wide common parameters (公共请求参数) of every request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +17,8 @@ pub struct CommonParams {
     pub app_id: String,
     /// `sign_type`.
     pub sign_type: SignType,
-    /// `charset`; the runtime always encodes UTF-8.
-    pub charset: String,
+    /// `charset`: what requests are encoded, signed and sent in.
+    pub charset: Charset,
     /// `format`: `Some("json")` as most SDKs send it; `None` leaves it out (as the
     /// Node SDK does).
     pub format: Option<String>,
@@ -34,7 +34,7 @@ impl CommonParams {
         CommonParams {
             app_id: app_id.into(),
             sign_type: SignType::Rsa2,
-            charset: "utf-8".into(),
+            charset: Charset::Utf8,
             format: Some("json".into()),
             app_cert_sn: None,
             alipay_root_cert_sn: None,
@@ -98,8 +98,10 @@ pub struct SignedRequest {
     pub body: Vec<(String, String)>,
     /// File parts.
     pub files: Vec<(String, FileUpload)>,
-    /// The exact string that was signed.
+    /// The exact string that was signed (as text; its bytes in `charset` were).
     pub sign_content: String,
+    /// The charset the parameters are encoded in on the wire.
+    pub charset: Charset,
 }
 
 impl std::fmt::Debug for SignedRequest {
@@ -126,13 +128,19 @@ impl SignedRequest {
     pub fn url(&self, gateway: &str) -> String {
         join_query(
             gateway,
-            &form_encode(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            &form_encode_in(
+                self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                self.charset,
+            ),
         )
     }
 
-    /// The form body (`application/x-www-form-urlencoded`).
+    /// The form body (`application/x-www-form-urlencoded`, in `charset`).
     pub fn form_body(&self) -> String {
-        form_encode(self.body.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        form_encode_in(
+            self.body.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            self.charset,
+        )
     }
 
     /// The GET URL a buyer is sent to: every parameter in the query.
@@ -142,9 +150,9 @@ impl SignedRequest {
         // as the official SDKs append them.
         for (k, v) in &self.body {
             url.push('&');
-            url.push_str(&uri_component(k));
+            url.push_str(&uri_component_in(k, self.charset));
             url.push('=');
-            url.push_str(&uri_component(v));
+            url.push_str(&uri_component_in(v, self.charset));
         }
         url
     }
@@ -163,7 +171,8 @@ impl SignedRequest {
         );
         let _ = writeln!(
             html,
-            "<form name=\"alipaysubmit\" id=\"alipaysubmit\" method=\"post\" accept-charset=\"utf-8\" action=\"{}\">",
+            "<form name=\"alipaysubmit\" id=\"alipaysubmit\" method=\"post\" accept-charset=\"{}\" action=\"{}\">",
+            self.charset.as_str(),
             html_escape::encode_double_quoted_attribute(&action)
         );
         for (k, v) in &self.body {
@@ -192,16 +201,16 @@ impl SignedRequest {
             if !out.is_empty() {
                 out.push('&');
             }
-            out.push_str(&uri_component(k));
+            out.push_str(&uri_component_in(k, self.charset));
             out.push('=');
-            out.push_str(&uri_component(v));
+            out.push_str(&uri_component_in(v, self.charset));
         }
         if let Some(s) = sign {
             if !out.is_empty() {
                 out.push('&');
             }
             out.push_str("sign=");
-            out.push_str(&uri_component(s));
+            out.push_str(&uri_component_in(s, self.charset));
         }
         out
     }
@@ -276,7 +285,7 @@ pub fn sign_request(
     let mut query: Vec<(String, String)> = Vec::with_capacity(12 + parts.protocol.len());
     query.push(("method".into(), parts.method.clone()));
     query.push(("app_id".into(), common.app_id.clone()));
-    query.push(("charset".into(), common.charset.clone()));
+    query.push(("charset".into(), common.charset.as_str().into()));
     query.push(("version".into(), parts.version));
     query.push(("sign_type".into(), common.sign_type.as_str().into()));
     query.push(("timestamp".into(), timestamp.to_string()));
@@ -298,14 +307,29 @@ pub fn sign_request(
     }
     let mut body = Vec::with_capacity(1 + parts.text.len());
     body.extend(parts.text.into_iter().filter(|(_, v)| !v.is_empty()));
+    let charset = common.charset;
+    let encoded = |field: &str, text: &str| {
+        charset
+            .encode(text)
+            .map(|b| b.into_owned())
+            .ok_or_else(|| RequestError::Unencodable {
+                charset: charset.as_str(),
+                field: field.to_owned(),
+            })
+    };
     if let Some(biz) = parts.biz_content {
         match aes {
             Some(key) => {
                 query.push(("encrypt_type".into(), "AES".into()));
-                body.push(("biz_content".into(), key.encrypt(&biz)));
+                let plain = encoded("biz_content", &biz)?;
+                body.push(("biz_content".into(), key.encrypt_bytes(&plain)));
             }
             None => body.push(("biz_content".into(), biz)),
         }
+    }
+    // Refuse, naming the parameter, what the charset cannot carry.
+    for (k, v) in query.iter().chain(body.iter()) {
+        encoded(k, v)?;
     }
     let content = sign_content(
         query
@@ -313,7 +337,7 @@ pub fn sign_request(
             .chain(body.iter())
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let sign = sign_base64(signer, common.sign_type, content.as_bytes())?;
+    let sign = sign_base64(signer, common.sign_type, &encoded("sign", &content)?)?;
     query.push(("sign".into(), sign));
     Ok(SignedRequest {
         method: parts.method,
@@ -321,6 +345,7 @@ pub fn sign_request(
         body,
         files: parts.files,
         sign_content: content,
+        charset,
     })
 }
 

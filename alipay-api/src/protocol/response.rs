@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use crate::crypto::aes::AesKey;
 use crate::crypto::{PublicKey, SignType, B64};
 use crate::error::{ApiError, DecodeError, DecodeErrorKind, Error, SignatureError};
+use crate::protocol::Charset;
 
 /// The most top-level members a response body may have. Real answers have two to
 /// four (the node, `sign`, `alipay_cert_sn`); the limit only bounds hostile input.
@@ -277,33 +278,39 @@ pub fn extract<'a>(body: &'a str, response_key: &str) -> Result<Extracted<'a>, E
     })
 }
 
-/// Verifies `sign` over the node text, with the official SDKs' single retry: when
-/// the text holds `\/`, a signature made over the unescaped text is accepted too.
+/// Verifies `sign` over the node text (UTF-8), with the official SDKs' single retry:
+/// when the text holds `\/`, a signature made over the unescaped text is accepted too.
 pub fn verify_node(node: &str, sign_b64: &str, key: &PublicKey, sign_type: SignType) -> bool {
-    verified_text(node, sign_b64, key, sign_type).is_some()
+    verified_text(node, sign_b64, key, sign_type, Charset::Utf8).is_some()
 }
 
-/// The text `sign` verified: the node as sent or, by the official SDKs' retry rule,
-/// the node with every `\/` unescaped. That text, never the one delivered, is what
-/// may be read: reading the delivered one after the retry would let `\\/` (an
-/// escaped backslash before a slash) smuggle a backslash into a value.
+/// The text `sign` verified over its bytes in `charset`: the node as sent or, by the
+/// official SDKs' retry rule, the node with every `\/` unescaped. That text, never
+/// the one delivered, is what may be read: reading the delivered one after the
+/// retry would let `\\/` (an escaped backslash before a slash) smuggle a backslash
+/// into a value.
 pub fn verified_text<'a>(
     node: &'a str,
     sign_b64: &str,
     key: &PublicKey,
     sign_type: SignType,
+    charset: Charset,
 ) -> Option<Cow<'a, str>> {
     use base64::Engine as _;
     let sig = B64.decode(sign_b64.trim().as_bytes()).ok()?;
-    if key.verify(sign_type, node.as_bytes(), &sig) {
+    let verifies = |text: &str| {
+        charset
+            .encode(text)
+            .is_some_and(|bytes| key.verify(sign_type, &bytes, &sig))
+    };
+    if verifies(node) {
         return Some(Cow::Borrowed(node));
     }
     if !node.contains("\\/") {
         return None;
     }
     let unescaped = node.replace("\\/", "/");
-    key.verify(sign_type, unescaped.as_bytes(), &sig)
-        .then_some(Cow::Owned(unescaped))
+    verifies(&unescaped).then_some(Cow::Owned(unescaped))
 }
 
 /// What the client knows about the call whose answer is being read.
@@ -319,6 +326,8 @@ pub struct ResponseContext<'a> {
     pub sign_type: SignType,
     /// The AES key, for encrypted responses.
     pub aes: Option<&'a AesKey>,
+    /// The charset the answer is in: its signature covers the node's bytes in it.
+    pub charset: Charset,
 }
 
 /// A verified answer, before typing.
@@ -363,8 +372,19 @@ fn node_object(
                 raw_body,
             )
         })?;
-        key.decrypt(&ct)
-            .map_err(|e| DecodeError::new("response", e.to_string(), raw_body))?
+        let plain = key
+            .decrypt_bytes(&ct)
+            .map_err(|e| DecodeError::new("response", e.to_string(), raw_body))?;
+        ctx.charset
+            .decode(&plain)
+            .ok_or_else(|| {
+                DecodeError::new(
+                    "response",
+                    format!("the decrypted node is not {}", ctx.charset.as_str()),
+                    raw_body,
+                )
+            })?
+            .into_owned()
             .into()
     } else {
         node.into()
@@ -407,7 +427,7 @@ pub fn verify_and_split(
     trace_id: Option<&str>,
 ) -> Result<VerifiedNode, Error> {
     let verified = match (&ex.sign, key) {
-        (Some(sign), Some(key)) => verified_text(ex.node, sign, key, ctx.sign_type)
+        (Some(sign), Some(key)) => verified_text(ex.node, sign, key, ctx.sign_type, ctx.charset)
             .ok_or(SignatureError::Invalid("response"))?,
         (Some(_), None) => return Err(SignatureError::Invalid("response").into()),
         (None, _) => {

@@ -15,6 +15,7 @@ from alipay.aop.api.constant.CommonConstants import THREAD_LOCAL
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
 from alipay.aop.api.request.AlipayTradeAppPayRequest import AlipayTradeAppPayRequest
 from alipay.aop.api.util import EncryptUtils
+from alipay.aop.api.util.WebUtils import url_encode
 from alipay.aop.api.util.SignatureUtils import (
     get_sign_content,
     sign_with_rsa,
@@ -71,24 +72,31 @@ def op_init(a):
 
 def op_verify_request(a):
     """Our signed request: the SDK's join + its verifier with the app public key; also the
-    SDK re-signs the same content, to compare with our deterministic signature."""
+    SDK re-signs the same content, to compare with our deterministic signature. Both
+    work on the content's bytes in `charset` (default utf-8), as the SDK's client does."""
     params = dict(a["params"])
+    charset = a.get("charset", "utf-8")
     sign = params.pop("sign")
     content = get_sign_content(params)
     non_empty = get_sign_content({k: v for k, v in params.items() if v != ""})
     signer = sign_with_rsa if params.get("sign_type") == "RSA" else sign_with_rsa2
-    return {"joined_ok": _verify(KEYS["app_public"], content, sign),
-            "joined_non_empty_ok": _verify(KEYS["app_public"], non_empty, sign),
+    return {"joined_ok": _verify(KEYS["app_public"], content, sign, charset),
+            "joined_non_empty_ok": _verify(KEYS["app_public"], non_empty, sign, charset),
             "sign_content": content,
-            "resigned_sign": signer(KEYS["app_private_pkcs1"], content, "utf-8")}
+            "resigned_sign": signer(KEYS["app_private_pkcs1"], content, charset)}
 
 
-def _verify(public_key, content, sign):
+def _verify(public_key, content, sign, charset="utf-8"):
     # The SDK's verifier raises on a bad signature instead of returning False.
     try:
-        return bool(verify_with_rsa(public_key, content.encode("utf-8"), sign))
+        return bool(verify_with_rsa(public_key, content.encode(charset), sign))
     except Exception:
         return False
+
+
+def op_url_encode(a):
+    """The SDK's form/query encoding (`WebUtils.url_encode`) of ordered pairs in `charset`."""
+    return {"encoded": url_encode(dict(a["pairs"]), a["charset"])}
 
 
 def op_sdk_execute(a):
