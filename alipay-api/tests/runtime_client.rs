@@ -12,11 +12,16 @@ use alipay_api::{CallOptions, Client, ConfigError, Error, FileUpload, GenericReq
 use runtime_support::*;
 use serde_json::json;
 
-fn client(gateway: &str) -> Client {
+/// A builder with the vector app's keys.
+fn builder() -> alipay_api::ClientBuilder {
     Client::builder()
         .app_id(APP_ID)
         .private_key(app_private())
         .alipay_public_key(alipay_public_text())
+}
+
+fn client(gateway: &str) -> Client {
+    builder()
         .gateway_url(gateway)
         .timeout(Duration::from_secs(2))
         .build()
@@ -211,10 +216,7 @@ async fn wrong_app_key_is_refused_by_the_gateway() {
 #[tokio::test]
 async fn timeouts_and_dead_servers() {
     let gw = start(app_public(), scenarios()).await;
-    let c = Client::builder()
-        .app_id(APP_ID)
-        .private_key(app_private())
-        .alipay_public_key(alipay_public_text())
+    let c = builder()
         .gateway_url(gw.url())
         .timeout(Duration::from_millis(300))
         .build()
@@ -268,10 +270,7 @@ async fn a_custom_reqwest_client_is_used() {
         .user_agent("custom-agent/1")
         .build()
         .unwrap();
-    let c = Client::builder()
-        .app_id(APP_ID)
-        .private_key(app_private())
-        .alipay_public_key(alipay_public_text())
+    let c = builder()
         .gateway_url(gw.url())
         .http_client(http)
         .build()
@@ -287,10 +286,7 @@ async fn a_custom_reqwest_client_is_used() {
 #[tokio::test]
 async fn a_custom_client_without_timeouts_is_bounded() {
     let gw = start(app_public(), scenarios()).await;
-    let c = Client::builder()
-        .app_id(APP_ID)
-        .private_key(app_private())
-        .alipay_public_key(alipay_public_text())
+    let c = builder()
         .gateway_url(gw.url())
         .http_client(reqwest::Client::new())
         .timeout(Duration::from_millis(300))
@@ -359,10 +355,7 @@ async fn aes_requests_and_responses() {
         ))
     });
     let gw = start(app_public(), handler).await;
-    let c = Client::builder()
-        .app_id(APP_ID)
-        .private_key(app_private())
-        .alipay_public_key(alipay_public_text())
+    let c = builder()
         .aes_key(read("keys/aes_key.txt").trim())
         .gateway_url(gw.url())
         .build()
@@ -480,10 +473,7 @@ fn configuration_mistakes_are_typed() {
 
 #[test]
 fn page_and_app_entry_points_use_the_configured_gateway_and_clock() {
-    let c = Client::builder()
-        .app_id(APP_ID)
-        .private_key(app_private())
-        .alipay_public_key(alipay_public_text())
+    let c = builder()
         .sandbox()
         .clock(|| "2024-01-02 03:04:05".parse().unwrap())
         .build()
@@ -538,12 +528,7 @@ async fn generated_request_round_trip() {
 
 #[test]
 fn default_clock_is_beijing_time() {
-    let c = Client::builder()
-        .app_id(APP_ID)
-        .private_key(app_private())
-        .alipay_public_key(alipay_public_text())
-        .build()
-        .unwrap();
+    let c = builder().build().unwrap();
     let signed = c.sign_request(&query("x"), &CallOptions::new()).unwrap();
     let ts = signed
         .query
@@ -572,12 +557,7 @@ fn notifications_are_verified_before_typing() {
         total_amount: alipay_api::Amount,
         trade_status: String,
     }
-    let c = Client::builder()
-        .app_id(APP_ID)
-        .private_key(app_private())
-        .alipay_public_key(alipay_public_text())
-        .build()
-        .unwrap();
+    let c = builder().build().unwrap();
     let mut params = vec![
         ("notify_type", "trade_status_sync"),
         ("app_id", APP_ID),
@@ -890,13 +870,7 @@ fn a_gbk_client_encodes_and_signs_in_gbk() {
     use alipay_api::crypto::SignType;
     use alipay_api::error::RequestError;
     use alipay_api::Charset;
-    let c = Client::builder()
-        .app_id(APP_ID)
-        .private_key(app_private())
-        .alipay_public_key(alipay_public_text())
-        .charset(Charset::Gbk)
-        .build()
-        .unwrap();
+    let c = builder().charset(Charset::Gbk).build().unwrap();
     let req = GenericRequest::new("alipay.trade.precreate")
         .biz_content(&json!({"subject": "中文 a+b&c", "out_trade_no": "G1"}))
         .text("memo", "测试");

@@ -18,6 +18,23 @@ use serde_json::{json, Value};
 
 type Params = Vec<(&'static str, String)>;
 
+/// Posts a request the client signed, as it would, and returns the raw answer.
+async fn post_signed(
+    gw: &Sandbox,
+    signed: &alipay_api::protocol::request::SignedRequest,
+) -> String {
+    reqwest::Client::new()
+        .post(signed.url(&gw.gateway_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(signed.form_body())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// Posts parameters as a form, signing them with the app key unless `sign` is false.
 async fn raw(gw: &Sandbox, mut params: Vec<(&str, String)>, sign: bool) -> (String, Value) {
     if sign {
@@ -434,16 +451,7 @@ async fn aes_requests_and_answers() {
     assert!(signed
         .all_params()
         .any(|(k, v)| k == "encrypt_type" && v == "AES"));
-    let body = reqwest::Client::new()
-        .post(signed.url(&gw.gateway_url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(signed.form_body())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = post_signed(&gw, &signed).await;
     let ex = extract(&body, "alipay_trade_query_response").unwrap();
     assert!(ex.encrypted, "{body}");
     let key = PublicKey::from_text(&gw.keys().alipay_public_key).unwrap();
@@ -499,16 +507,7 @@ async fn certificate_mode_with_rotation_and_download() {
         .build()
         .unwrap();
     let signed = c.sign_request(&q, &CallOptions::new()).unwrap();
-    let body = reqwest::Client::new()
-        .post(signed.url(&gw.gateway_url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(signed.form_body())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = post_signed(&gw, &signed).await;
     assert_eq!(
         extract(&body, "alipay_trade_query_response")
             .unwrap()
@@ -538,16 +537,7 @@ async fn certificate_mode_with_rotation_and_download() {
             .unwrap()
     };
     let signed = c.sign_request(&dl(&new_sn), &CallOptions::new()).unwrap();
-    let body = reqwest::Client::new()
-        .post(signed.url(&gw.gateway_url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(signed.form_body())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = post_signed(&gw, &signed).await;
     let body: Value = serde_json::from_str(&body).unwrap();
     use base64::Engine as _;
     let new_pem = base64::engine::general_purpose::STANDARD
