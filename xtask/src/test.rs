@@ -37,6 +37,9 @@ pub(crate) fn test_cmd(root: &Path, args: &[String]) -> Result<(), String> {
             .args(["test", "--workspace", "--all-features"])
             .args(extra)
             .current_dir(root),
-        "cargo test --workspace --all-features",
+        &format!(
+            "cargo test --workspace --all-features (in {})",
+            root.display()
+        ),
     )
 }
