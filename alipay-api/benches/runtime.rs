@@ -10,12 +10,12 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use alipay_api::crypto::{sign_base64, Backend, PrivateKey, PublicKey, SignType};
+use alipay_api::BeijingDateTime;
+use alipay_api::crypto::{Backend, PrivateKey, PublicKey, SignType, sign_base64};
 use alipay_api::protocol::notify::{self, NotifyScheme};
-use alipay_api::protocol::request::{sign_request, CommonParams, RequestParts};
+use alipay_api::protocol::request::{CommonParams, RequestParts, sign_request};
 use alipay_api::protocol::response::{self, ResponseContext};
 use alipay_api::protocol::{form_encode, notify_content};
-use alipay_api::BeijingDateTime;
 use alipay_tests::vectors::read;
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
 use serde_json::{Map, Value};

@@ -12,12 +12,12 @@ use crate::crypto::aes::AesKey;
 use crate::crypto::cert::{self, Certificate};
 use crate::crypto::{Backend, PrivateKey, PublicKey, SignType, Signer};
 use crate::error::ConfigError;
-use crate::protocol::request::{CommonParams, RESERVED_PARAMS};
 use crate::protocol::Charset;
+use crate::protocol::request::{CommonParams, RESERVED_PARAMS};
 use crate::types::BeijingDateTime;
 
 mod app;
-pub use app::{env, parse_gateway, AppConfig};
+pub use app::{AppConfig, env, parse_gateway};
 
 /// The production gateway.
 pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
@@ -502,7 +502,7 @@ impl ClientBuilder {
                 return Err(ConfigError::Invalid {
                     field: "private_key",
                     reason: "both a private key and a custom signer are set; keep one".into(),
-                })
+                });
             }
             (Some(s), None) => s,
             (None, Some(k)) => Arc::new(PrivateKey::from_text_with(&k, backend)?),
@@ -525,7 +525,7 @@ impl ClientBuilder {
         let verification = match (self.alipay_public_key, self.certs) {
             (Some(_), Some(_)) => return Err(ConfigError::Ambiguous),
             (None, None) => {
-                return Err(ConfigError::Missing("alipay_public_key (or certificates)"))
+                return Err(ConfigError::Missing("alipay_public_key (or certificates)"));
             }
             (Some(text), None) => {
                 let key = PublicKey::from_text_with(&text, backend)?;

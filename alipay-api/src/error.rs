@@ -346,7 +346,9 @@ impl DecodeError {
 #[non_exhaustive]
 pub enum SignatureError {
     /// The data carries no signature.
-    #[error("the {0} is not signed; it was rejected (check the gateway URL and that the method name is right)")]
+    #[error(
+        "the {0} is not signed; it was rejected (check the gateway URL and that the method name is right)"
+    )]
     Missing(&'static str),
     /// The signature does not match the data and the configured Alipay key.
     #[error(

@@ -22,7 +22,7 @@ use alipay_api::{
     AlipayRequest, Amount, BeijingDateTime, CallKind, FileUpload, Method, OpenEnum, Problem,
     Violation,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn v(field: &str, problem: Problem) -> Violation {
     Violation {
@@ -603,9 +603,11 @@ fn schema_tables_describe_the_same_rules() {
     let total = pay.param("total_amount").unwrap();
     assert_eq!(total.placement, Placement::BizContent);
     assert!(schema::method("alipay.no.such").is_none());
-    assert!(schema::notifications()
-        .iter()
-        .any(|n| n.name == "TradeStatusSync"));
+    assert!(
+        schema::notifications()
+            .iter()
+            .any(|n| n.name == "TradeStatusSync")
+    );
 
     // A payload the builder produced passes the JSON validator.
     let req = AlipayTradePay::builder()

@@ -116,9 +116,10 @@ async fn success_is_verified_and_typed() {
     }
     assert_eq!(s.query["format"], "json");
     assert!(s.body.contains_key("biz_content") && !s.query.contains_key("biz_content"));
-    assert!(s
-        .content_type
-        .starts_with("application/x-www-form-urlencoded"));
+    assert!(
+        s.content_type
+            .starts_with("application/x-www-form-urlencoded")
+    );
 }
 
 #[tokio::test]
@@ -381,12 +382,14 @@ fn configuration_mistakes_are_typed() {
             .filter(|l| !l.starts_with("-----"))
             .collect::<String>()
     };
-    assert!(Client::builder()
-        .app_id(APP_ID)
-        .private_key(bare(app_private()))
-        .alipay_public_key(bare(alipay_public_text()))
-        .build()
-        .is_ok());
+    assert!(
+        Client::builder()
+            .app_id(APP_ID)
+            .private_key(bare(app_private()))
+            .alipay_public_key(bare(alipay_public_text()))
+            .build()
+            .is_ok()
+    );
     let own = Client::builder()
         .app_id(APP_ID)
         .private_key(app_private())
@@ -549,7 +552,7 @@ fn default_clock_is_beijing_time() {
 
 #[test]
 fn notifications_are_verified_before_typing() {
-    use alipay_api::crypto::{sign_base64, SignType};
+    use alipay_api::crypto::{SignType, sign_base64};
     use alipay_api::protocol::{form_encode, notify_content};
     #[derive(serde::Deserialize, Debug)]
     struct TradeNotify {
@@ -603,7 +606,7 @@ fn notifications_are_verified_before_typing() {
 /// key) is refused, unless the client accepts any app.
 #[test]
 fn notifications_for_another_app_are_refused() {
-    use alipay_api::crypto::{sign_base64, SignType};
+    use alipay_api::crypto::{SignType, sign_base64};
     use alipay_api::error::WrongAppError;
     use alipay_api::protocol::{form_encode, notify_content};
     let signed = |params: &[(&str, &str)]| {
@@ -867,9 +870,9 @@ async fn a_charset_in_the_gateway_url_is_not_sent_twice() {
 /// on the wire; text GBK cannot carry is refused, naming the parameter.
 #[test]
 fn a_gbk_client_encodes_and_signs_in_gbk() {
+    use alipay_api::Charset;
     use alipay_api::crypto::SignType;
     use alipay_api::error::RequestError;
-    use alipay_api::Charset;
     let c = builder().charset(Charset::Gbk).build().unwrap();
     let req = GenericRequest::new("alipay.trade.precreate")
         .biz_content(&json!({"subject": "中文 a+b&c", "out_trade_no": "G1"}))
@@ -886,10 +889,11 @@ fn a_gbk_client_encodes_and_signs_in_gbk() {
     assert!(body.contains("%D6%D0%CE%C4+a%2Bb%26c"), "{body}");
     assert!(body.contains("memo=%B2%E2%CA%D4"), "{body}");
     assert!(signed.page_url(c.gateway()).contains("%D6%D0%CE%C4"));
-    assert!(c
-        .page_form(&req)
-        .unwrap()
-        .contains("accept-charset=\"GBK\""));
+    assert!(
+        c.page_form(&req)
+            .unwrap()
+            .contains("accept-charset=\"GBK\"")
+    );
 
     let e = c
         .sign_request(&req.clone().text("note", "smile 😀"), &CallOptions::new())

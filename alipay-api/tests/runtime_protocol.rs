@@ -3,7 +3,7 @@
 
 mod runtime_support;
 
-use alipay_api::crypto::{sign_base64, Backend, PrivateKey, PublicKey, SignType, Signer};
+use alipay_api::crypto::{Backend, PrivateKey, PublicKey, SignType, Signer, sign_base64};
 use alipay_api::error::SignatureError;
 use alipay_api::protocol::notify::{self, NotifyScheme};
 use alipay_api::protocol::response::{self, ExtractError, ResponseContext};
@@ -451,13 +451,15 @@ fn gbk_notifications_are_decoded_once_and_verified_over_gbk_bytes() {
     assert_eq!(n.get("subject"), Some("测试商品 100% a+b"));
     // The same body read as UTF-8 is not valid.
     let as_utf8 = body.replace("charset=gbk", "charset=utf-8");
-    assert!(notify::verify_body(
-        as_utf8.as_bytes(),
-        &[&key],
-        SignType::Rsa2,
-        NotifyScheme::V1
-    )
-    .is_err());
+    assert!(
+        notify::verify_body(
+            as_utf8.as_bytes(),
+            &[&key],
+            SignType::Rsa2,
+            NotifyScheme::V1
+        )
+        .is_err()
+    );
 }
 
 /// A 1024-bit key and its PEM texts (private PKCS#8, public SPKI), made once.

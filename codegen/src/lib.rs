@@ -19,5 +19,6 @@ mod workspace;
 pub use error::{ErrorKind, SpecError, SpecErrors};
 pub use ir::{Ir, Options};
 pub use workspace::{
-    check, generate, generate_from, splice_features, write, CodegenError, Emitted, Generated, Stale,
+    check, generate, generate_from, generate_with, splice_features, write, CodegenError, Emitted,
+    Generated, Stale, GENERATED_DIR, MANIFEST,
 };

@@ -28,6 +28,9 @@ pub struct FamilySpec {
     pub title: String,
     /// One line in our own words.
     pub summary: String,
+    /// Method-name prefixes that belong to the family (the importer's default choice).
+    #[serde(default)]
+    pub prefixes: Vec<String>,
 }
 
 /// One docs product: an alias feature over the families its methods use.
@@ -148,6 +151,9 @@ pub struct MethodSpec {
     /// Where the method-level facts (kind, codes, fixed params) come from.
     #[serde(default)]
     pub source: Option<String>,
+    /// Method-level facts the importer proposed that nobody has checked yet, by key.
+    #[serde(default)]
+    pub derived: BTreeMap<String, String>,
     /// Request parameters.
     #[serde(default)]
     pub request: RequestSpec,
@@ -414,6 +420,9 @@ pub struct ModelSpec {
     /// Enums: where the list of values (and `closed`) comes from.
     #[serde(default)]
     pub source: Option<String>,
+    /// Facts the importer proposed that nobody has checked yet, by key.
+    #[serde(default)]
+    pub derived: BTreeMap<String, String>,
 }
 
 /// One value of an enum.

@@ -115,7 +115,12 @@ fn splice_file(
 
 /// Generates everything for the repository at `root`.
 pub fn generate(root: &Path) -> Result<Generated, CodegenError> {
-    let e = generate_from(&root.join("spec"), Options::default())?;
+    generate_with(root, Options::default())
+}
+
+/// [`generate`] with options (benchmarks generate skeleton specs with `allow_todo`).
+pub fn generate_with(root: &Path, opts: Options) -> Result<Generated, CodegenError> {
+    let e = generate_from(&root.join("spec"), opts)?;
     let mut out: BTreeMap<PathBuf, String> = e
         .files
         .into_iter()
@@ -125,6 +130,8 @@ pub fn generate(root: &Path) -> Result<Generated, CodegenError> {
     out.insert(PathBuf::from(MANIFEST), manifest);
     let readme = splice_file(root, README, (TABLE_BEGIN, TABLE_END), &e.table)?;
     out.insert(PathBuf::from(README), readme);
+    // The same table on the crate's front page (docs.rs).
+    out.insert(Path::new(GENERATED_DIR).join("FEATURES.md"), e.table);
     Ok(Generated { files: out })
 }
 

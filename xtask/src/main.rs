@@ -1,11 +1,13 @@
 //! Repository tasks: `cargo xtask codegen [--check]`, `cargo xtask import`,
-//! `cargo xtask bench-codegen`, `cargo xtask catalog`, `cargo xtask drift`, `cargo xtask test`.
+//! `cargo xtask bench-codegen`, `bench-compile`, `check-features`, `cargo xtask catalog`,
+//! `cargo xtask drift`, `cargo xtask test`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 mod args;
+mod bench;
 mod catalog;
 mod drift;
 mod import;
@@ -15,11 +17,18 @@ pub(crate) const USAGE: &str = "usage:
   cargo xtask codegen [--check]
       regenerate alipay-api/src/generated/ and the feature block of alipay-api/Cargo.toml
       from spec/; with --check, change nothing and fail with a diff if they are stale
-  cargo xtask import <method>... --group <group> [--catalog <dir>] [--spec <dir>] [--force]
-      write spec skeletons (method + models it uses) from the facts-only catalogue (catalog/)
-  cargo xtask bench-codegen [--catalog <dir>] [--methods <n>]
-      import the catalogue's methods (all, or n of them) into a temporary spec and time
-      load + generate
+  cargo xtask import <method>...|--all [--family <f>] [--catalog <dir>] [--spec <dir>] [--force]
+      write spec skeletons (method + new models it uses) from the facts-only catalogue
+      (catalog/): types, nesting, placement, kind, common params and the facts the
+      catalogue's hints propose, each marked `derived:`; prints what it typed and proposed
+  cargo xtask bench-codegen [--catalog <dir>]
+      import every catalogue method into a temporary copy of spec/ and time load + generate
+  cargo xtask bench-compile [--keep]
+      import every catalogue method into a temporary copy of the repository, generate, and
+      time cargo build/check of alipay-api against the budgets (full build 45 s, one
+      family 10 s, check 25 s, doctests); prints lines per method
+  cargo xtask check-features
+      cargo check alipay-api with each family and product feature alone
   cargo xtask catalog build|refresh [options]
       rebuild or refresh the facts-only catalogue in catalog/ (`cargo xtask catalog` for details)
   cargo xtask drift [--wheel <file.whl>] [--json] [--fail-on added|removed|added,removed]
@@ -43,7 +52,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("import") => import::import_cmd(&root(), &args[1..]),
-        Some("bench-codegen") => import::bench_cmd(&args[1..]),
+        Some("bench-codegen") => import::bench_cmd(&root(), &args[1..]),
+        Some("bench-compile") => bench::compile_cmd(&root(), &args[1..]),
+        Some("check-features") => bench::check_features_cmd(&root()),
         Some("catalog") => catalog::catalog_cmd(&root(), &args[1..]),
         Some("drift") => drift::drift_cmd(&root(), &args[1..]),
         Some("test") => test::test_cmd(&root(), &args[1..]),

@@ -5,4 +5,4 @@ mod macros;
 mod wire;
 
 pub(crate) use macros::{open_enum, open_enum_impls, request, setters, wire_struct};
-pub use wire::{deserialize_wire, wire_text, FromWire, Obj, WireError};
+pub use wire::{FromWire, Obj, WireError, deserialize_wire, wire_text};

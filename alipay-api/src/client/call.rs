@@ -7,12 +7,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::config::{Settings, Verification};
-use crate::crypto::cert;
 use crate::crypto::PublicKey;
+use crate::crypto::cert;
 use crate::error::{Error, SignatureError};
-use crate::protocol::request::{sign_request, RequestParts, SignedRequest};
-use crate::protocol::response::{self, Extracted, ResponseContext};
 use crate::protocol::Redacted;
+use crate::protocol::request::{RequestParts, SignedRequest, sign_request};
+use crate::protocol::response::{self, Extracted, ResponseContext};
 use crate::request::{AlipayRequest, AppCall, FileUpload, PageCall, ServerCall};
 
 /// Per-call protocol parameters. They are merged with the request's own; a value

@@ -20,9 +20,9 @@ use tracing::Instrument as _;
 
 use crate::config::{ClientBuilder, Settings};
 use crate::error::{DecodeError, Error, HttpError, HttpErrorKind, WrongAppError};
+use crate::protocol::Charset;
 use crate::protocol::notify::{self, NotifyScheme, VerifiedNotification};
 use crate::protocol::request::SignedRequest;
-use crate::protocol::Charset;
 
 pub use call::{AppRequest, CallOptions, Executable, GenericRequest, PageRequest, Prepared};
 

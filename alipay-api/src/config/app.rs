@@ -326,15 +326,18 @@ mod tests {
             (env::PRIVATE_KEY, "k"),
             (env::PRIVATE_KEY_FILE, "k.pem"),
         ]));
-        assert!(c
-            .private_key_text()
-            .unwrap_err()
-            .to_string()
-            .contains("keep one"));
+        assert!(
+            c.private_key_text()
+                .unwrap_err()
+                .to_string()
+                .contains("keep one")
+        );
         assert!(parse_gateway("ftp://x").is_err());
-        assert!(AppConfig::from_lookup(lookup(&[(env::SIGN_TYPE, "rsa3")]))
-            .sign_type_value()
-            .is_err());
+        assert!(
+            AppConfig::from_lookup(lookup(&[(env::SIGN_TYPE, "rsa3")]))
+                .sign_type_value()
+                .is_err()
+        );
     }
 
     #[test]

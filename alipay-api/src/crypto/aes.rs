@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
 use base64::Engine as _;
 
 use super::B64;
@@ -21,7 +21,9 @@ impl fmt::Debug for AesKey {
 
 /// Why a ciphertext could not be decrypted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot decrypt the AES content: {0}; check that the AES key matches the one set in the console")]
+#[error(
+    "cannot decrypt the AES content: {0}; check that the AES key matches the one set in the console"
+)]
 pub struct DecryptError(String);
 
 const ZERO_IV: [u8; 16] = [0; 16];
@@ -122,8 +124,10 @@ mod tests {
         assert!(key.decrypt("AAAA").is_err());
         let other = AesKey::from_bytes(&[2; 16]).unwrap();
         // A wrong key almost always breaks the padding or UTF-8.
-        assert!(other
-            .decrypt(&key.encrypt("hello world, hello world"))
-            .is_err());
+        assert!(
+            other
+                .decrypt(&key.encrypt("hello world, hello world"))
+                .is_err()
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 
-use super::{decode_key_text, Backend, PublicKey};
+use super::{Backend, PublicKey, decode_key_text};
 use crate::error::ConfigError;
 
 /// What the key's DER holds.

@@ -193,13 +193,13 @@ impl PrivateKey {
                         "this is a {}, not a private key; use the app private key (应用私钥)",
                         t.to_lowercase()
                     ),
-                })
+                });
             }
             Some(other) => {
                 return Err(ConfigError::Key {
                     what: WHAT,
                     reason: format!("unexpected PEM block `{other}`; expected an RSA private key"),
-                })
+                });
             }
         }
         // PKCS#8 first, then PKCS#1, whatever the label says.
@@ -355,19 +355,19 @@ impl PublicKey {
                 return Err(ConfigError::Key {
                     what: WHAT,
                     reason: "this is a certificate; configure certificate mode instead".into(),
-                })
+                });
             }
             Some(t) if t.contains("PRIVATE") => {
                 return Err(ConfigError::Key {
                     what: WHAT,
                     reason: "this is a private key; use Alipay's public key (支付宝公钥)".into(),
-                })
+                });
             }
             Some(other) => {
                 return Err(ConfigError::Key {
                     what: WHAT,
                     reason: format!("unexpected PEM block `{other}`; expected a public key"),
-                })
+                });
             }
         };
         let key = key.ok_or_else(|| {

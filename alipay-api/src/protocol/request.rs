@@ -3,12 +3,12 @@
 //! an app order string).
 
 use crate::crypto::aes::AesKey;
-use crate::crypto::{sign_base64, SignType, Signer};
+use crate::crypto::{SignType, Signer, sign_base64};
 use crate::error::{Error, RequestError};
 use crate::request::FileUpload;
 use crate::types::BeijingDateTime;
 
-use super::{form_encode_in, sign_content, uri_component_in, Charset, Redacted};
+use super::{Charset, Redacted, form_encode_in, sign_content, uri_component_in};
 
 /// The app-wide common parameters (公共请求参数) of every request.
 #[derive(Debug, Clone, PartialEq, Eq)]

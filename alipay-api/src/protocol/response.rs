@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::crypto::aes::AesKey;
-use crate::crypto::{PublicKey, SignType, B64};
+use crate::crypto::{B64, PublicKey, SignType};
 use crate::error::{ApiError, DecodeError, DecodeErrorKind, Error, SignatureError};
 use crate::protocol::Charset;
 
@@ -183,7 +183,7 @@ pub fn top_level_members(body: &str) -> Result<Vec<(String, Range<usize>)>, Extr
     match b.get(i) {
         Some(b'{') => {}
         Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
-            return Err(ExtractError::NotObject)
+            return Err(ExtractError::NotObject);
         }
         _ => return Err(malformed("it does not start with `{`")),
     }

@@ -4,7 +4,7 @@
 //! timestamp=<ms>`), the HTTP method, the path with its query, the body, and the
 //! `alipay-app-auth-token` when there is one, each followed by a newline.
 
-use crate::crypto::{sign_base64, SignType, Signer};
+use crate::crypto::{SignType, Signer, sign_base64};
 use crate::error::SignError;
 
 /// The inputs of one v3 request signature.

@@ -4,8 +4,8 @@
 //! it is called, and turns itself into a [`Payload`] of wire parameters. The runtime
 //! signs and sends any such request without knowing its concrete type.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 mod wire_form;
 

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{FieldSchema, MethodSchema, ModelSchema, RangeSchema, RulesSchema, TypeSchema};
 use crate::request::Placement;
-use crate::types::{Amount, BeijingDateTime, NaiveDate, TextValue, CLEAR_MARKER};
+use crate::types::{Amount, BeijingDateTime, CLEAR_MARKER, NaiveDate, TextValue};
 use crate::validation::{Checker, Problem, ValidationError};
 
 /// The file parts of a request, by wire name, with their sizes in bytes.

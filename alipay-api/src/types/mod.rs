@@ -9,7 +9,7 @@ mod open_enum;
 
 pub use amount::{Amount, ParseAmountError};
 pub use chrono::NaiveDate;
-pub use clearable::{Clearable, CLEAR_MARKER};
+pub use clearable::{CLEAR_MARKER, Clearable};
 pub use datetime::{BeijingDateTime, ParseDateTimeError};
 pub use input::{Input, IntoInput, TextValue};
 pub use json_string::JsonString;

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use alipay_api::crypto::{sign_base64, PrivateKey, PublicKey, SignType};
+use alipay_api::crypto::{PrivateKey, PublicKey, SignType, sign_base64};
 use alipay_api::protocol::sign_content;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};

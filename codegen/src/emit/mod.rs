@@ -147,7 +147,7 @@ pub fn emit(ir: &Ir) -> Result<BTreeMap<String, String>, EmitError> {
         .collect();
     let mut out = run_all(ir, &jobs)?;
 
-    for f in &ir.families {
+    for f in ir.live_families() {
         let path = format!("{}/mod.rs", f.name);
         let text = render(
             &path,
@@ -219,7 +219,7 @@ fn root_module(ir: &Ir) -> TokenStream {
     let doc =
         docs::inner("Everything generated from the spec. See `spec/README.md` in the repository.");
     let mut body = TokenStream::new();
-    for f in &ir.families {
+    for f in ir.live_families() {
         let (n, name) = (ident(&f.name), &f.name);
         body.extend(quote! {
             #[cfg(feature = #name)]
@@ -253,7 +253,7 @@ fn root_module(ir: &Ir) -> TokenStream {
 /// one feature per family, one alias per docs product, and `full`.
 pub fn features_block(ir: &Ir) -> String {
     let mut s = String::from("# Method families: one module each.\n");
-    for f in &ir.families {
+    for f in ir.live_families() {
         s.push_str(&format!("{} = []\n", f.name));
     }
     if !ir.products.is_empty() {
@@ -264,8 +264,7 @@ pub fn features_block(ir: &Ir) -> String {
         s.push_str(&format!("{} = [{}]\n", p.name, fams.join(", ")));
     }
     let all: Vec<String> = ir
-        .families
-        .iter()
+        .live_families()
         .map(|f| format!("\"{}\"", f.name))
         .collect();
     s.push_str(&format!("full = [{}]\n", all.join(", ")));
@@ -275,7 +274,7 @@ pub fn features_block(ir: &Ir) -> String {
 /// The README's feature table (Markdown), between its markers.
 pub fn feature_table(ir: &Ir) -> String {
     let mut s = String::from("| feature | what it enables |\n| --- | --- |\n");
-    for f in &ir.families {
+    for f in ir.live_families() {
         let n = ir.methods.iter().filter(|m| m.family == f.name).count();
         s.push_str(&format!(
             "| `{}` | {}: {} ({n} method{}) |\n",

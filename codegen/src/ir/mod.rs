@@ -501,6 +501,15 @@ pub struct Ir {
 }
 
 impl Ir {
+    /// The families that have at least one method or notification: the ones that
+    /// become features and modules (the rest only tell the importer where methods go).
+    pub fn live_families(&self) -> impl Iterator<Item = &Family> {
+        self.families.iter().filter(|f| {
+            self.methods.iter().any(|m| m.family == f.name)
+                || self.notifications.iter().any(|n| n.family == f.name)
+        })
+    }
+
     /// Looks a method up by wire name.
     pub fn method(&self, wire: &str) -> Option<&Method> {
         self.methods
