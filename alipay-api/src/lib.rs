@@ -186,7 +186,7 @@
 //! One feature per method family (a Rust module of the same name) and one per product of
 //! Alipay's docs, which turns on the families its API list uses; `full` turns on every
 //! family. `aws-lc` (default) signs and verifies RSA2 on aws-lc-rs; `blocking` adds
-//! [`blocking::Client`](crate::blocking::Client). Generated from `spec/groups.yaml`:
+//! [`blocking::Client`]. Generated from `spec/groups.yaml`:
 //!
 #![doc = include_str!("generated/FEATURES.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]

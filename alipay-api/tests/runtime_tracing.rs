@@ -126,8 +126,7 @@ fn capture_all<F: FnOnce()>(f: F) -> String {
     let guard = tracing::subscriber::set_default(Capture(sink.clone(), Default::default()));
     f();
     drop(guard);
-    let out = sink.0.lock().unwrap().clone();
-    out
+    sink.0.lock().unwrap().clone()
 }
 
 /// A failed call's error (Display and Debug) and its tracing output never show the
