@@ -110,21 +110,33 @@ pub fn output_struct(
         quote!(#d #attrs pub #name: #t,)
     });
     let entries: Vec<String> = fields.iter().map(wire_entry).collect();
-    let item = quote! {
+    let extra = "Fields Alipay sent that the spec does not describe, kept as received.";
+    let item = data_struct(doc, ty, decls, extra);
+    vec![
+        Part::Rust(item),
+        calls::wire_struct(&ty.to_string(), &entries),
+    ]
+}
+
+/// A public data struct: documented fields plus the `extra` map of unknown ones.
+pub fn data_struct(
+    doc: TokenStream,
+    ty: &proc_macro2::Ident,
+    decls: impl Iterator<Item = TokenStream>,
+    extra_doc: &str,
+) -> TokenStream {
+    let extra_doc = docs::outer(extra_doc);
+    quote! {
         #doc
         #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
         #[non_exhaustive]
         pub struct #ty {
             #(#decls)*
-            /// Fields Alipay sent that the spec does not describe, kept as received.
+            #extra_doc
             #[serde(flatten)]
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
-    };
-    vec![
-        Part::Rust(item),
-        calls::wire_struct(&ty.to_string(), &entries),
-    ]
+    }
 }
 
 fn meta(m: &Method) -> TokenStream {

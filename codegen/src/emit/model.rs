@@ -60,17 +60,12 @@ fn object(ir: &Ir, m: &Model, fields: &[Field], rules: &Rules) -> Vec<Part> {
     });
     let prelude = schema::prelude(schema::refs_models(&fields.iter().collect::<Vec<_>>()));
     let (name, table, rules) = (&m.name, schema::fields(ir, fields), schema::rules(rules));
+    let extra =
+        "Fields the spec does not describe: sent as they are, and kept when Alipay sends them.";
+    let body = super::method::data_struct(doc, &ty, decls, extra);
     let item = quote! {
         #prelude
-        #doc
-        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-        #[non_exhaustive]
-        pub struct #ty {
-            #(#decls)*
-            /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
-            #[serde(flatten)]
-            pub extra: serde_json::Map<String, serde_json::Value>,
-        }
+        #body
         pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchema::new(#name, #table, #rules);
     };
     let mut parts = vec![Part::Rust(item)];
