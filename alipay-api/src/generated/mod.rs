@@ -29,7 +29,19 @@ pub(crate) mod tables {
         #[cfg(feature = "esign")]
         &crate::generated::esign::alipay_eco_doc_template_create::SCHEMA,
         #[cfg(feature = "shop")]
+        &crate::generated::shop::alipay_offline_market_applyorder_batchquery::SCHEMA,
+        #[cfg(feature = "shop")]
+        &crate::generated::shop::alipay_offline_market_shop_batchquery::SCHEMA,
+        #[cfg(feature = "shop")]
+        &crate::generated::shop::alipay_offline_market_shop_category_query::SCHEMA,
+        #[cfg(feature = "shop")]
+        &crate::generated::shop::alipay_offline_market_shop_create::SCHEMA,
+        #[cfg(feature = "shop")]
         &crate::generated::shop::alipay_offline_market_shop_modify::SCHEMA,
+        #[cfg(feature = "shop")]
+        &crate::generated::shop::alipay_offline_market_shop_querydetail::SCHEMA,
+        #[cfg(feature = "shop")]
+        &crate::generated::shop::alipay_offline_market_shop_summary_batchquery::SCHEMA,
         #[cfg(feature = "shop")]
         &crate::generated::shop::alipay_offline_material_image_upload::SCHEMA,
         #[cfg(feature = "open")]
@@ -63,6 +75,8 @@ pub(crate) mod tables {
     pub(crate) static NOTIFICATIONS: &[&crate::schema::NotificationSchema] = &[
         #[cfg(feature = "trade")]
         &crate::generated::trade::notify_refund_depositback_completed::SCHEMA,
+        #[cfg(feature = "shop")]
+        &crate::generated::shop::notify_shop_audit_result::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::notify_trade_status_sync::SCHEMA,
     ];

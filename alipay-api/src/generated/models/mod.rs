@@ -33,6 +33,11 @@ pub(crate) mod bill_type;
 #[cfg(feature = "bill")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bill")))]
 pub use bill_type::BillType;
+#[cfg(feature = "shop")]
+pub(crate) mod biz_order_query_response;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use biz_order_query_response::BizOrderQueryResponse;
 #[cfg(feature = "trade")]
 pub(crate) mod bk_agent_req_info;
 #[cfg(feature = "trade")]
@@ -349,6 +354,51 @@ pub(crate) mod settle_trans_in_type;
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use settle_trans_in_type::SettleTransInType;
 #[cfg(feature = "shop")]
+pub(crate) mod shop_apply_action;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_apply_action::ShopApplyAction;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_apply_status;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_apply_status::ShopApplyStatus;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_apply_sub_status;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_apply_sub_status::ShopApplySubStatus;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_audit_status;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_audit_status::ShopAuditStatus;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_biz_channel;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_biz_channel::ShopBizChannel;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_biz_type;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_biz_type::ShopBizType;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_category_config_info;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_category_config_info::ShopCategoryConfigInfo;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_category_info;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_category_info::ShopCategoryInfo;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_comment_info;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_comment_info::ShopCommentInfo;
+#[cfg(feature = "shop")]
 pub(crate) mod shop_flag;
 #[cfg(feature = "shop")]
 #[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
@@ -363,6 +413,26 @@ pub(crate) mod shop_pay_type;
 #[cfg(feature = "shop")]
 #[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
 pub use shop_pay_type::ShopPayType;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_query_type;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_query_type::ShopQueryType;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_summary_query_response;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_summary_query_response::ShopSummaryQueryResponse;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_summary_status;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_summary_status::ShopSummaryStatus;
+#[cfg(feature = "shop")]
+pub(crate) mod shop_type;
+#[cfg(feature = "shop")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
+pub use shop_type::ShopType;
 #[cfg(feature = "trade")]
 pub(crate) mod sign_merchant_params;
 #[cfg(feature = "trade")]

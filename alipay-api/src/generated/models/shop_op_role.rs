@@ -7,9 +7,11 @@ crate::__private::open_enum! {
     ///
     /// Compiled with any of the cargo features `shop`.
     ShopOpRole (closed = false) {
-        /// A system integrator or service provider acting for the merchant; the usual value for open-platform apps.
+        /// A system integrator acting for the merchant through the open platform; the usual value.
         Isv = "ISV",
         /// A service provider acting in its own name.
         Provider = "PROVIDER",
+        /// The merchant itself (the single-store query's default).
+        Merchant = "MERCHANT",
     }
 }

@@ -7,17 +7,19 @@ use crate::generated::models as m;
 ///
 /// **修改门店信息** (`alipay.offline.market.shop.modify`)
 ///
-/// Every parameter is optional: a field you leave unset keeps its stored value, and
-/// five fields (`notify_mobile`, `implement_id`, `branch_shop_name`, `value_added`,
-/// `avg_price`) can also be erased, which sends `#EMPTY#` in their place; Alipay
-/// accepts that marker on no other field. Name the store to change with `shop_id`.
+/// Every parameter is optional: a field you leave unset keeps its stored value. Five
+/// fields (`notify_mobile`, `implement_id`, `branch_shop_name`, `value_added`,
+/// `avg_price`) can also be erased with their `clear_…` setter, which sends `#EMPTY#`
+/// in their place; Alipay accepts that marker on no other field, so no other field
+/// has one. Name the store to change with `shop_id`.
 ///
-/// Changing the names, brand, logo, main image, audit photos, licence or permit
-/// fields, the authorisation letter, or the other-platform fields sends the store
-/// back to risk review; the result is pushed to `operate_notify_url` and can be
-/// polled with `alipay.offline.market.applyorder.batchquery` using the returned
-/// `apply_id`. Other fields take effect without review. Image fields take ids
-/// returned by `alipay.offline.material.image.upload`.
+/// Changing the names, brand, logo, main image, review photos, licence or permit
+/// fields, the authorisation letter or the other-platform fields sends the change to
+/// review: it takes effect only once approved, the result is posted to
+/// `operate_notify_url` and can be polled with
+/// `alipay.offline.market.applyorder.batchquery` using the returned `apply_id`. Other
+/// fields take effect without review. Image fields take ids returned by
+/// `alipay.offline.material.image.upload`.
 ///
 /// - Method `alipay.offline.market.shop.modify` (version `1.0`), a server call: [`Client::execute`](crate::Client::execute) sends it and returns the typed response.
 /// - Cargo feature `shop`.
@@ -31,7 +33,7 @@ use crate::generated::models as m;
 /// use alipay_api::shop::AlipayOfflineMarketShopModify;
 ///
 /// let request = AlipayOfflineMarketShopModify::builder()
-///     .address("万塘路18号黄龙时代广场")
+///     .shop_id("2015052100077000000000120773")
 ///     .build()?;
 /// // let response = client.execute(&request).await?;
 /// # Ok::<(), alipay_api::ValidationError>(())
@@ -39,175 +41,6 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayOfflineMarketShopModify {
-    /// Street address without province, city or district (road and number, optionally landmark and floor).
-    ///
-    /// Wire `address`, text; 4 to 50 characters; e.g. `"万塘路18号黄龙时代广场"`.
-    pub address: Option<String>,
-    /// Comma-separated image ids of the photos used for review; at least one storefront and two interior shots.
-    ///
-    /// Wire `audit_images`, text.
-    pub audit_images: Option<String>,
-    /// Image id of the letter authorising this store to operate under the brand or licence.
-    ///
-    /// Wire `auth_letter`, text; e.g. `"AM-uJRh2SRKz9N0r9zW4wQAAACMAAQEC"`.
-    pub auth_letter: Option<String>,
-    /// Typical spend per person, in whole yuan (the docs accept integers only).
-    ///
-    /// Wire `avg_price`, amount in yuan; 1.00 to 99999.00; `clear_avg_price()` erases it; e.g. `"56.00"`.
-    pub avg_price: Option<
-        crate::types::Clearable<crate::types::Input<crate::types::Amount>>,
-    >,
-    /// Version of the store interface; new integrations send `2.0`.
-    ///
-    /// Wire `biz_version`, text; e.g. `"2.0"`.
-    pub biz_version: Option<String>,
-    /// Whether the store has private rooms.
-    ///
-    /// Wire `box`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"T"`.
-    #[serde(rename = "box")]
-    pub box_: Option<crate::models::ShopFlag>,
-    /// Branch name shown after the main name, e.g. `万塘路店`; leave out for a single-store merchant.
-    ///
-    /// Wire `branch_shop_name`, text; 2 to 20 characters; `clear_branch_shop_name()` erases it; e.g. `"万塘路店"`.
-    pub branch_shop_name: Option<crate::types::Clearable<String>>,
-    /// Image id of the brand logo; Alipay falls back to `main_image` when none is set.
-    ///
-    /// Wire `brand_logo`, text; e.g. `"4G8gtQGKT7Ga1lS2_CkMBAAAACMAAQED"`.
-    pub brand_logo: Option<String>,
-    /// Brand the store belongs to; stores without one are filed under "other brands".
-    ///
-    /// Wire `brand_name`, text; e.g. `"海底捞"`.
-    pub brand_name: Option<String>,
-    /// Image id of one industry permit; put any further permits in `other_authorization`.
-    ///
-    /// Wire `business_certificate`, text; e.g. `"AM-uJRh2SRKz9N0r9zW4wQAAACMAAQEC"`.
-    pub business_certificate: Option<String>,
-    /// Expiry of the industry permit, as `yyyy-MM-dd` or the literal `长期` for no expiry.
-    ///
-    /// Wire `business_certificate_expires`, text; e.g. `"2020-03-20"`.
-    pub business_certificate_expires: Option<String>,
-    /// Opening hours as day ranges with time ranges, at most two non-overlapping periods; `00:00-23:59` for round the clock.
-    ///
-    /// Wire `business_time`, text; e.g. `"周一-周五 09:00-20:00,周六-周日 10:00-22:00"`.
-    pub business_time: Option<String>,
-    /// Store category id (no longer accepted by this call).
-    ///
-    /// Deprecated: A store's category cannot be changed after creation; do not send it.
-    ///
-    /// Wire `category_id`, text.
-    pub category_id: Option<String>,
-    /// City code from the national administrative division codes (GB/T 2260).
-    ///
-    /// Wire `city_code`, text; e.g. `"330100"`.
-    pub city_code: Option<String>,
-    /// Comma-separated landline or mobile numbers shown to customers.
-    ///
-    /// Wire `contact_number`, text; e.g. `"13612344321,0571-12336754"`.
-    pub contact_number: Option<String>,
-    /// District or county code from the national administrative division codes.
-    ///
-    /// Wire `district_code`, text; e.g. `"330106"`.
-    pub district_code: Option<String>,
-    /// Comma-separated ids of the payment devices used in the store.
-    ///
-    /// Wire `implement_id`, text; `clear_implement_id()` erases it; e.g. `"HU002,HT002"`.
-    pub implement_id: Option<crate::types::Clearable<String>>,
-    /// Whether the store also trades on other platforms; with `T`, list the pages in `online_url`.
-    ///
-    /// Wire `is_operating_online`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"F"`.
-    pub is_operating_online: Option<crate::models::ShopFlag>,
-    /// Former switch for showing or hiding the store; no longer used.
-    ///
-    /// Deprecated by Alipay.
-    ///
-    /// Wire `is_show`, [`ShopFlag`](crate::models::ShopFlag).
-    pub is_show: Option<crate::models::ShopFlag>,
-    /// Latitude in the AMap (GCJ-02) coordinate system; used for nearby search, so keep it accurate.
-    ///
-    /// Wire `latitude`, text; e.g. `"30.279383"`.
-    pub latitude: Option<String>,
-    /// Image id of the business licence.
-    ///
-    /// Wire `licence`, text; e.g. `"En00j29-TGyXNVEPXIssFQAAACMAAQED"`.
-    pub licence: Option<String>,
-    /// Registration number on the business licence (Chinese characters, letters and digits only).
-    ///
-    /// Wire `licence_code`, text; e.g. `"HZ001"`.
-    pub licence_code: Option<String>,
-    /// Expiry of the business licence, as `yyyy-MM-dd` or the literal `长期` for no expiry.
-    ///
-    /// Wire `licence_expires`, text; e.g. `"2020-10-20"`.
-    pub licence_expires: Option<String>,
-    /// Registered name on the business licence.
-    ///
-    /// Wire `licence_name`, text; e.g. `"杭州市西湖区万塘路支小宝美甲店"`.
-    pub licence_name: Option<String>,
-    /// Longitude in the AMap (GCJ-02) coordinate system.
-    ///
-    /// Wire `longitude`, text; e.g. `"120.107812"`.
-    pub longitude: Option<String>,
-    /// Image id of the store's headline picture, shown prominently in the app; 2000×1500 recommended.
-    ///
-    /// Wire `main_image`, text; e.g. `"4G8gtQGKT7Ga1lS2_CkMBAAAACMAAQED"`.
-    pub main_image: Option<String>,
-    /// Main store name without any branch part (that goes in `branch_shop_name`), e.g. `肯德基`.
-    ///
-    /// Wire `main_shop_name`, text; at most 20 characters; e.g. `"肯德基"`.
-    pub main_shop_name: Option<String>,
-    /// Whether the store is non-smoking.
-    ///
-    /// Wire `no_smoking`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"T"`.
-    pub no_smoking: Option<crate::models::ShopFlag>,
-    /// Comma-separated mobile numbers of the store manager for status and payment alerts; never shown to customers.
-    ///
-    /// Wire `notify_mobile`, text; `clear_notify_mobile()` erases it; e.g. `"13867498729"`.
-    pub notify_mobile: Option<crate::types::Clearable<String>>,
-    /// Former screenshot of the store on another platform.
-    ///
-    /// Deprecated: Use `online_url` instead.
-    ///
-    /// Wire `online_image`, text.
-    pub online_image: Option<String>,
-    /// Comma-separated links to the store's pages on other platforms; goes with `is_operating_online = T`.
-    ///
-    /// Wire `online_url`, text; e.g. `"http://www.example.com/shop/21831830"`.
-    pub online_url: Option<String>,
-    /// Alipay-internal operator account id; leave unset.
-    ///
-    /// Wire `op_id`, text.
-    pub op_id: Option<String>,
-    /// Role the caller acts in; integrations through the open platform send `ISV`.
-    ///
-    /// Wire `op_role`, [`ShopOpRole`](crate::models::ShopOpRole); e.g. `"ISV"`.
-    pub op_role: Option<crate::models::ShopOpRole>,
-    /// URL Alipay notifies when the store's review status changes.
-    ///
-    /// Wire `operate_notify_url`, text; e.g. `"https://example.com/alipay/shop-notify"`.
-    pub operate_notify_url: Option<String>,
-    /// Comma-separated image ids of further qualifications beyond the licence and the one permit.
-    ///
-    /// Wire `other_authorization`, text.
-    pub other_authorization: Option<String>,
-    /// Whether parking is available; not shown when unset.
-    ///
-    /// Wire `parking`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"F"`.
-    pub parking: Option<crate::models::ShopFlag>,
-    /// Alipay-internal merchant partner id; leave unset.
-    ///
-    /// Wire `partner_id`, text.
-    pub partner_id: Option<String>,
-    /// Alipay-internal choice of how customers pay in the store; service providers must leave it unset.
-    ///
-    /// Wire `pay_type`, [`ShopPayType`](crate::models::ShopPayType).
-    pub pay_type: Option<crate::models::ShopPayType>,
-    /// Province code from the national administrative division codes.
-    ///
-    /// Wire `province_code`, text; e.g. `"330000"`.
-    pub province_code: Option<String>,
-    /// Your own id for this change request, unique per request; echoed in the review notification.
-    ///
-    /// Wire `request_id`, text; e.g. `"20151234321423"`.
-    pub request_id: Option<String>,
     /// Alipay's id of the store to change.
     ///
     /// Wire `shop_id`, text; e.g. `"2015052100077000000000120773"`.
@@ -216,20 +49,189 @@ pub struct AlipayOfflineMarketShopModify {
     ///
     /// Wire `store_id`, text; at most 32 characters; e.g. `"NJ_001"`.
     pub store_id: Option<String>,
+    /// Brand the store belongs to; stores without one are filed under "other brands".
+    ///
+    /// Wire `brand_name`, text; e.g. `"海底捞"`.
+    pub brand_name: Option<String>,
+    /// Image id of the brand logo (from `alipay.offline.material.image.upload`); the main image stands in when none is set.
+    ///
+    /// Wire `brand_logo`, text; e.g. `"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC"`.
+    pub brand_logo: Option<String>,
+    /// The store's main name without any branch part (that goes in `branch_shop_name`), e.g. `肯德基`.
+    ///
+    /// Wire `main_shop_name`, text; at most 20 characters; e.g. `"海底捞"`.
+    pub main_shop_name: Option<String>,
+    /// Branch name shown after the main name, e.g. `万塘路店` becomes `海底捞(万塘路店)`; a single-store merchant leaves it out.
+    ///
+    /// Wire `branch_shop_name`, text; 2 to 20 characters; `clear_branch_shop_name()` erases it; e.g. `"万塘路店"`.
+    pub branch_shop_name: Option<crate::types::Clearable<String>>,
+    /// Province code from the national administrative division codes (GB/T 2260).
+    ///
+    /// Wire `province_code`, text; e.g. `"330000"`.
+    pub province_code: Option<String>,
+    /// City code from the national administrative division codes.
+    ///
+    /// Wire `city_code`, text; e.g. `"330100"`.
+    pub city_code: Option<String>,
+    /// District or county code from the national administrative division codes.
+    ///
+    /// Wire `district_code`, text; e.g. `"330106"`.
+    pub district_code: Option<String>,
+    /// Street address without province, city or district (road and number, optionally landmark and floor).
+    ///
+    /// Wire `address`, text; 4 to 50 characters; e.g. `"万塘路18号黄龙时代广场"`.
+    pub address: Option<String>,
+    /// Longitude in the AMap (GCJ-02) coordinate system; used for nearby search, so keep it accurate.
+    ///
+    /// Wire `longitude`, text; e.g. `"120.107812"`.
+    pub longitude: Option<String>,
+    /// Latitude in the AMap (GCJ-02) coordinate system.
+    ///
+    /// Wire `latitude`, text; e.g. `"30.279383"`.
+    pub latitude: Option<String>,
+    /// Comma-separated landline or mobile numbers shown to customers.
+    ///
+    /// Wire `contact_number`, text; e.g. `"13612344321,0571-12336754"`.
+    pub contact_number: Option<String>,
+    /// Comma-separated mobile numbers of the store manager for status and payment alerts; never shown to customers.
+    ///
+    /// Wire `notify_mobile`, text; `clear_notify_mobile()` erases it; e.g. `"13867498729"`.
+    pub notify_mobile: Option<crate::types::Clearable<String>>,
+    /// Image id of the store's headline picture, shown prominently in the app; 2000×1500 recommended.
+    ///
+    /// Wire `main_image`, text; e.g. `"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC"`.
+    pub main_image: Option<String>,
+    /// Comma-separated image ids of the photos the reviewers judge the store by; at least one of the storefront and two of the inside.
+    ///
+    /// Wire `audit_images`, text.
+    pub audit_images: Option<String>,
+    /// Opening hours as day ranges with time ranges, at most two non-overlapping periods; `00:00-23:59` for round the clock.
+    ///
+    /// Wire `business_time`, text; e.g. `"周一-周五 09:00-20:00,周六-周日 10:00-22:00"`.
+    pub business_time: Option<String>,
+    /// Whether the store offers Wi-Fi; not shown when unset.
+    ///
+    /// Wire `wifi`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"T"`.
+    pub wifi: Option<crate::models::ShopFlag>,
+    /// Whether parking is available; not shown when unset.
+    ///
+    /// Wire `parking`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"F"`.
+    pub parking: Option<crate::models::ShopFlag>,
     /// Free-text list of extra services the store offers in person.
     ///
     /// Wire `value_added`, text; `clear_value_added()` erases it; e.g. `"免费茶水"`.
     pub value_added: Option<crate::types::Clearable<String>>,
+    /// Typical spend per person, in whole yuan (the docs accept integers only).
+    ///
+    /// Wire `avg_price`, amount in yuan; 1.00 to 99999.00; `clear_avg_price()` erases it; e.g. `"56.00"`.
+    pub avg_price: Option<
+        crate::types::Clearable<crate::types::Input<crate::types::Amount>>,
+    >,
+    /// Whether the store has a non-smoking area; not shown when unset.
+    ///
+    /// Wire `no_smoking`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"T"`.
+    pub no_smoking: Option<crate::models::ShopFlag>,
+    /// Whether the store has private rooms; not shown when unset.
+    ///
+    /// Wire `box`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"T"`.
+    #[serde(rename = "box")]
+    pub box_: Option<crate::models::ShopFlag>,
+    /// Image id of the business licence.
+    ///
+    /// Wire `licence`, text; e.g. `"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC"`.
+    pub licence: Option<String>,
+    /// Registration number on the business licence (Chinese characters, letters and digits only).
+    ///
+    /// Wire `licence_code`, text; e.g. `"H001232"`.
+    pub licence_code: Option<String>,
+    /// Registered name on the business licence.
+    ///
+    /// Wire `licence_name`, text; e.g. `"杭州市西湖区万塘路支小宝美甲店"`.
+    pub licence_name: Option<String>,
+    /// Expiry of the business licence, as `yyyy-MM-dd` or the literal `长期` for no expiry.
+    ///
+    /// Wire `licence_expires`, text; e.g. `"2020-10-20"`.
+    pub licence_expires: Option<String>,
+    /// Image id of one industry permit; put any further permits in `other_authorization`.
+    ///
+    /// Wire `business_certificate`, text; e.g. `"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC"`.
+    pub business_certificate: Option<String>,
+    /// Expiry of the industry permit, as `yyyy-MM-dd` or the literal `长期` for no expiry.
+    ///
+    /// Wire `business_certificate_expires`, text; e.g. `"2020-03-20"`.
+    pub business_certificate_expires: Option<String>,
+    /// Image id of the letter authorising the store, needed when the licence holder is not the contracted account.
+    ///
+    /// Wire `auth_letter`, text; e.g. `"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC"`.
+    pub auth_letter: Option<String>,
+    /// Whether the store also trades on other platforms; with `T`, list the pages in `online_url`.
+    ///
+    /// Wire `is_operating_online`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"F"`.
+    pub is_operating_online: Option<crate::models::ShopFlag>,
+    /// Comma-separated links to the store's pages on other platforms; goes with `is_operating_online = T`.
+    ///
+    /// Wire `online_url`, text; e.g. `"http://www.example.com/shop/21831830"`.
+    pub online_url: Option<String>,
+    /// Former screenshot of the store on another platform.
+    ///
+    /// Deprecated: Use `online_url` instead.
+    ///
+    /// Wire `online_image`, text.
+    pub online_image: Option<String>,
+    /// Comma-separated image ids of further qualifications beyond the licence and the one permit.
+    ///
+    /// Wire `other_authorization`, text.
+    pub other_authorization: Option<String>,
+    /// Comma-separated ids of the payment devices used in the store.
+    ///
+    /// Wire `implement_id`, text; `clear_implement_id()` erases it; e.g. `"HU002,HT002"`.
+    pub implement_id: Option<crate::types::Clearable<String>>,
+    /// URL Alipay posts the store's review results to (the `shop_audit_result` notification).
+    ///
+    /// Wire `operate_notify_url`, text; e.g. `"https://example.com/alipay/shop-notify"`.
+    pub operate_notify_url: Option<String>,
+    /// Your own id for one create or modify request, letters and digits, never reused; the review notification quotes it back.
+    ///
+    /// Wire `request_id`, text; e.g. `"2015123235324534"`.
+    pub request_id: Option<String>,
+    /// The role the caller acts in; open-platform integrators send `ISV`.
+    ///
+    /// Wire `op_role`, [`ShopOpRole`](crate::models::ShopOpRole); e.g. `"ISV"`.
+    pub op_role: Option<crate::models::ShopOpRole>,
+    /// Version of the store interface; new integrations send `2.0`.
+    ///
+    /// Wire `biz_version`, text; e.g. `"2.0"`.
+    pub biz_version: Option<String>,
+    /// Alipay-internal merchant partner id; integrators leave it unset.
+    ///
+    /// Wire `partner_id`, text.
+    pub partner_id: Option<String>,
+    /// Alipay-internal choice of how customers pay in the store; integrators must leave it unset.
+    ///
+    /// Wire `pay_type`, [`ShopPayType`](crate::models::ShopPayType).
+    pub pay_type: Option<crate::models::ShopPayType>,
+    /// Former category field; a store's category cannot be changed.
+    ///
+    /// Deprecated: A store's category cannot be changed after creation; do not send it.
+    ///
+    /// Wire `category_id`, text; e.g. `"2015050700000018"`.
+    pub category_id: Option<String>,
+    /// Former switch for showing or hiding the store; no longer used.
+    ///
+    /// Deprecated by Alipay.
+    ///
+    /// Wire `is_show`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"T"`.
+    pub is_show: Option<crate::models::ShopFlag>,
+    /// Alipay-internal operator account id; integrators leave it unset.
+    ///
+    /// Wire `op_id`, text.
+    pub op_id: Option<String>,
     /// Former interface version field.
     ///
     /// Deprecated: Use `biz_version` instead.
     ///
     /// Wire `version`, text.
     pub version: Option<String>,
-    /// Whether the store offers Wi-Fi; not shown when unset.
-    ///
-    /// Wire `wifi`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"F"`.
-    pub wifi: Option<crate::models::ShopFlag>,
     #[serde(skip)]
     common: crate::request::CommonParams,
     #[serde(flatten)]
@@ -237,55 +239,55 @@ pub struct AlipayOfflineMarketShopModify {
 }
 crate::__private::setters! {
     AlipayOfflineMarketShopModify {
-        into address: String;
-        into audit_images: String;
-        into auth_letter: String;
-        clear avg_price / clear_avg_price: crate::types::Input<crate::types::Amount>;
-        into biz_version: String;
-        into box_: crate::models::ShopFlag;
-        clear branch_shop_name / clear_branch_shop_name: String;
-        into brand_logo: String;
-        into brand_name: String;
-        into business_certificate: String;
-        into business_certificate_expires: String;
-        into business_time: String;
-        #[deprecated = "A store's category cannot be changed after creation; do not send it."]
-        into category_id: String;
-        into city_code: String;
-        into contact_number: String;
-        into district_code: String;
-        clear implement_id / clear_implement_id: String;
-        into is_operating_online: crate::models::ShopFlag;
-        #[deprecated]
-        into is_show: crate::models::ShopFlag;
-        into latitude: String;
-        into licence: String;
-        into licence_code: String;
-        into licence_expires: String;
-        into licence_name: String;
-        into longitude: String;
-        into main_image: String;
-        into main_shop_name: String;
-        into no_smoking: crate::models::ShopFlag;
-        clear notify_mobile / clear_notify_mobile: String;
-        #[deprecated = "Use `online_url` instead."]
-        into online_image: String;
-        into online_url: String;
-        into op_id: String;
-        into op_role: crate::models::ShopOpRole;
-        into operate_notify_url: String;
-        into other_authorization: String;
-        into parking: crate::models::ShopFlag;
-        into partner_id: String;
-        into pay_type: crate::models::ShopPayType;
-        into province_code: String;
-        into request_id: String;
         into shop_id: String;
         into store_id: String;
+        into brand_name: String;
+        into brand_logo: String;
+        into main_shop_name: String;
+        clear branch_shop_name / clear_branch_shop_name: String;
+        into province_code: String;
+        into city_code: String;
+        into district_code: String;
+        into address: String;
+        into longitude: String;
+        into latitude: String;
+        into contact_number: String;
+        clear notify_mobile / clear_notify_mobile: String;
+        into main_image: String;
+        into audit_images: String;
+        into business_time: String;
+        into wifi: crate::models::ShopFlag;
+        into parking: crate::models::ShopFlag;
         clear value_added / clear_value_added: String;
+        clear avg_price / clear_avg_price: crate::types::Input<crate::types::Amount>;
+        into no_smoking: crate::models::ShopFlag;
+        into box_: crate::models::ShopFlag;
+        into licence: String;
+        into licence_code: String;
+        into licence_name: String;
+        into licence_expires: String;
+        into business_certificate: String;
+        into business_certificate_expires: String;
+        into auth_letter: String;
+        into is_operating_online: crate::models::ShopFlag;
+        into online_url: String;
+        #[deprecated = "Use `online_url` instead."]
+        into online_image: String;
+        into other_authorization: String;
+        clear implement_id / clear_implement_id: String;
+        into operate_notify_url: String;
+        into request_id: String;
+        into op_role: crate::models::ShopOpRole;
+        into biz_version: String;
+        into partner_id: String;
+        into pay_type: crate::models::ShopPayType;
+        #[deprecated = "A store's category cannot be changed after creation; do not send it."]
+        into category_id: String;
+        #[deprecated]
+        into is_show: crate::models::ShopFlag;
+        into op_id: String;
         #[deprecated = "Use `biz_version` instead."]
         into version: String;
-        into wifi: crate::models::ShopFlag;
     }
 }
 crate::__private::request! {
@@ -304,31 +306,31 @@ crate::__private::request! {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayOfflineMarketShopModifyResponse {
-    /// Alipay's id for this change request; query its review state with `alipay.offline.market.applyorder.batchquery`.
+    /// Alipay's id for this change request; poll its review with `alipay.offline.market.applyorder.batchquery`.
     ///
     /// Wire `apply_id`, text; e.g. `"2017010500107000000000063002"`.
     pub apply_id: Option<String>,
-    /// Former review remark; no longer returned with content.
-    ///
-    /// Deprecated by Alipay.
-    ///
-    /// Wire `audit_desc`, text.
-    pub audit_desc: Option<String>,
     /// Review state of the change; `AUDITING` when Alipay accepted it.
     ///
-    /// Wire `audit_status`, text; e.g. `"AUDITING"`.
-    pub audit_status: Option<String>,
-    /// Former flag for whether the store was listed.
+    /// Wire `audit_status`, [`ShopAuditStatus`](crate::models::ShopAuditStatus); e.g. `"AUDITING"`.
+    pub audit_status: Option<crate::models::ShopAuditStatus>,
+    /// Former review remark; no longer filled.
     ///
     /// Deprecated by Alipay.
     ///
-    /// Wire `is_online`, [`ShopFlag`](crate::models::ShopFlag).
+    /// Wire `audit_desc`, text; e.g. `"门头照片不清晰"`.
+    pub audit_desc: Option<String>,
+    /// Former listing flag.
+    ///
+    /// Deprecated by Alipay.
+    ///
+    /// Wire `is_online`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"T"`.
     pub is_online: Option<crate::models::ShopFlag>,
-    /// Former flag for whether the store was visible.
+    /// Former visibility flag.
     ///
     /// Deprecated by Alipay.
     ///
-    /// Wire `is_show`, [`ShopFlag`](crate::models::ShopFlag).
+    /// Wire `is_show`, [`ShopFlag`](crate::models::ShopFlag); e.g. `"T"`.
     pub is_show: Option<crate::models::ShopFlag>,
     /// Fields Alipay sent that the spec does not describe, kept as received.
     #[serde(flatten)]
@@ -336,7 +338,7 @@ pub struct AlipayOfflineMarketShopModifyResponse {
 }
 crate::__private::wire_struct! {
     AlipayOfflineMarketShopModifyResponse {
-        apply_id, audit_desc, audit_status, is_online, is_show,
+        apply_id, audit_status, audit_desc, is_online, is_show,
     }
 }
 const META: crate::request::MethodMeta = crate::request::MethodMeta::new(
@@ -353,82 +355,90 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
     title: "修改门店信息",
     summary: "Change the details of an existing Koubei store; only the fields you set are changed.",
     params: &[
-        F::new("address", T::String)
-            .len(Some(4usize), Some(50usize))
-            .example("\"万塘路18号黄龙时代广场\""),
-        F::new("audit_images", T::String)
-            .example(
-                "\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC,4Q8Pp00AT7eo9NoAJkMR3AAAACMAAUYT\"",
-            ),
-        F::new("auth_letter", T::String).example("\"AM-uJRh2SRKz9N0r9zW4wQAAACMAAQEC\""),
-        F::new("avg_price", T::Amount)
-            .amount_range(Some(100i64), Some(9999900i64))
-            .clearable()
-            .example("\"56.00\""),
-        F::new("biz_version", T::String).example("\"2.0\""),
-        F::new("box", T::Enum(&m::shop_flag::SCHEMA)).example("\"T\""),
+        F::new("shop_id", T::String).example("\"2015052100077000000000120773\""),
+        F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
+        F::new("brand_name", T::String).example("\"海底捞\""),
+        F::new("brand_logo", T::String).example("\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\""),
+        F::new("main_shop_name", T::String)
+            .len(None, Some(20usize))
+            .example("\"海底捞\""),
         F::new("branch_shop_name", T::String)
             .len(Some(2usize), Some(20usize))
             .clearable()
             .example("\"万塘路店\""),
-        F::new("brand_logo", T::String).example("\"4G8gtQGKT7Ga1lS2_CkMBAAAACMAAQED\""),
-        F::new("brand_name", T::String).example("\"海底捞\""),
-        F::new("business_certificate", T::String)
-            .example("\"AM-uJRh2SRKz9N0r9zW4wQAAACMAAQEC\""),
-        F::new("business_certificate_expires", T::String).example("\"2020-03-20\""),
+        F::new("province_code", T::String).example("\"330000\""),
+        F::new("city_code", T::String).example("\"330100\""),
+        F::new("district_code", T::String).example("\"330106\""),
+        F::new("address", T::String)
+            .len(Some(4usize), Some(50usize))
+            .example("\"万塘路18号黄龙时代广场\""),
+        F::new("longitude", T::String).example("\"120.107812\""),
+        F::new("latitude", T::String).example("\"30.279383\""),
+        F::new("contact_number", T::String).example("\"13612344321,0571-12336754\""),
+        F::new("notify_mobile", T::String).clearable().example("\"13867498729\""),
+        F::new("main_image", T::String).example("\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\""),
+        F::new("audit_images", T::String)
+            .example(
+                "\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC,4Q8Pp00AT7eo9NoAJkMR3AAAACMAAUYT\"",
+            ),
         F::new("business_time", T::String)
             .example("\"周一-周五 09:00-20:00,周六-周日 10:00-22:00\""),
-        F::new("category_id", T::String)
-            .deprecated(
-                "A store's category cannot be changed after creation; do not send it.",
-            ),
-        F::new("city_code", T::String).example("\"330100\""),
-        F::new("contact_number", T::String).example("\"13612344321,0571-12336754\""),
-        F::new("district_code", T::String).example("\"330106\""),
-        F::new("implement_id", T::String).clearable().example("\"HU002,HT002\""),
-        F::new("is_operating_online", T::Enum(&m::shop_flag::SCHEMA)).example("\"F\""),
-        F::new("is_show", T::Enum(&m::shop_flag::SCHEMA)).deprecated(""),
-        F::new("latitude", T::String).example("\"30.279383\""),
-        F::new("licence", T::String).example("\"En00j29-TGyXNVEPXIssFQAAACMAAQED\""),
-        F::new("licence_code", T::String).example("\"HZ001\""),
-        F::new("licence_expires", T::String).example("\"2020-10-20\""),
+        F::new("wifi", T::Enum(&m::shop_flag::SCHEMA)).example("\"T\""),
+        F::new("parking", T::Enum(&m::shop_flag::SCHEMA)).example("\"F\""),
+        F::new("value_added", T::String).clearable().example("\"免费茶水\""),
+        F::new("avg_price", T::Amount)
+            .amount_range(Some(100i64), Some(9999900i64))
+            .clearable()
+            .example("\"56.00\""),
+        F::new("no_smoking", T::Enum(&m::shop_flag::SCHEMA)).example("\"T\""),
+        F::new("box", T::Enum(&m::shop_flag::SCHEMA)).example("\"T\""),
+        F::new("licence", T::String).example("\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\""),
+        F::new("licence_code", T::String).example("\"H001232\""),
         F::new("licence_name", T::String)
             .example("\"杭州市西湖区万塘路支小宝美甲店\""),
-        F::new("longitude", T::String).example("\"120.107812\""),
-        F::new("main_image", T::String).example("\"4G8gtQGKT7Ga1lS2_CkMBAAAACMAAQED\""),
-        F::new("main_shop_name", T::String)
-            .len(None, Some(20usize))
-            .example("\"肯德基\""),
-        F::new("no_smoking", T::Enum(&m::shop_flag::SCHEMA)).example("\"T\""),
-        F::new("notify_mobile", T::String).clearable().example("\"13867498729\""),
-        F::new("online_image", T::String).deprecated("Use `online_url` instead."),
+        F::new("licence_expires", T::String).example("\"2020-10-20\""),
+        F::new("business_certificate", T::String)
+            .example("\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\""),
+        F::new("business_certificate_expires", T::String).example("\"2020-03-20\""),
+        F::new("auth_letter", T::String).example("\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\""),
+        F::new("is_operating_online", T::Enum(&m::shop_flag::SCHEMA)).example("\"F\""),
         F::new("online_url", T::String)
             .example("\"http://www.example.com/shop/21831830\""),
-        F::new("op_id", T::String),
-        F::new("op_role", T::Enum(&m::shop_op_role::SCHEMA)).example("\"ISV\""),
-        F::new("operate_notify_url", T::String)
-            .example("\"https://example.com/alipay/shop-notify\""),
+        F::new("online_image", T::String).deprecated("Use `online_url` instead."),
         F::new("other_authorization", T::String)
             .example(
                 "\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC,1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\"",
             ),
-        F::new("parking", T::Enum(&m::shop_flag::SCHEMA)).example("\"F\""),
+        F::new("implement_id", T::String).clearable().example("\"HU002,HT002\""),
+        F::new("operate_notify_url", T::String)
+            .example("\"https://example.com/alipay/shop-notify\""),
+        F::new("request_id", T::String).example("\"2015123235324534\""),
+        F::new("op_role", T::Enum(&m::shop_op_role::SCHEMA)).example("\"ISV\""),
+        F::new("biz_version", T::String).example("\"2.0\""),
         F::new("partner_id", T::String),
         F::new("pay_type", T::Enum(&m::shop_pay_type::SCHEMA)),
-        F::new("province_code", T::String).example("\"330000\""),
-        F::new("request_id", T::String).example("\"20151234321423\""),
-        F::new("shop_id", T::String).example("\"2015052100077000000000120773\""),
-        F::new("store_id", T::String).len(None, Some(32usize)).example("\"NJ_001\""),
-        F::new("value_added", T::String).clearable().example("\"免费茶水\""),
+        F::new("category_id", T::String)
+            .deprecated(
+                "A store's category cannot be changed after creation; do not send it.",
+            )
+            .example("\"2015050700000018\""),
+        F::new("is_show", T::Enum(&m::shop_flag::SCHEMA))
+            .deprecated("")
+            .example("\"T\""),
+        F::new("op_id", T::String),
         F::new("version", T::String).deprecated("Use `biz_version` instead."),
-        F::new("wifi", T::Enum(&m::shop_flag::SCHEMA)).example("\"F\""),
     ],
     rules: crate::schema::RulesSchema::NONE,
     response: &[
         F::new("apply_id", T::String).example("\"2017010500107000000000063002\""),
-        F::new("audit_desc", T::String).deprecated(""),
-        F::new("audit_status", T::String).example("\"AUDITING\""),
-        F::new("is_online", T::Enum(&m::shop_flag::SCHEMA)).deprecated(""),
-        F::new("is_show", T::Enum(&m::shop_flag::SCHEMA)).deprecated(""),
+        F::new("audit_status", T::Enum(&m::shop_audit_status::SCHEMA))
+            .example("\"AUDITING\""),
+        F::new("audit_desc", T::String)
+            .deprecated("")
+            .example("\"门头照片不清晰\""),
+        F::new("is_online", T::Enum(&m::shop_flag::SCHEMA))
+            .deprecated("")
+            .example("\"T\""),
+        F::new("is_show", T::Enum(&m::shop_flag::SCHEMA)).deprecated("").example("\"T\""),
     ],
 };

@@ -3,12 +3,45 @@
 //! Managing offline stores on Koubei, their details and their photos.
 //!
 //! **口碑开店**. Enabled by the cargo feature `shop` (or a product feature that includes it, or `full`). The models these methods use are re-exported here too.
+pub(crate) mod alipay_offline_market_applyorder_batchquery;
+pub use alipay_offline_market_applyorder_batchquery::{
+    AlipayOfflineMarketApplyorderBatchquery,
+    AlipayOfflineMarketApplyorderBatchqueryResponse,
+};
+pub(crate) mod alipay_offline_market_shop_batchquery;
+pub use alipay_offline_market_shop_batchquery::{
+    AlipayOfflineMarketShopBatchquery, AlipayOfflineMarketShopBatchqueryResponse,
+};
+pub(crate) mod alipay_offline_market_shop_category_query;
+pub use alipay_offline_market_shop_category_query::{
+    AlipayOfflineMarketShopCategoryQuery, AlipayOfflineMarketShopCategoryQueryResponse,
+};
+pub(crate) mod alipay_offline_market_shop_create;
+pub use alipay_offline_market_shop_create::{
+    AlipayOfflineMarketShopCreate, AlipayOfflineMarketShopCreateResponse,
+};
 pub(crate) mod alipay_offline_market_shop_modify;
 pub use alipay_offline_market_shop_modify::{
     AlipayOfflineMarketShopModify, AlipayOfflineMarketShopModifyResponse,
+};
+pub(crate) mod alipay_offline_market_shop_querydetail;
+pub use alipay_offline_market_shop_querydetail::{
+    AlipayOfflineMarketShopQuerydetail, AlipayOfflineMarketShopQuerydetailResponse,
+};
+pub(crate) mod alipay_offline_market_shop_summary_batchquery;
+pub use alipay_offline_market_shop_summary_batchquery::{
+    AlipayOfflineMarketShopSummaryBatchquery,
+    AlipayOfflineMarketShopSummaryBatchqueryResponse,
 };
 pub(crate) mod alipay_offline_material_image_upload;
 pub use alipay_offline_material_image_upload::{
     AlipayOfflineMaterialImageUpload, AlipayOfflineMaterialImageUploadResponse,
 };
-pub use crate::models::{ShopFlag, ShopOpRole, ShopPayType};
+pub(crate) mod notify_shop_audit_result;
+pub use notify_shop_audit_result::ShopAuditResult;
+pub use crate::models::{
+    BizOrderQueryResponse, ShopApplyAction, ShopApplyStatus, ShopApplySubStatus,
+    ShopAuditStatus, ShopBizChannel, ShopBizType, ShopCategoryConfigInfo,
+    ShopCategoryInfo, ShopCommentInfo, ShopFlag, ShopOpRole, ShopPayType, ShopQueryType,
+    ShopSummaryQueryResponse, ShopSummaryStatus, ShopType,
+};
