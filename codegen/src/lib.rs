@@ -7,6 +7,7 @@
 //! 3. [`emit`] turns the IR into token streams and formats them with `prettyplease`.
 
 pub mod catalog;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod import;

@@ -1,6 +1,6 @@
 //! Repository tasks: `cargo xtask codegen [--check]`, `cargo xtask import`,
 //! `cargo xtask bench-codegen`, `bench-compile`, `check-features`, `cargo xtask catalog`,
-//! `cargo xtask drift`, `cargo xtask test`.
+//! `cargo xtask drift`, `cargo xtask spec-diff`, `cargo xtask test`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,6 +11,7 @@ mod bench;
 mod catalog;
 mod drift;
 mod import;
+mod spec_diff;
 mod test;
 
 pub(crate) const USAGE: &str = "usage:
@@ -35,6 +36,12 @@ pub(crate) const USAGE: &str = "usage:
       compare the newest official Python SDK (pip download alipay-sdk-python) with catalog/
       and spec/: fields added or removed, new methods next to covered ones, list-ness and
       nesting changes, grouped by docs product
+  cargo xtask spec-diff <BASE..HEAD | BASE...HEAD | BASE> [--markdown | --json]
+      compare spec/ at two revisions (BASE alone: against the working tree; BASE...HEAD:
+      from their merge base) and report what changes for users of the crate, grouped by
+      family and method: breaking, additive, sources changed, documentation only. Exit 1
+      when breaking changes lack the alipay-api version bump they need, 2 when a side's
+      spec does not load
   cargo xtask test [-- <cargo test args>]
       install the interop peers (official Node and Python SDKs, locally) and run the
       whole test suite: cargo test --workspace --all-features";
@@ -49,6 +56,9 @@ pub(crate) fn root() -> PathBuf {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "spec-diff") {
+        return spec_diff::spec_diff_cmd(&root(), &args[1..]);
+    }
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("import") => import::import_cmd(&root(), &args[1..]),

@@ -1,0 +1,603 @@
+//! Methods, models, notifications, families and products: paired by name, their own facts
+//! compared here; their fields and rules in `fields`.
+
+use super::fields::{fields, rules};
+use super::{
+    cite, code_list, pair, set_diff, Impact, Pair, Place, Recorder, Side, FEATURES, SHARED_MODELS,
+};
+use crate::ir::{
+    Delivery, EnumValue, Family, Kind, Method, Model, ModelKind, Notification, Product,
+};
+
+fn method_place(m: &Method) -> Place {
+    Place {
+        group: m.family.clone(),
+        item: m.wire.clone(),
+        rust: format!("alipay_api::{}::{}", m.family, m.type_name),
+    }
+}
+
+fn kind_text(k: Kind) -> &'static str {
+    match k {
+        Kind::Server => "a server call (`client.execute`)",
+        Kind::Page => "a page call (`client.page_form` / `client.page_url`)",
+        Kind::App => "an app call (`client.app_order_string`)",
+        Kind::Upload => "an upload (`client.execute`, multipart)",
+    }
+}
+
+/// Every method added, removed or changed.
+pub(super) fn methods(rec: &mut Recorder<'_>) {
+    let (before, after) = (rec.before, rec.after);
+    for p in pair(&before.methods, &after.methods, |m| &m.wire) {
+        match p {
+            Pair::Added(m) => {
+                let what = format!("new method {} ({}), {}", m.wire, m.title, kind_text(m.kind));
+                rec.push(&method_place(m), Impact::Additive, "method added", what);
+            }
+            Pair::Removed(m) => {
+                let what = format!(
+                    "method {} ({}) leaves the spec: `{}` and `{}` disappear",
+                    m.wire, m.title, m.type_name, m.response_name
+                );
+                rec.push(&method_place(m), Impact::Breaking, "method removed", what);
+            }
+            Pair::Both(b, a) => method(rec, b, a),
+        }
+    }
+}
+
+fn method(rec: &mut Recorder<'_>, b: &Method, a: &Method) {
+    let at = method_place(a);
+    if b.family != a.family {
+        let what = format!(
+            "moves from family `{}` to `{}`: `{}` becomes `{}`, behind the cargo feature `{}`",
+            b.family,
+            a.family,
+            method_place(b).rust,
+            at.rust,
+            a.family
+        );
+        rec.push(&at, Impact::Breaking, "method moved", what);
+    }
+    if b.kind != a.kind {
+        let what = format!(
+            "changes from {} to {}",
+            kind_text(b.kind),
+            kind_text(a.kind)
+        );
+        rec.push(&at, Impact::Breaking, "call kind", what);
+    }
+    if b.version != a.version {
+        let what = format!("sends `version={}` instead of `{}`", a.version, b.version);
+        rec.push(&at, Impact::Breaking, "version", what);
+    }
+    common_params(rec, &at, b, a);
+    if b.encryptable != a.encryptable {
+        let (impact, what) = if a.encryptable {
+            (
+                Impact::Additive,
+                "`biz_content` may now be AES-encrypted (when the client has a key)",
+            )
+        } else {
+            (
+                Impact::Breaking,
+                "`biz_content` is no longer encrypted, even when the client has an AES key",
+            )
+        };
+        rec.push(&at, impact, "encryptable", what.to_owned());
+    }
+    codes(rec, &at, "result code", &b.success_codes, &a.success_codes);
+    codes(
+        rec,
+        &at,
+        "sub code",
+        &b.success_sub_codes,
+        &a.success_sub_codes,
+    );
+    fixed_params(rec, &at, b, a);
+    if b.v3 != a.v3 {
+        let route = |r: &Option<(String, String)>| {
+            r.as_ref()
+                .map_or("none".to_owned(), |(m, p)| format!("`{m} {p}`"))
+        };
+        let what = format!(
+            "v3 route {} → {} (metadata only)",
+            route(&b.v3),
+            route(&a.v3)
+        );
+        rec.push(&at, Impact::Docs, "v3 route", what);
+    }
+    if b.fact_source != a.fact_source {
+        let what = format!(
+            "method facts (kind, common params, success codes, fixed params) now cite{} (was{})",
+            cite(a.fact_source.as_ref()),
+            cite(b.fact_source.as_ref())
+        );
+        rec.push(&at, Impact::Source, "source", what);
+    }
+    rec.docs(
+        &at,
+        "method",
+        &[
+            ("title", b.title != a.title),
+            ("summary", b.summary != a.summary),
+            ("description", b.description != a.description),
+            ("docs link", b.docs != a.docs),
+        ],
+    );
+    fields(
+        rec,
+        &at,
+        Side::Request,
+        "request param",
+        &b.params,
+        &a.params,
+    );
+    rules(rec, &at, Side::Request, &b.rules, &a.rules);
+    let response = Place {
+        rust: format!("alipay_api::{}::{}", a.family, a.response_name),
+        ..at
+    };
+    fields(
+        rec,
+        &response,
+        Side::Response,
+        "response field",
+        &b.response,
+        &a.response,
+    );
+}
+
+fn common_params(rec: &mut Recorder<'_>, at: &Place, b: &Method, a: &Method) {
+    let names = |m: &Method| {
+        m.common_params
+            .iter()
+            .map(|c| c.wire_name())
+            .collect::<Vec<_>>()
+    };
+    let (nb, na) = (names(b), names(a));
+    let (removed, added) = set_diff(&nb, &na);
+    for c in removed {
+        let what = format!("no longer takes the common param `{c}`: its setter disappears");
+        rec.push(
+            &at.member(c),
+            Impact::Breaking,
+            "common param removed",
+            what,
+        );
+    }
+    for c in added {
+        let what = format!("now takes the common param `{c}`");
+        rec.push(&at.member(c), Impact::Additive, "common param added", what);
+    }
+}
+
+/// Result or sub codes read as success besides `10000`.
+fn codes(rec: &mut Recorder<'_>, at: &Place, what: &str, before: &[String], after: &[String]) {
+    let (removed, added) = set_diff(before, after);
+    if !removed.is_empty() {
+        let text = format!(
+            "{what}s {} no longer count as success: such responses become errors",
+            code_list(&removed)
+        );
+        rec.push(at, Impact::Breaking, "success codes", text);
+    }
+    if !added.is_empty() {
+        let text = format!(
+            "{what}s {} now count as success instead of errors",
+            code_list(&added)
+        );
+        rec.push(at, Impact::Additive, "success codes", text);
+    }
+}
+
+fn fixed_params(rec: &mut Recorder<'_>, at: &Place, b: &Method, a: &Method) {
+    for p in pair(&b.fixed_params, &a.fixed_params, |p| &p.0) {
+        let what = match p {
+            Pair::Added((k, v)) => format!("now always sends the protocol param `{k}={v}`"),
+            Pair::Removed((k, v)) => format!("no longer sends the protocol param `{k}={v}`"),
+            Pair::Both((k, v), (_, w)) if v != w => {
+                format!("sends the protocol param `{k}={w}` instead of `{k}={v}`")
+            }
+            Pair::Both(..) => continue,
+        };
+        rec.push(at, Impact::Breaking, "fixed param", what);
+    }
+}
+
+fn model_place(m: &Model) -> Place {
+    let mut families = m.families.iter();
+    let group = match (families.next(), families.next()) {
+        (Some(f), None) => f.clone(),
+        _ => SHARED_MODELS.to_owned(),
+    };
+    Place {
+        group,
+        item: format!("model {}", m.name),
+        rust: format!("alipay_api::models::{}", m.name),
+    }
+}
+
+/// Every model added, removed or changed.
+pub(super) fn models(rec: &mut Recorder<'_>) {
+    let (before, after) = (rec.before, rec.after);
+    for p in pair(&before.models, &after.models, |m| &m.name) {
+        match p {
+            Pair::Added(m) => {
+                let what = format!("new model `{}`", m.name);
+                rec.push(&model_place(m), Impact::Additive, "model added", what);
+            }
+            Pair::Removed(m) => {
+                let what = format!("model `{}` leaves the spec: the type disappears", m.name);
+                rec.push(&model_place(m), Impact::Breaking, "model removed", what);
+            }
+            Pair::Both(b, a) => model(rec, b, a),
+        }
+    }
+}
+
+fn model(rec: &mut Recorder<'_>, b: &Model, a: &Model) {
+    let at = model_place(a);
+    let side = if b.in_requests || a.in_requests {
+        Side::Request
+    } else {
+        Side::Response
+    };
+    model_features(rec, &at, b, a);
+    match (&b.kind, &a.kind) {
+        (
+            ModelKind::Object {
+                fields: fb,
+                rules: rb,
+            },
+            ModelKind::Object {
+                fields: fa,
+                rules: ra,
+            },
+        ) => {
+            fields(rec, &at, side, "field", fb, fa);
+            rules(rec, &at, side, rb, ra);
+        }
+        (ModelKind::Enum { .. }, ModelKind::Enum { .. }) => {
+            enum_model(rec, &at, side, &b.kind, &a.kind)
+        }
+        (_, ModelKind::Enum { .. }) => {
+            let what = "changes from an object to an enum".to_owned();
+            rec.push(&at, Impact::Breaking, "model kind", what);
+        }
+        (_, ModelKind::Object { .. }) => {
+            let what = "changes from an enum to an object".to_owned();
+            rec.push(&at, Impact::Breaking, "model kind", what);
+        }
+    }
+    rec.docs(
+        &at,
+        "model",
+        &[
+            ("title", b.title != a.title),
+            ("summary", b.summary != a.summary),
+            ("description", b.description != a.description),
+        ],
+    );
+}
+
+/// The cargo features a model compiles with (and the family modules re-exporting it).
+fn model_features(rec: &mut Recorder<'_>, at: &Place, b: &Model, a: &Model) {
+    let list = |m: &Model| m.families.iter().cloned().collect::<Vec<_>>();
+    let (fb, fa) = (list(b), list(a));
+    let (removed, added) = set_diff(&fb, &fa);
+    for f in removed {
+        let what = format!(
+            "no longer compiled with the feature `{f}` alone nor re-exported as `alipay_api::{f}::{}`",
+            a.name
+        );
+        rec.push(at, Impact::Breaking, "model features", what);
+    }
+    for f in added {
+        let what = format!(
+            "now also compiled with the feature `{f}` and re-exported as `alipay_api::{f}::{}`",
+            a.name
+        );
+        rec.push(at, Impact::Additive, "model features", what);
+    }
+}
+
+fn enum_model(rec: &mut Recorder<'_>, at: &Place, side: Side, b: &ModelKind, a: &ModelKind) {
+    let (
+        ModelKind::Enum {
+            values: vb,
+            closed: cb,
+            source: sb,
+        },
+        ModelKind::Enum {
+            values: va,
+            closed: ca,
+            source: sa,
+        },
+    ) = (b, a)
+    else {
+        return;
+    };
+    for p in pair(vb, va, |v| &v.value) {
+        match p {
+            Pair::Added(v) => {
+                let what = format!(
+                    "new value `{}` (variant `{}`); responses carrying it read as `{}` instead of `Unknown`",
+                    v.value, v.variant, v.variant
+                );
+                rec.push(
+                    &at.member(&v.variant),
+                    Impact::Additive,
+                    "enum value added",
+                    what,
+                );
+            }
+            Pair::Removed(v) => {
+                let what = format!(
+                    "value `{}` is removed: the variant `{}` disappears and the value reads as `Unknown`",
+                    v.value, v.variant
+                );
+                rec.push(
+                    &at.member(&v.variant),
+                    Impact::Breaking,
+                    "enum value removed",
+                    what,
+                );
+            }
+            Pair::Both(b, a) => enum_value(rec, at, b, a),
+        }
+    }
+    if cb != ca {
+        let (impact, what) = if *ca {
+            (
+                side.narrowed(),
+                "is now closed: `build()` refuses values outside the list",
+            )
+        } else {
+            (
+                side.widened(),
+                "is now open: `build()` accepts values outside the list",
+            )
+        };
+        let what = match side {
+            Side::Request => format!("{what}{}", cite(sa.as_ref())),
+            Side::Response => format!(
+                "closed flag changed{} (only requests are checked; this enum is not used in one)",
+                cite(sa.as_ref())
+            ),
+        };
+        rec.push(at, impact, "enum closed", what);
+    }
+    let same_list = vb.iter().map(|v| &v.value).eq(va.iter().map(|v| &v.value));
+    if sb != sa && same_list && cb == ca {
+        let what = format!(
+            "the value list now cites{} (was{})",
+            cite(sa.as_ref()),
+            cite(sb.as_ref())
+        );
+        rec.push(at, Impact::Source, "source", what);
+    }
+}
+
+fn enum_value(rec: &mut Recorder<'_>, at: &Place, b: &EnumValue, a: &EnumValue) {
+    let member = at.member(&a.variant);
+    if b.variant != a.variant {
+        let what = format!(
+            "value `{}`: the variant `{}` is renamed `{}`",
+            a.value, b.variant, a.variant
+        );
+        rec.push(&member, Impact::Breaking, "variant renamed", what);
+    }
+    let label = format!("value `{}`", a.value);
+    rec.docs(
+        &member,
+        &label,
+        &[
+            ("summary", b.summary != a.summary),
+            ("deprecation", b.deprecated != a.deprecated),
+        ],
+    );
+}
+
+fn notification_place(n: &Notification) -> Place {
+    Place {
+        group: n.family.clone(),
+        item: format!("notification {}", n.name),
+        rust: format!("alipay_api::{}::{}", n.family, n.name),
+    }
+}
+
+fn delivery_text(d: &Delivery) -> String {
+    match d {
+        Delivery::Form(t) => format!("form fields with `notify_type={t}`"),
+        Delivery::Message(m) => format!("a message with `msg_method={m}`"),
+    }
+}
+
+/// Every notification added, removed or changed.
+pub(super) fn notifications(rec: &mut Recorder<'_>) {
+    let (before, after) = (rec.before, rec.after);
+    for p in pair(&before.notifications, &after.notifications, |n| &n.name) {
+        match p {
+            Pair::Added(n) => {
+                let what = format!(
+                    "new notification `{}` ({}), {}",
+                    n.name,
+                    n.title,
+                    delivery_text(&n.delivery)
+                );
+                rec.push(
+                    &notification_place(n),
+                    Impact::Additive,
+                    "notification added",
+                    what,
+                );
+            }
+            Pair::Removed(n) => {
+                let what = format!(
+                    "notification `{}` ({}) leaves the spec: the type disappears",
+                    n.name, n.title
+                );
+                rec.push(
+                    &notification_place(n),
+                    Impact::Breaking,
+                    "notification removed",
+                    what,
+                );
+            }
+            Pair::Both(b, a) => notification(rec, b, a),
+        }
+    }
+}
+
+fn notification(rec: &mut Recorder<'_>, b: &Notification, a: &Notification) {
+    let at = notification_place(a);
+    if b.family != a.family {
+        let what = format!(
+            "moves from family `{}` to `{}`: `{}` becomes `{}`, behind the cargo feature `{}`",
+            b.family,
+            a.family,
+            notification_place(b).rust,
+            at.rust,
+            a.family
+        );
+        rec.push(&at, Impact::Breaking, "notification moved", what);
+    }
+    if b.delivery != a.delivery {
+        let what = format!(
+            "arrives as {} instead of {}: the old messages are no longer recognised",
+            delivery_text(&a.delivery),
+            delivery_text(&b.delivery)
+        );
+        rec.push(&at, Impact::Breaking, "delivery", what);
+    }
+    rec.docs(
+        &at,
+        "notification",
+        &[
+            ("title", b.title != a.title),
+            ("summary", b.summary != a.summary),
+            ("description", b.description != a.description),
+            ("docs link", b.docs != a.docs),
+        ],
+    );
+    fields(rec, &at, Side::Response, "field", &b.fields, &a.fields);
+}
+
+fn family_place(f: &Family) -> Place {
+    Place {
+        group: FEATURES.to_owned(),
+        item: format!("family {}", f.name),
+        rust: format!("alipay_api::{}", f.name),
+    }
+}
+
+/// Families that are features (those with a method or notification).
+pub(super) fn families(rec: &mut Recorder<'_>) {
+    let live = |ir: &crate::ir::Ir| ir.live_families().cloned().collect::<Vec<Family>>();
+    let (before, after) = (live(rec.before), live(rec.after));
+    for p in pair(&before, &after, |f| &f.name) {
+        match p {
+            Pair::Added(f) => {
+                let what = format!(
+                    "new cargo feature `{}` ({}) with the module `alipay_api::{}`",
+                    f.name, f.title, f.name
+                );
+                rec.push(&family_place(f), Impact::Additive, "family added", what);
+            }
+            Pair::Removed(f) => {
+                let what = format!(
+                    "the cargo feature `{}` and the module `alipay_api::{}` disappear",
+                    f.name, f.name
+                );
+                rec.push(&family_place(f), Impact::Breaking, "family removed", what);
+            }
+            Pair::Both(b, a) => rec.docs(
+                &family_place(a),
+                "family",
+                &[
+                    ("title", b.title != a.title),
+                    ("summary", b.summary != a.summary),
+                ],
+            ),
+        }
+    }
+}
+
+fn product_place(p: &Product) -> Place {
+    Place {
+        group: FEATURES.to_owned(),
+        item: format!("product {}", p.name),
+        rust: format!("feature {}", p.name),
+    }
+}
+
+/// Products: alias features over the families their methods use.
+pub(super) fn products(rec: &mut Recorder<'_>) {
+    let (before, after) = (rec.before, rec.after);
+    for p in pair(&before.products, &after.products, |p| &p.name) {
+        match p {
+            Pair::Added(p) => {
+                let what = format!(
+                    "new alias feature `{}` ({}): turns on {}",
+                    p.name,
+                    p.nav,
+                    code_list(&p.families)
+                );
+                rec.push(&product_place(p), Impact::Additive, "product added", what);
+            }
+            Pair::Removed(p) => {
+                let what = format!("the alias feature `{}` ({}) disappears", p.name, p.nav);
+                rec.push(&product_place(p), Impact::Breaking, "product removed", what);
+            }
+            Pair::Both(b, a) => product(rec, b, a),
+        }
+    }
+}
+
+fn product(rec: &mut Recorder<'_>, b: &Product, a: &Product) {
+    let at = product_place(a);
+    let (removed, added) = set_diff(&b.families, &a.families);
+    if !removed.is_empty() {
+        let what = format!("no longer turns on {}", code_list(&removed));
+        rec.push(&at, Impact::Breaking, "product features", what);
+    }
+    if !added.is_empty() {
+        let what = format!("now also turns on {}", code_list(&added));
+        rec.push(&at, Impact::Additive, "product features", what);
+    }
+    let listed = |p: &Product| {
+        p.methods
+            .iter()
+            .chain(&p.notifications)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (lb, la) = (listed(b), listed(a));
+    let (gone, new) = set_diff(&lb, &la);
+    if !gone.is_empty() || !new.is_empty() {
+        let what = format!(
+            "the API list as the docs show it: {} added, {} removed",
+            if new.is_empty() {
+                "none".to_owned()
+            } else {
+                code_list(&new)
+            },
+            if gone.is_empty() {
+                "none".to_owned()
+            } else {
+                code_list(&gone)
+            }
+        );
+        rec.push(&at, Impact::Docs, "product list", what);
+    }
+    rec.docs(
+        &at,
+        "product",
+        &[
+            ("title", b.title != a.title),
+            ("navigation path", b.nav != a.nav),
+        ],
+    );
+}
