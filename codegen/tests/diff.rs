@@ -824,3 +824,42 @@ fn the_review_renders_markdown_by_impact_and_json() {
     assert_eq!(bumped.bump, None);
     assert!(!bumped.markdown().contains("[!WARNING]"));
 }
+
+#[test]
+fn a_long_report_is_cut_to_the_limit_and_says_what_it_left_out() {
+    // Every param's summary reworded: one documentation change each.
+    let edits: Vec<(String, String)> = [
+        "The merchant order number.",
+        "The product the merchant signed.",
+        "Order total in yuan.",
+        "Which channel pays.",
+        "How the buyer pays.",
+    ]
+    .iter()
+    .map(|s| {
+        (
+            format!("summary: {s}\n"),
+            format!("summary: {s} Reworded.\n"),
+        )
+    })
+    .collect();
+    let edits: Vec<Edit> = edits
+        .iter()
+        .map(|(f, t)| (C, f.as_str(), t.as_str()))
+        .collect();
+    let mut all = changes("long", &edits);
+    all.push(changes("long-breaking", &[(C, "min_length: 16", "min_length: 20")]).remove(0));
+    let review = Review::new(revision("main", "0.1.0"), revision("HEAD", "0.2.0"), all);
+    let full = review.markdown();
+    assert_eq!(review.count(Docs), 5, "{full}");
+    assert!(!full.contains("more: run"), "{full}");
+    let limit = full.len() - 150;
+    let cut = review.markdown_within(limit);
+    assert!(cut.len() <= limit, "{} > {limit}", cut.len());
+    // The breaking change comes first and is kept; documentation lines are dropped.
+    assert!(cut.contains("minimum length 16 → 20"), "{cut}");
+    assert!(
+        cut.contains("more: run `cargo xtask spec-diff` locally for the whole list."),
+        "{cut}"
+    );
+}

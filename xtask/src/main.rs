@@ -36,10 +36,11 @@ pub(crate) const USAGE: &str = "usage:
       compare the newest official Python SDK (pip download alipay-sdk-python) with catalog/
       and spec/: fields added or removed, new methods next to covered ones, list-ness and
       nesting changes, grouped by docs product
-  cargo xtask spec-diff <BASE..HEAD | BASE...HEAD | BASE> [--markdown | --json]
+  cargo xtask spec-diff <BASE..HEAD | BASE...HEAD | BASE> [--markdown [--max-chars <n>] | --json]
       compare spec/ at two revisions (BASE alone: against the working tree; BASE...HEAD:
       from their merge base) and report what changes for users of the crate, grouped by
-      family and method: breaking, additive, sources changed, documentation only. Exit 1
+      family and method: breaking, additive, sources changed, documentation only (each
+      section cut to fit --max-chars, e.g. 60000 for a pull-request comment). Exit 1
       when breaking changes lack the alipay-api version bump they need, 2 when a side's
       spec does not load
   cargo xtask test [-- <cargo test args>]

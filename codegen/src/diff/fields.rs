@@ -1,5 +1,7 @@
 //! Fields and the rules across them: one function per kind of change.
 
+use std::collections::BTreeSet;
+
 use super::{cite, code_list, pair, set_diff, Impact, Pair, Place, Recorder, Side};
 use crate::ir::{self, Const, Field, Ir, OneOf, OneOfRule, Placement, Range, RequiredWhen, Rules};
 
@@ -118,11 +120,7 @@ impl FieldCx<'_, '_, '_> {
     }
 
     fn impact(&self, narrowed: bool) -> Impact {
-        if narrowed {
-            self.side.narrowed()
-        } else {
-            self.side.widened()
-        }
+        self.side.impact(narrowed)
     }
 
     fn rust_name(&mut self) {
@@ -398,8 +396,7 @@ impl FieldCx<'_, '_, '_> {
 
     /// Constraints that stayed the same while the evidence cited for them changed.
     fn sources(&mut self) {
-        let keys: std::collections::BTreeSet<&String> =
-            self.b.sources.keys().chain(self.a.sources.keys()).collect();
+        let keys: BTreeSet<&String> = self.b.sources.keys().chain(self.a.sources.keys()).collect();
         for key in keys {
             let (sb, sa) = (self.b.sources.get(key), self.a.sources.get(key));
             if sb == sa || constraint(self.b, key) != constraint(self.a, key) {
@@ -495,6 +492,7 @@ fn one_of(rec: &mut Recorder<'_>, at: &Place, side: Side, before: &[OneOf], afte
         f.sort();
         f
     };
+    let show = |g: &OneOf| format!("{} {}", rule_name(g.rule), code_list(&g.fields));
     let mut old: Vec<&OneOf> = before.iter().collect();
     for a in after {
         let same = old.iter().position(|b| key(b) == key(a));
@@ -502,83 +500,47 @@ fn one_of(rec: &mut Recorder<'_>, at: &Place, side: Side, before: &[OneOf], afte
             old.iter()
                 .position(|b| b.fields.iter().any(|f| a.fields.contains(f)))
         };
+        let source = cite(Some(&a.source));
         let Some(i) = same.or_else(overlap) else {
-            let what = format!(
-                "new rule: {} {}{}",
-                rule_name(a.rule),
-                code_list(&a.fields),
-                cite(Some(&a.source))
-            );
-            rec.push(
-                at,
-                side.narrowed(),
-                "one_of added",
-                format!("{what}: {}", rule_effect(side, true)),
-            );
+            let what = format!("new rule: {}{source}", show(a));
+            rule_change(rec, at, side, true, "one_of added", what);
             continue;
         };
         let b = old.remove(i);
-        let more_fields = b.fields.iter().all(|f| a.fields.contains(f));
-        let same_fields = key(b) == key(a);
-        if same_fields && b.rule == a.rule {
+        if key(b) == key(a) && b.rule == a.rule {
             if b.source != a.source {
-                let what = format!(
-                    "rule {} {} now cites {} (was {})",
-                    rule_name(a.rule),
-                    code_list(&a.fields),
-                    a.source,
-                    b.source
-                );
+                let what = format!("rule {} now cites {} (was {})", show(a), a.source, b.source);
                 rec.push(at, Impact::Source, "source", what);
             }
             continue;
         }
-        let widened = match (b.rule, a.rule) {
-            (OneOfRule::AtLeastOne, OneOfRule::AtLeastOne) => more_fields,
-            (OneOfRule::ExactlyOne, OneOfRule::AtLeastOne) => more_fields,
-            _ => false,
-        };
-        let what = format!(
-            "rule {} {} becomes {} {}{}",
-            rule_name(b.rule),
-            code_list(&b.fields),
-            rule_name(a.rule),
-            code_list(&a.fields),
-            cite(Some(&a.source))
-        );
-        let impact = if widened {
-            side.widened()
-        } else {
-            side.narrowed()
-        };
-        rec.push(
-            at,
-            impact,
-            "one_of changed",
-            format!("{what}: {}", rule_effect(side, !widened)),
-        );
+        // More fields to choose from widens a group, unless exactly one must be set.
+        let more_fields = b.fields.iter().all(|f| a.fields.contains(f));
+        let widened = a.rule == OneOfRule::AtLeastOne && more_fields;
+        let what = format!("rule {} becomes {}{source}", show(b), show(a));
+        rule_change(rec, at, side, !widened, "one_of changed", what);
     }
     for b in old {
-        let what = format!(
-            "rule {} {} is dropped",
-            rule_name(b.rule),
-            code_list(&b.fields)
-        );
-        rec.push(
-            at,
-            side.widened(),
-            "one_of removed",
-            format!("{what}: {}", rule_effect(side, false)),
-        );
+        let what = format!("rule {} is dropped", show(b));
+        rule_change(rec, at, side, false, "one_of removed", what);
     }
 }
 
-fn rule_effect(side: Side, narrowed: bool) -> &'static str {
-    match (side, narrowed) {
+/// Records a change of a rule across fields, with what it means on this side.
+fn rule_change(
+    rec: &mut Recorder<'_>,
+    at: &Place,
+    side: Side,
+    narrowed: bool,
+    kind: &'static str,
+    what: String,
+) {
+    let effect = match (side, narrowed) {
         (Side::Request, true) => "`build()` refuses requests it used to accept",
         (Side::Request, false) => "`build()` accepts more requests",
         (Side::Response, _) => "the rule only documents this type, which is not checked",
-    }
+    };
+    rec.push(at, side.impact(narrowed), kind, format!("{what}: {effect}"));
 }
 
 /// Conditional requirements are paired by (field, condition field). A trigger that fires
@@ -597,41 +559,25 @@ fn required_when(
             format!("`{}` is {}", r.when, code_list(&r.equals))
         }
     };
-    let key = |r: &RequiredWhen| format!("{}\u{0}{}", r.field, r.when);
-    let ids: Vec<String> = after.iter().map(key).collect();
-    let old_ids: Vec<String> = before.iter().map(key).collect();
+    let key = |r: &RequiredWhen| (r.field.clone(), r.when.clone());
+    let new: BTreeSet<_> = after.iter().map(key).collect();
     for a in after {
         let field = &a.field;
+        let source = cite(Some(&a.source));
         let Some(b) = before.iter().find(|b| key(b) == key(a)) else {
-            let what = format!(
-                "`{field}` is now required when {}{}",
-                cond(a),
-                cite(Some(&a.source))
-            );
-            rec.push(
-                at,
-                side.narrowed(),
-                "required_when added",
-                format!("{what}: {}", rule_effect(side, true)),
-            );
+            let what = format!("`{field}` is now required when {}{source}", cond(a));
+            rule_change(rec, at, side, true, "required_when added", what);
             continue;
         };
         if b.equals != a.equals {
             let (_, more) = set_diff(&b.equals, &a.equals);
             let narrowed = a.equals.is_empty() || (!b.equals.is_empty() && !more.is_empty());
-            let impact = if narrowed {
-                side.narrowed()
-            } else {
-                side.widened()
-            };
             let what = format!(
-                "`{field}` was required when {}, now when {}{}: {}",
+                "`{field}` was required when {}, now when {}{source}",
                 cond(b),
-                cond(a),
-                cite(Some(&a.source)),
-                rule_effect(side, narrowed)
+                cond(a)
             );
-            rec.push(at, impact, "required_when changed", what);
+            rule_change(rec, at, side, narrowed, "required_when changed", what);
         } else if b.source != a.source {
             let what = format!(
                 "`{field}` required when {} now cites {} (was {})",
@@ -642,15 +588,8 @@ fn required_when(
             rec.push(at, Impact::Source, "source", what);
         }
     }
-    for (b, id) in before.iter().zip(&old_ids) {
-        if !ids.contains(id) {
-            let what = format!(
-                "`{}` is no longer required when {}: {}",
-                b.field,
-                cond(b),
-                rule_effect(side, false)
-            );
-            rec.push(at, side.widened(), "required_when removed", what);
-        }
+    for b in before.iter().filter(|b| !new.contains(&key(b))) {
+        let what = format!("`{}` is no longer required when {}", b.field, cond(b));
+        rule_change(rec, at, side, false, "required_when removed", what);
     }
 }

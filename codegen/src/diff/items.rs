@@ -9,11 +9,196 @@ use crate::ir::{
     Delivery, EnumValue, Family, Kind, Method, Model, ModelKind, Notification, Product,
 };
 
-fn method_place(m: &Method) -> Place {
-    Place {
-        group: m.family.clone(),
-        item: m.wire.clone(),
-        rust: format!("alipay_api::{}::{}", m.family, m.type_name),
+/// What the report needs of each kind of item: how to find it on both sides, where it
+/// goes, what its arrival and departure mean, and how to compare its two versions.
+trait Item: Sized {
+    /// The change kinds of an added and a removed item, e.g. `method added`.
+    const ADDED: &'static str;
+    const REMOVED: &'static str;
+    /// The name the two sides are paired by.
+    fn key(&self) -> &str;
+    fn place(&self) -> Place;
+    fn added(&self) -> String;
+    fn removed(&self) -> String;
+    fn compare(rec: &mut Recorder<'_>, before: &Self, after: &Self);
+}
+
+/// Pairs the items of both sides by name: new ones are additive, gone ones breaking, and
+/// the ones on both sides are compared.
+fn walk<T: Item>(rec: &mut Recorder<'_>, before: &[T], after: &[T]) {
+    for p in pair(before, after, T::key) {
+        match p {
+            Pair::Added(x) => rec.push(&x.place(), Impact::Additive, T::ADDED, x.added()),
+            Pair::Removed(x) => rec.push(&x.place(), Impact::Breaking, T::REMOVED, x.removed()),
+            Pair::Both(b, a) => T::compare(rec, b, a),
+        }
+    }
+}
+
+/// Every method, model, notification, family (those with a method or notification:
+/// the features) and product, added, removed or changed.
+pub(super) fn all(rec: &mut Recorder<'_>) {
+    let (before, after) = (rec.before, rec.after);
+    walk(rec, &before.methods, &after.methods);
+    walk(rec, &before.models, &after.models);
+    walk(rec, &before.notifications, &after.notifications);
+    let live = |ir: &crate::ir::Ir| ir.live_families().cloned().collect::<Vec<Family>>();
+    walk(rec, &live(before), &live(after));
+    walk(rec, &before.products, &after.products);
+}
+
+impl Item for Method {
+    const ADDED: &'static str = "method added";
+    const REMOVED: &'static str = "method removed";
+    fn key(&self) -> &str {
+        &self.wire
+    }
+    fn place(&self) -> Place {
+        Place {
+            group: self.family.clone(),
+            item: self.wire.clone(),
+            rust: format!("alipay_api::{}::{}", self.family, self.type_name),
+        }
+    }
+    fn added(&self) -> String {
+        format!(
+            "new method {} ({}), {}",
+            self.wire,
+            self.title,
+            kind_text(self.kind)
+        )
+    }
+    fn removed(&self) -> String {
+        format!(
+            "method {} ({}) leaves the spec: `{}` and `{}` disappear",
+            self.wire, self.title, self.type_name, self.response_name
+        )
+    }
+    fn compare(rec: &mut Recorder<'_>, b: &Self, a: &Self) {
+        method(rec, b, a);
+    }
+}
+
+impl Item for Model {
+    const ADDED: &'static str = "model added";
+    const REMOVED: &'static str = "model removed";
+    fn key(&self) -> &str {
+        &self.name
+    }
+    /// Under its family when one family uses it, else under the shared models.
+    fn place(&self) -> Place {
+        let mut families = self.families.iter();
+        let group = match (families.next(), families.next()) {
+            (Some(f), None) => f.clone(),
+            _ => SHARED_MODELS.to_owned(),
+        };
+        Place {
+            group,
+            item: format!("model {}", self.name),
+            rust: format!("alipay_api::models::{}", self.name),
+        }
+    }
+    fn added(&self) -> String {
+        format!("new model `{}`", self.name)
+    }
+    fn removed(&self) -> String {
+        format!("model `{}` leaves the spec: the type disappears", self.name)
+    }
+    fn compare(rec: &mut Recorder<'_>, b: &Self, a: &Self) {
+        model(rec, b, a);
+    }
+}
+
+impl Item for Notification {
+    const ADDED: &'static str = "notification added";
+    const REMOVED: &'static str = "notification removed";
+    fn key(&self) -> &str {
+        &self.name
+    }
+    fn place(&self) -> Place {
+        Place {
+            group: self.family.clone(),
+            item: format!("notification {}", self.name),
+            rust: format!("alipay_api::{}::{}", self.family, self.name),
+        }
+    }
+    fn added(&self) -> String {
+        let how = delivery_text(&self.delivery);
+        format!("new notification `{}` ({}), {how}", self.name, self.title)
+    }
+    fn removed(&self) -> String {
+        format!(
+            "notification `{}` ({}) leaves the spec: the type disappears",
+            self.name, self.title
+        )
+    }
+    fn compare(rec: &mut Recorder<'_>, b: &Self, a: &Self) {
+        notification(rec, b, a);
+    }
+}
+
+impl Item for Family {
+    const ADDED: &'static str = "family added";
+    const REMOVED: &'static str = "family removed";
+    fn key(&self) -> &str {
+        &self.name
+    }
+    fn place(&self) -> Place {
+        Place {
+            group: FEATURES.to_owned(),
+            item: format!("family {}", self.name),
+            rust: format!("alipay_api::{}", self.name),
+        }
+    }
+    fn added(&self) -> String {
+        let n = &self.name;
+        format!(
+            "new cargo feature `{n}` ({}) with the module `alipay_api::{n}`",
+            self.title
+        )
+    }
+    fn removed(&self) -> String {
+        let n = &self.name;
+        format!("the cargo feature `{n}` and the module `alipay_api::{n}` disappear")
+    }
+    fn compare(rec: &mut Recorder<'_>, b: &Self, a: &Self) {
+        let keys = [
+            ("title", b.title != a.title),
+            ("summary", b.summary != a.summary),
+        ];
+        rec.docs(&a.place(), "family", &keys);
+    }
+}
+
+/// A product: an alias feature over the families its methods use.
+impl Item for Product {
+    const ADDED: &'static str = "product added";
+    const REMOVED: &'static str = "product removed";
+    fn key(&self) -> &str {
+        &self.name
+    }
+    fn place(&self) -> Place {
+        Place {
+            group: FEATURES.to_owned(),
+            item: format!("product {}", self.name),
+            rust: format!("feature {}", self.name),
+        }
+    }
+    fn added(&self) -> String {
+        let families = code_list(&self.families);
+        format!(
+            "new alias feature `{}` ({}): turns on {families}",
+            self.name, self.nav
+        )
+    }
+    fn removed(&self) -> String {
+        format!(
+            "the alias feature `{}` ({}) disappears",
+            self.name, self.nav
+        )
+    }
+    fn compare(rec: &mut Recorder<'_>, b: &Self, a: &Self) {
+        product(rec, b, a);
     }
 }
 
@@ -26,40 +211,10 @@ fn kind_text(k: Kind) -> &'static str {
     }
 }
 
-/// Every method added, removed or changed.
-pub(super) fn methods(rec: &mut Recorder<'_>) {
-    let (before, after) = (rec.before, rec.after);
-    for p in pair(&before.methods, &after.methods, |m| &m.wire) {
-        match p {
-            Pair::Added(m) => {
-                let what = format!("new method {} ({}), {}", m.wire, m.title, kind_text(m.kind));
-                rec.push(&method_place(m), Impact::Additive, "method added", what);
-            }
-            Pair::Removed(m) => {
-                let what = format!(
-                    "method {} ({}) leaves the spec: `{}` and `{}` disappear",
-                    m.wire, m.title, m.type_name, m.response_name
-                );
-                rec.push(&method_place(m), Impact::Breaking, "method removed", what);
-            }
-            Pair::Both(b, a) => method(rec, b, a),
-        }
-    }
-}
-
 fn method(rec: &mut Recorder<'_>, b: &Method, a: &Method) {
-    let at = method_place(a);
-    if b.family != a.family {
-        let what = format!(
-            "moves from family `{}` to `{}`: `{}` becomes `{}`, behind the cargo feature `{}`",
-            b.family,
-            a.family,
-            method_place(b).rust,
-            at.rust,
-            a.family
-        );
-        rec.push(&at, Impact::Breaking, "method moved", what);
-    }
+    let at = a.place();
+    let (from, to) = (&b.family, &a.family);
+    moved(rec, "method moved", &b.place(), &at, from, to);
     if b.kind != a.kind {
         let what = format!(
             "changes from {} to {}",
@@ -149,6 +304,24 @@ fn method(rec: &mut Recorder<'_>, b: &Method, a: &Method) {
     );
 }
 
+/// A method or notification in another family: another module and cargo feature.
+fn moved(
+    rec: &mut Recorder<'_>,
+    kind: &'static str,
+    before: &Place,
+    after: &Place,
+    from: &str,
+    to: &str,
+) {
+    if from != to {
+        let what = format!(
+            "moves from family `{from}` to `{to}`: `{}` becomes `{}`, behind the cargo feature `{to}`",
+            before.rust, after.rust
+        );
+        rec.push(after, Impact::Breaking, kind, what);
+    }
+}
+
 fn common_params(rec: &mut Recorder<'_>, at: &Place, b: &Method, a: &Method) {
     let names = |m: &Method| {
         m.common_params
@@ -206,39 +379,8 @@ fn fixed_params(rec: &mut Recorder<'_>, at: &Place, b: &Method, a: &Method) {
     }
 }
 
-fn model_place(m: &Model) -> Place {
-    let mut families = m.families.iter();
-    let group = match (families.next(), families.next()) {
-        (Some(f), None) => f.clone(),
-        _ => SHARED_MODELS.to_owned(),
-    };
-    Place {
-        group,
-        item: format!("model {}", m.name),
-        rust: format!("alipay_api::models::{}", m.name),
-    }
-}
-
-/// Every model added, removed or changed.
-pub(super) fn models(rec: &mut Recorder<'_>) {
-    let (before, after) = (rec.before, rec.after);
-    for p in pair(&before.models, &after.models, |m| &m.name) {
-        match p {
-            Pair::Added(m) => {
-                let what = format!("new model `{}`", m.name);
-                rec.push(&model_place(m), Impact::Additive, "model added", what);
-            }
-            Pair::Removed(m) => {
-                let what = format!("model `{}` leaves the spec: the type disappears", m.name);
-                rec.push(&model_place(m), Impact::Breaking, "model removed", what);
-            }
-            Pair::Both(b, a) => model(rec, b, a),
-        }
-    }
-}
-
 fn model(rec: &mut Recorder<'_>, b: &Model, a: &Model) {
-    let at = model_place(a);
+    let at = a.place();
     let side = if b.in_requests || a.in_requests {
         Side::Request
     } else {
@@ -400,14 +542,6 @@ fn enum_value(rec: &mut Recorder<'_>, at: &Place, b: &EnumValue, a: &EnumValue) 
     );
 }
 
-fn notification_place(n: &Notification) -> Place {
-    Place {
-        group: n.family.clone(),
-        item: format!("notification {}", n.name),
-        rust: format!("alipay_api::{}::{}", n.family, n.name),
-    }
-}
-
 fn delivery_text(d: &Delivery) -> String {
     match d {
         Delivery::Form(t) => format!("form fields with `notify_type={t}`"),
@@ -415,55 +549,10 @@ fn delivery_text(d: &Delivery) -> String {
     }
 }
 
-/// Every notification added, removed or changed.
-pub(super) fn notifications(rec: &mut Recorder<'_>) {
-    let (before, after) = (rec.before, rec.after);
-    for p in pair(&before.notifications, &after.notifications, |n| &n.name) {
-        match p {
-            Pair::Added(n) => {
-                let what = format!(
-                    "new notification `{}` ({}), {}",
-                    n.name,
-                    n.title,
-                    delivery_text(&n.delivery)
-                );
-                rec.push(
-                    &notification_place(n),
-                    Impact::Additive,
-                    "notification added",
-                    what,
-                );
-            }
-            Pair::Removed(n) => {
-                let what = format!(
-                    "notification `{}` ({}) leaves the spec: the type disappears",
-                    n.name, n.title
-                );
-                rec.push(
-                    &notification_place(n),
-                    Impact::Breaking,
-                    "notification removed",
-                    what,
-                );
-            }
-            Pair::Both(b, a) => notification(rec, b, a),
-        }
-    }
-}
-
 fn notification(rec: &mut Recorder<'_>, b: &Notification, a: &Notification) {
-    let at = notification_place(a);
-    if b.family != a.family {
-        let what = format!(
-            "moves from family `{}` to `{}`: `{}` becomes `{}`, behind the cargo feature `{}`",
-            b.family,
-            a.family,
-            notification_place(b).rust,
-            at.rust,
-            a.family
-        );
-        rec.push(&at, Impact::Breaking, "notification moved", what);
-    }
+    let at = a.place();
+    let (from, to) = (&b.family, &a.family);
+    moved(rec, "notification moved", &b.place(), &at, from, to);
     if b.delivery != a.delivery {
         let what = format!(
             "arrives as {} instead of {}: the old messages are no longer recognised",
@@ -485,79 +574,8 @@ fn notification(rec: &mut Recorder<'_>, b: &Notification, a: &Notification) {
     fields(rec, &at, Side::Response, "field", &b.fields, &a.fields);
 }
 
-fn family_place(f: &Family) -> Place {
-    Place {
-        group: FEATURES.to_owned(),
-        item: format!("family {}", f.name),
-        rust: format!("alipay_api::{}", f.name),
-    }
-}
-
-/// Families that are features (those with a method or notification).
-pub(super) fn families(rec: &mut Recorder<'_>) {
-    let live = |ir: &crate::ir::Ir| ir.live_families().cloned().collect::<Vec<Family>>();
-    let (before, after) = (live(rec.before), live(rec.after));
-    for p in pair(&before, &after, |f| &f.name) {
-        match p {
-            Pair::Added(f) => {
-                let what = format!(
-                    "new cargo feature `{}` ({}) with the module `alipay_api::{}`",
-                    f.name, f.title, f.name
-                );
-                rec.push(&family_place(f), Impact::Additive, "family added", what);
-            }
-            Pair::Removed(f) => {
-                let what = format!(
-                    "the cargo feature `{}` and the module `alipay_api::{}` disappear",
-                    f.name, f.name
-                );
-                rec.push(&family_place(f), Impact::Breaking, "family removed", what);
-            }
-            Pair::Both(b, a) => rec.docs(
-                &family_place(a),
-                "family",
-                &[
-                    ("title", b.title != a.title),
-                    ("summary", b.summary != a.summary),
-                ],
-            ),
-        }
-    }
-}
-
-fn product_place(p: &Product) -> Place {
-    Place {
-        group: FEATURES.to_owned(),
-        item: format!("product {}", p.name),
-        rust: format!("feature {}", p.name),
-    }
-}
-
-/// Products: alias features over the families their methods use.
-pub(super) fn products(rec: &mut Recorder<'_>) {
-    let (before, after) = (rec.before, rec.after);
-    for p in pair(&before.products, &after.products, |p| &p.name) {
-        match p {
-            Pair::Added(p) => {
-                let what = format!(
-                    "new alias feature `{}` ({}): turns on {}",
-                    p.name,
-                    p.nav,
-                    code_list(&p.families)
-                );
-                rec.push(&product_place(p), Impact::Additive, "product added", what);
-            }
-            Pair::Removed(p) => {
-                let what = format!("the alias feature `{}` ({}) disappears", p.name, p.nav);
-                rec.push(&product_place(p), Impact::Breaking, "product removed", what);
-            }
-            Pair::Both(b, a) => product(rec, b, a),
-        }
-    }
-}
-
 fn product(rec: &mut Recorder<'_>, b: &Product, a: &Product) {
-    let at = product_place(a);
+    let at = a.place();
     let (removed, added) = set_diff(&b.families, &a.families);
     if !removed.is_empty() {
         let what = format!("no longer turns on {}", code_list(&removed));

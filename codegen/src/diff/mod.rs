@@ -97,11 +97,7 @@ pub fn diff(before: &Ir, after: &Ir) -> Vec<Change> {
         after,
         out: Vec::new(),
     };
-    items::methods(&mut rec);
-    items::models(&mut rec);
-    items::notifications(&mut rec);
-    items::families(&mut rec);
-    items::products(&mut rec);
+    items::all(&mut rec);
     let order: Vec<&str> = (after.families.iter().chain(&before.families))
         .map(|f| f.name.as_str())
         .chain([SHARED_MODELS, FEATURES])
@@ -136,6 +132,15 @@ impl Side {
         match self {
             Side::Request => Impact::Additive,
             Side::Response => Impact::Docs,
+        }
+    }
+
+    /// [`narrowed`](Self::narrowed) or [`widened`](Self::widened).
+    fn impact(self, narrowed: bool) -> Impact {
+        if narrowed {
+            self.narrowed()
+        } else {
+            self.widened()
         }
     }
 }

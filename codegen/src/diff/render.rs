@@ -8,9 +8,6 @@ use serde::Serialize;
 
 use super::{Change, Impact};
 
-/// The largest Markdown report produced: GitHub refuses comments over 65,536 characters.
-pub const MARKDOWN_LIMIT: usize = 60_000;
-
 /// One side of a comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revision {
@@ -87,11 +84,16 @@ impl Review {
         serde_json::to_string_pretty(&doc).unwrap_or_default()
     }
 
-    /// The report as Markdown for a pull request: a verdict line, then one section per
-    /// impact, grouped by family and item. Sources and documentation changes are folded;
-    /// a section that would push the report past [`MARKDOWN_LIMIT`] is replaced by its
-    /// count.
+    /// The report as Markdown: a verdict line, then one section per impact, grouped by
+    /// family and item; sources and documentation changes are folded.
     pub fn markdown(&self) -> String {
+        self.markdown_within(usize::MAX)
+    }
+
+    /// [`markdown`](Self::markdown) cut to about `limit` bytes (a pull-request comment
+    /// holds at most 65,536 characters): each section lists what fits in the space left,
+    /// breaking changes first, and says how many it left out.
+    pub fn markdown_within(&self, limit: usize) -> String {
         let mut out = format!(
             "## Spec changes: {} → {}\n\n{}\n",
             self.base.title(),
@@ -103,21 +105,23 @@ impl Review {
             if n == 0 {
                 continue;
             }
-            let body = self.section(impact);
-            let folded = matches!(impact, Impact::Source | Impact::Docs);
+            // Room for the headings and the note about what was left out.
+            let budget = limit.saturating_sub(out.len().saturating_add(300));
+            let (mut body, left_out) = self.section(impact, budget);
+            if left_out > 0 {
+                let _ = write!(
+                    body,
+                    "\n… and {left_out} more: run `cargo xtask spec-diff` locally for the whole list.\n"
+                );
+            }
             let heading = format!("{} ({n})", impact.heading());
-            let text = if folded {
-                format!("\n<details><summary><b>{heading}</b></summary>\n{body}\n</details>\n")
-            } else {
-                format!("\n### {heading}\n{body}")
-            };
-            if out.len() + text.len() <= MARKDOWN_LIMIT {
-                out.push_str(&text);
-            } else {
+            if matches!(impact, Impact::Source | Impact::Docs) {
                 let _ = write!(
                     out,
-                    "\n### {heading}\n\nToo long for a comment: run `cargo xtask spec-diff` locally for the list.\n"
+                    "\n<details><summary><b>{heading}</b></summary>\n{body}\n</details>\n"
                 );
+            } else {
+                let _ = write!(out, "\n### {heading}\n{body}");
             }
         }
         out
@@ -144,23 +148,29 @@ impl Review {
         out
     }
 
-    /// The changes of one impact, under `#### group` headings and `**item**` bullets.
-    fn section(&self, impact: Impact) -> String {
+    /// The changes of one impact, under `#### group` headings and `**item**` bullets, as
+    /// far as `budget` bytes allow; and how many changes did not fit.
+    fn section(&self, impact: Impact, budget: usize) -> (String, usize) {
         let mut out = String::new();
         let (mut group, mut item) = (None, None);
-        for c in self.changes.iter().filter(|c| c.impact == impact) {
+        let changes: Vec<&Change> = self.changes.iter().filter(|c| c.impact == impact).collect();
+        for (i, c) in changes.iter().enumerate() {
+            let mut text = String::new();
             if group != Some(&c.group) {
-                let _ = write!(out, "\n#### {}\n\n", c.group);
-                group = Some(&c.group);
-                item = None;
+                let _ = write!(text, "\n#### {}\n\n", c.group);
             }
-            if item != Some(&c.item) {
-                let _ = writeln!(out, "- **{}**", c.item);
-                item = Some(&c.item);
+            if group != Some(&c.group) || item != Some(&c.item) {
+                let _ = writeln!(text, "- **{}**", c.item);
             }
-            let _ = writeln!(out, "  - `{}`: {}", c.rust, c.message);
+            let _ = writeln!(text, "  - `{}`: {}", c.rust, c.message);
+            if out.len() + text.len() > budget {
+                return (out, changes.len() - i);
+            }
+            out.push_str(&text);
+            group = Some(&c.group);
+            item = Some(&c.item);
         }
-        out
+        (out, 0)
     }
 }
 

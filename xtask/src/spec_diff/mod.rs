@@ -40,18 +40,43 @@ impl Outcome {
     }
 }
 
+/// How the report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON.
+    Json,
+    /// Markdown of at most this many bytes (`--max-chars`, for a pull-request comment).
+    Markdown(usize),
+}
+
+impl Format {
+    fn parse(a: &Args) -> Result<Self, String> {
+        let limit = match a.value("--max-chars") {
+            Some(n) => n
+                .parse()
+                .map_err(|_| format!("--max-chars takes a number, not `{n}`"))?,
+            None => usize::MAX,
+        };
+        match (a.flag("--json"), a.flag("--markdown")) {
+            (true, true) => Err("--json and --markdown exclude each other".to_owned()),
+            (true, false) => Ok(Format::Json),
+            (false, _) => Ok(Format::Markdown(limit)),
+        }
+    }
+}
+
 /// `cargo xtask spec-diff`.
 pub fn spec_diff_cmd(root: &Path, args: &[String]) -> ExitCode {
-    let parsed =
-        Args::parse(args, &["--json", "--markdown"], &[]).and_then(|a| match &a.positional[..] {
-            [range] => Ok((a.flag("--json"), range.clone())),
+    let parsed = Args::parse(args, &["--json", "--markdown"], &["--max-chars"]).and_then(|a| {
+        match &a.positional[..] {
+            [range] => Ok((Format::parse(&a)?, range.clone())),
             _ => Err(format!(
                 "name one revision range, e.g. `main..HEAD`\n{}",
                 crate::USAGE
             )),
-        });
-    let result = parsed.and_then(|(json, range)| run(root, &range, json));
-    match result {
+        }
+    });
+    match parsed.and_then(|(format, range)| run(root, &range, format)) {
         Ok((report, outcome, note)) => {
             print!("{report}");
             if let Some(note) = note {
@@ -118,7 +143,7 @@ fn load(c: &Checkout) -> Result<Ir, String> {
 pub fn run(
     root: &Path,
     range: &str,
-    json: bool,
+    format: Format,
 ) -> Result<(String, Outcome, Option<String>), String> {
     let (base, head) = git::parse_range(root, range)?;
     let (base, head) = (checkout(root, &base)?, checkout(root, &head)?);
@@ -131,7 +156,7 @@ pub fn run(
                     .into_iter()
                     .filter_map(|(r, e)| e.map(|e| (r, e)))
                     .collect();
-            let report = unloadable(&base.revision, &head.revision, &failed, json);
+            let report = unloadable(&base.revision, &head.revision, &failed, format);
             let note = "spec-diff: a side's spec does not load with this checkout's codegen; nothing was compared";
             return Ok((report, Outcome::Unloadable, Some(note.to_owned())));
         }
@@ -141,10 +166,9 @@ pub fn run(
         head.revision.clone(),
         diff::diff(&b, &h),
     );
-    let report = if json {
-        review.json() + "\n"
-    } else {
-        review.markdown()
+    let report = match format {
+        Format::Json => review.json() + "\n",
+        Format::Markdown(limit) => review.markdown_within(limit),
     };
     Ok(match &review.bump {
         Some(b) => (report, Outcome::NeedsBump, Some(format!("spec-diff: {b}"))),
@@ -157,9 +181,9 @@ fn unloadable(
     base: &Revision,
     head: &Revision,
     failed: &[(&Revision, String)],
-    json: bool,
+    format: Format,
 ) -> String {
-    if json {
+    if format == Format::Json {
         let errors: Vec<serde_json::Value> = failed
             .iter()
             .map(|(r, e)| serde_json::json!({ "side": r, "errors": e.lines().collect::<Vec<_>>() }))

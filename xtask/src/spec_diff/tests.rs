@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::git::{parse_range, Side, TempDir};
-use super::{run, Outcome};
+use super::{run, Format, Outcome};
+
+const MD: Format = Format::Markdown(usize::MAX);
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/basic")
@@ -67,7 +69,7 @@ fn a_breaking_change_fails_until_the_minor_version_is_bumped() {
     edit(dir, CREATE, TRADE_NO, TRADE_NO_REQUIRED);
     commit(dir, "trade_no required");
 
-    let (md, outcome, note) = run(dir, "HEAD~1..HEAD", false).unwrap();
+    let (md, outcome, note) = run(dir, "HEAD~1..HEAD", MD).unwrap();
     assert_eq!(outcome, Outcome::NeedsBump, "{md}");
     assert!(md.contains("### Breaking (1)"), "{md}");
     assert!(
@@ -79,11 +81,11 @@ fn a_breaking_change_fails_until_the_minor_version_is_bumped() {
 
     set_version(dir, "0.2.0");
     commit(dir, "0.2.0");
-    let (md, outcome, _) = run(dir, "HEAD~2..HEAD", false).unwrap();
+    let (md, outcome, _) = run(dir, "HEAD~2..HEAD", MD).unwrap();
     assert_eq!(outcome, Outcome::Clean, "{md}");
     assert!(md.contains("alipay-api 0.1.0 → 0.2.0"), "{md}");
     // `HEAD~2..` ends at HEAD.
-    assert_eq!(run(dir, "HEAD~2..", false).unwrap().0, md);
+    assert_eq!(run(dir, "HEAD~2..", MD).unwrap().0, md);
 }
 
 #[test]
@@ -91,7 +93,7 @@ fn a_single_revision_compares_with_the_working_tree() {
     let repo = repo();
     let dir = repo.path();
     edit(dir, CREATE, TRADE_NO, REWORDED);
-    let (json, outcome, _) = run(dir, "HEAD", true).unwrap();
+    let (json, outcome, _) = run(dir, "HEAD", Format::Json).unwrap();
     assert_eq!(outcome, Outcome::Clean);
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["head"]["label"], "working tree");
@@ -103,7 +105,7 @@ fn a_single_revision_compares_with_the_working_tree() {
     // An additive change needs no bump either.
     let memo = "    - name: gift_message\n      type: string\n      summary: A message printed on the gift card.\n    - name: total";
     edit(dir, CREATE, "    - name: total", memo);
-    let (md, outcome, _) = run(dir, "HEAD", false).unwrap();
+    let (md, outcome, _) = run(dir, "HEAD", MD).unwrap();
     assert_eq!(outcome, Outcome::Clean, "{md}");
     assert!(md.contains("### Additive (1)"), "{md}");
 }
@@ -114,14 +116,14 @@ fn a_side_that_does_not_load_is_reported_not_compared() {
     let dir = repo.path();
     edit(dir, CREATE, "kind: server", "kind: teleport");
     commit(dir, "broken");
-    let (md, outcome, _) = run(dir, "HEAD~1..HEAD", false).unwrap();
+    let (md, outcome, _) = run(dir, "HEAD~1..HEAD", MD).unwrap();
     assert_eq!(outcome, Outcome::Unloadable);
     assert!(md.contains("The spec at `HEAD` does not load"), "{md}");
     assert!(
         md.contains("spec/methods/pay/demo.pay.create.yaml:"),
         "{md}"
     );
-    let (json, _, _) = run(dir, "HEAD~1..HEAD", true).unwrap();
+    let (json, _, _) = run(dir, "HEAD~1..HEAD", Format::Json).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["unloadable"][0]["side"]["label"], "HEAD");
 }
@@ -145,10 +147,10 @@ fn three_dots_start_from_the_merge_base_and_bad_revisions_are_refused() {
     let (main_parent, _) = parse_range(dir, "main~1..").unwrap();
     assert!(matches!(main_parent, Side::Commit { commit, .. } if &commit == b));
     // From the merge base only the topic's change shows, not main's newer summary.
-    let (md, outcome, _) = run(dir, "main...topic", false).unwrap();
+    let (md, outcome, _) = run(dir, "main...topic", MD).unwrap();
     assert_eq!(outcome, Outcome::NeedsBump);
     assert!(!md.contains("Documentation only"), "{md}");
 
-    let err = run(dir, "no-such-branch..HEAD", false).unwrap_err();
+    let err = run(dir, "no-such-branch..HEAD", MD).unwrap_err();
     assert!(err.contains("`no-such-branch` is not a commit"), "{err}");
 }
