@@ -4,6 +4,12 @@
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub mod trade;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub mod royalty;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub mod transfer;
 #[cfg(feature = "bill")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bill")))]
 pub mod bill;
@@ -25,9 +31,21 @@ pub(crate) mod tables {
     /// Every method of the enabled features, sorted by method name.
     pub(crate) static METHODS: &[&crate::schema::MethodSchema] = &[
         #[cfg(feature = "bill")]
+        &crate::generated::bill::alipay_data_bill_ereceipt_apply::SCHEMA,
+        #[cfg(feature = "bill")]
+        &crate::generated::bill::alipay_data_bill_ereceipt_query::SCHEMA,
+        #[cfg(feature = "bill")]
         &crate::generated::bill::alipay_data_dataservice_bill_downloadurl_query::SCHEMA,
         #[cfg(feature = "esign")]
         &crate::generated::esign::alipay_eco_doc_template_create::SCHEMA,
+        #[cfg(feature = "transfer")]
+        &crate::generated::transfer::alipay_fund_account_query::SCHEMA,
+        #[cfg(feature = "transfer")]
+        &crate::generated::transfer::alipay_fund_trans_common_query::SCHEMA,
+        #[cfg(feature = "transfer")]
+        &crate::generated::transfer::alipay_fund_trans_refund::SCHEMA,
+        #[cfg(feature = "transfer")]
+        &crate::generated::transfer::alipay_fund_trans_uni_transfer::SCHEMA,
         #[cfg(feature = "shop")]
         &crate::generated::shop::alipay_offline_market_applyorder_batchquery::SCHEMA,
         #[cfg(feature = "shop")]
@@ -58,6 +76,12 @@ pub(crate) mod tables {
         &crate::generated::trade::alipay_trade_create::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::alipay_trade_fastpay_refund_query::SCHEMA,
+        #[cfg(feature = "royalty")]
+        &crate::generated::royalty::alipay_trade_order_onsettle_query::SCHEMA,
+        #[cfg(feature = "royalty")]
+        &crate::generated::royalty::alipay_trade_order_settle::SCHEMA,
+        #[cfg(feature = "royalty")]
+        &crate::generated::royalty::alipay_trade_order_settle_query::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::alipay_trade_page_pay::SCHEMA,
         #[cfg(feature = "trade")]
@@ -68,15 +92,27 @@ pub(crate) mod tables {
         &crate::generated::trade::alipay_trade_query::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::alipay_trade_refund::SCHEMA,
+        #[cfg(feature = "royalty")]
+        &crate::generated::royalty::alipay_trade_royalty_rate_query::SCHEMA,
+        #[cfg(feature = "royalty")]
+        &crate::generated::royalty::alipay_trade_royalty_relation_batchquery::SCHEMA,
+        #[cfg(feature = "royalty")]
+        &crate::generated::royalty::alipay_trade_royalty_relation_bind::SCHEMA,
+        #[cfg(feature = "royalty")]
+        &crate::generated::royalty::alipay_trade_royalty_relation_unbind::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::alipay_trade_wap_pay::SCHEMA,
     ];
     /// Every notification of the enabled features, sorted by name.
     pub(crate) static NOTIFICATIONS: &[&crate::schema::NotificationSchema] = &[
+        #[cfg(feature = "transfer")]
+        &crate::generated::transfer::notify_fund_trans_order_changed::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::notify_refund_depositback_completed::SCHEMA,
         #[cfg(feature = "shop")]
         &crate::generated::shop::notify_shop_audit_result::SCHEMA,
+        #[cfg(feature = "royalty")]
+        &crate::generated::royalty::notify_trade_order_settle_notify::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::notify_trade_status_sync::SCHEMA,
     ];

@@ -3,9 +3,17 @@
 //! Downloading the daily and monthly statements that reconcile a merchant's books with Alipay's.
 //!
 //! **对账**. Enabled by the cargo feature `bill` (or a product feature that includes it, or `full`). The models these methods use are re-exported here too.
+pub(crate) mod alipay_data_bill_ereceipt_apply;
+pub use alipay_data_bill_ereceipt_apply::{
+    AlipayDataBillEreceiptApply, AlipayDataBillEreceiptApplyResponse,
+};
+pub(crate) mod alipay_data_bill_ereceipt_query;
+pub use alipay_data_bill_ereceipt_query::{
+    AlipayDataBillEreceiptQuery, AlipayDataBillEreceiptQueryResponse,
+};
 pub(crate) mod alipay_data_dataservice_bill_downloadurl_query;
 pub use alipay_data_dataservice_bill_downloadurl_query::{
     AlipayDataDataserviceBillDownloadurlQuery,
     AlipayDataDataserviceBillDownloadurlQueryResponse,
 };
-pub use crate::models::{BillFileCode, BillType};
+pub use crate::models::{BillFileCode, BillType, EreceiptStatus, EreceiptType};

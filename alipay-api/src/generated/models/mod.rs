@@ -23,6 +23,21 @@ pub(crate) mod auth_confirm_mode;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use auth_confirm_mode::AuthConfirmMode;
+#[cfg(feature = "transfer")]
+pub(crate) mod balance_account_detail;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use balance_account_detail::BalanceAccountDetail;
+#[cfg(feature = "transfer")]
+pub(crate) mod bank_account_type;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use bank_account_type::BankAccountType;
+#[cfg(feature = "transfer")]
+pub(crate) mod bankcard_ext_info;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use bankcard_ext_info::BankcardExtInfo;
 #[cfg(feature = "bill")]
 pub(crate) mod bill_file_code;
 #[cfg(feature = "bill")]
@@ -108,6 +123,21 @@ pub(crate) mod enterprise_pay_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use enterprise_pay_info::EnterprisePayInfo;
+#[cfg(feature = "bill")]
+pub(crate) mod ereceipt_status;
+#[cfg(feature = "bill")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bill")))]
+pub use ereceipt_status::EreceiptStatus;
+#[cfg(feature = "bill")]
+pub(crate) mod ereceipt_type;
+#[cfg(feature = "bill")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bill")))]
+pub use ereceipt_type::EreceiptType;
+#[cfg(feature = "transfer")]
+pub(crate) mod ext_card_info;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use ext_card_info::ExtCardInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod ext_user_info;
 #[cfg(feature = "trade")]
@@ -173,21 +203,36 @@ pub(crate) mod logistics_type;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use logistics_type::LogisticsType;
+#[cfg(feature = "transfer")]
+pub(crate) mod mutiple_currency_detail;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use mutiple_currency_detail::MutipleCurrencyDetail;
 #[cfg(feature = "auth")]
 pub(crate) mod oauth_grant_type;
 #[cfg(feature = "auth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "auth")))]
 pub use oauth_grant_type::OauthGrantType;
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "royalty", feature = "trade"))]
 pub(crate) mod open_api_royalty_detail_info_pojo;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "royalty", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "royalty", feature = "trade"))))]
 pub use open_api_royalty_detail_info_pojo::OpenApiRoyaltyDetailInfoPojo;
 #[cfg(feature = "trade")]
 pub(crate) mod open_api_specified_channel_params_pojo;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use open_api_specified_channel_params_pojo::OpenApiSpecifiedChannelParamsPojo;
+#[cfg(feature = "transfer")]
+pub(crate) mod participant;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use participant::Participant;
+#[cfg(feature = "transfer")]
+pub(crate) mod participant_identity_type;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use participant_identity_type::ParticipantIdentityType;
 #[cfg(feature = "trade")]
 pub(crate) mod pay_async_type;
 #[cfg(feature = "trade")]
@@ -283,20 +328,20 @@ pub(crate) mod refund_royalty_result;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use refund_royalty_result::RefundRoyaltyResult;
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "royalty", feature = "trade"))]
 pub(crate) mod refund_royalty_trans_in_type;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "royalty", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "royalty", feature = "trade"))))]
 pub use refund_royalty_trans_in_type::RefundRoyaltyTransInType;
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "royalty", feature = "trade"))]
 pub(crate) mod refund_royalty_trans_out_type;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "royalty", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "royalty", feature = "trade"))))]
 pub use refund_royalty_trans_out_type::RefundRoyaltyTransOutType;
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "royalty", feature = "trade"))]
 pub(crate) mod refund_royalty_type;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "royalty", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "royalty", feature = "trade"))))]
 pub use refund_royalty_type::RefundRoyaltyType;
 #[cfg(feature = "trade")]
 pub(crate) mod refund_status;
@@ -313,16 +358,51 @@ pub(crate) mod refund_trans_out_type;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use refund_trans_out_type::RefundTransOutType;
+#[cfg(feature = "royalty")]
+pub(crate) mod royalty_account_type;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub use royalty_account_type::RoyaltyAccountType;
+#[cfg(feature = "royalty")]
+pub(crate) mod royalty_detail;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub use royalty_detail::RoyaltyDetail;
 #[cfg(feature = "trade")]
 pub(crate) mod royalty_detail_infos;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use royalty_detail_infos::RoyaltyDetailInfos;
+#[cfg(feature = "royalty")]
+pub(crate) mod royalty_detail_state;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub use royalty_detail_state::RoyaltyDetailState;
+#[cfg(feature = "royalty")]
+pub(crate) mod royalty_entity;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub use royalty_entity::RoyaltyEntity;
 #[cfg(feature = "trade")]
 pub(crate) mod royalty_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use royalty_info::RoyaltyInfo;
+#[cfg(feature = "royalty")]
+pub(crate) mod royalty_mode;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub use royalty_mode::RoyaltyMode;
+#[cfg(feature = "royalty")]
+pub(crate) mod royalty_operation_type;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub use royalty_operation_type::RoyaltyOperationType;
+#[cfg(feature = "royalty")]
+pub(crate) mod royalty_result_code;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub use royalty_result_code::RoyaltyResultCode;
 #[cfg(feature = "trade")]
 pub(crate) mod scene_rule_params;
 #[cfg(feature = "trade")]
@@ -338,6 +418,11 @@ pub(crate) mod settle_entity_type;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use settle_entity_type::SettleEntityType;
+#[cfg(feature = "royalty")]
+pub(crate) mod settle_extend_params;
+#[cfg(feature = "royalty")]
+#[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
+pub use settle_extend_params::SettleExtendParams;
 #[cfg(feature = "trade")]
 pub(crate) mod settle_info;
 #[cfg(feature = "trade")]
@@ -433,6 +518,11 @@ pub(crate) mod shop_type;
 #[cfg(feature = "shop")]
 #[cfg_attr(docsrs, doc(cfg(feature = "shop")))]
 pub use shop_type::ShopType;
+#[cfg(feature = "transfer")]
+pub(crate) mod sign_data;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use sign_data::SignData;
 #[cfg(feature = "trade")]
 pub(crate) mod sign_merchant_params;
 #[cfg(feature = "trade")]
@@ -488,6 +578,31 @@ pub(crate) mod trade_status;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use trade_status::TradeStatus;
+#[cfg(feature = "transfer")]
+pub(crate) mod transfer_biz_scene;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use transfer_biz_scene::TransferBizScene;
+#[cfg(feature = "transfer")]
+pub(crate) mod transfer_product_code;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use transfer_product_code::TransferProductCode;
+#[cfg(feature = "transfer")]
+pub(crate) mod transfer_scene_report_info;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use transfer_scene_report_info::TransferSceneReportInfo;
+#[cfg(feature = "transfer")]
+pub(crate) mod transfer_status;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use transfer_status::TransferStatus;
+#[cfg(feature = "transfer")]
+pub(crate) mod transfer_sub_status;
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use transfer_sub_status::TransferSubStatus;
 #[cfg(feature = "trade")]
 pub(crate) mod voucher_detail;
 #[cfg(feature = "trade")]

@@ -3,19 +3,19 @@
 #[allow(unused_imports)]
 use crate::schema::{FieldSchema as F, TypeSchema as T};
 use crate::generated::models as m;
-/// One royalty split to reverse as part of a refund (退分账), naming who pays back and how much.
+/// One royalty split entry, naming who pays, who receives and how much; a settlement request pays it out, a refund request (退分账) takes it back.
 ///
 /// Start from [`OpenApiRoyaltyDetailInfoPojo::new`] and chain the setters; the request that carries it checks it in `build()`.
 ///
-/// Compiled with any of the cargo features `trade`.
+/// Compiled with any of the cargo features `royalty`, `trade`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OpenApiRoyaltyDetailInfoPojo {
-    /// Whether the entry reverses an ordinary split or a top-up; `transfer` when left out.
+    /// Whether the entry is an ordinary split or a top-up (补差); `transfer` when left out.
     ///
     /// Wire `royalty_type`, [`RefundRoyaltyType`](crate::models::RefundRoyaltyType); e.g. `"transfer"`.
     pub royalty_type: Option<crate::models::RefundRoyaltyType>,
-    /// Account the money is taken back from, in the form chosen by `trans_out_type`. Leave out for general-finance merchants.
+    /// Paying account, in the form chosen by `trans_out_type` (the merchant when settling, the receiver when a refund takes a split back). Leave out for general-finance merchants.
     ///
     /// Wire `trans_out`, text; e.g. `"2088101126765726"`.
     pub trans_out: Option<String>,
@@ -27,7 +27,7 @@ pub struct OpenApiRoyaltyDetailInfoPojo {
     ///
     /// Wire `trans_in_type`, [`RefundRoyaltyTransInType`](crate::models::RefundRoyaltyTransInType); e.g. `"userId"`.
     pub trans_in_type: Option<crate::models::RefundRoyaltyTransInType>,
-    /// Account that originally received the split, in the form chosen by `trans_in_type` (user id 2088… , card alias, login name or OpenID).
+    /// Receiving account of the split, in the form chosen by `trans_in_type` (user id 2088…, card alias, login name or OpenID); merchant royalty settlements accept Alipay accounts only.
     ///
     /// Wire `trans_in`, text; e.g. `"2088101126708402"`.
     pub trans_in: Option<String>,
@@ -35,11 +35,11 @@ pub struct OpenApiRoyaltyDetailInfoPojo {
     ///
     /// Wire `trans_in_name`, text; e.g. `"张三"`.
     pub trans_in_name: Option<String>,
-    /// Amount to take back for this entry, in yuan.
+    /// Amount of the entry, in yuan.
     ///
     /// Wire `amount`, amount in yuan; at least 0.01; e.g. `"0.10"`.
     pub amount: Option<crate::types::Input<crate::types::Amount>>,
-    /// Share to take back as a whole percentage, 1 to 100.
+    /// The entry's share as a whole percentage, 1 to 100, instead of an amount.
     ///
     /// Wire `amount_percentage`, integer; 1 to 100; e.g. `"100"`.
     pub amount_percentage: Option<i64>,
