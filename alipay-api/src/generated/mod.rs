@@ -10,6 +10,12 @@ pub mod royalty;
 #[cfg(feature = "transfer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod transfer;
+#[cfg(feature = "certify")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certify")))]
+pub mod certify;
+#[cfg(feature = "member")]
+#[cfg_attr(docsrs, doc(cfg(feature = "member")))]
+pub mod member;
 #[cfg(feature = "bill")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bill")))]
 pub mod bill;
@@ -25,6 +31,15 @@ pub mod esign;
 #[cfg(feature = "open")]
 #[cfg_attr(docsrs, doc(cfg(feature = "open")))]
 pub mod open;
+#[cfg(feature = "open_auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "open_auth")))]
+pub mod open_auth;
+#[cfg(feature = "mycar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mycar")))]
+pub mod mycar;
+#[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
+pub mod security;
 pub mod models;
 /// The schema tables behind `crate::schema`, limited to enabled features.
 pub(crate) mod tables {
@@ -38,6 +53,8 @@ pub(crate) mod tables {
         &crate::generated::bill::alipay_data_dataservice_bill_downloadurl_query::SCHEMA,
         #[cfg(feature = "esign")]
         &crate::generated::esign::alipay_eco_doc_template_create::SCHEMA,
+        #[cfg(feature = "mycar")]
+        &crate::generated::mycar::alipay_eco_mycar_parking_parkinglotinfo_query::SCHEMA,
         #[cfg(feature = "transfer")]
         &crate::generated::transfer::alipay_fund_account_query::SCHEMA,
         #[cfg(feature = "transfer")]
@@ -64,6 +81,10 @@ pub(crate) mod tables {
         &crate::generated::shop::alipay_offline_material_image_upload::SCHEMA,
         #[cfg(feature = "open")]
         &crate::generated::open::alipay_open_app_alipaycert_download::SCHEMA,
+        #[cfg(feature = "open_auth")]
+        &crate::generated::open_auth::alipay_open_auth_userauth_relationship_query::SCHEMA,
+        #[cfg(feature = "security")]
+        &crate::generated::security::alipay_security_risk_customerrisk_send::SCHEMA,
         #[cfg(feature = "auth")]
         &crate::generated::auth::alipay_system_oauth_token::SCHEMA,
         #[cfg(feature = "trade")]
@@ -102,6 +123,16 @@ pub(crate) mod tables {
         &crate::generated::royalty::alipay_trade_royalty_relation_unbind::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::alipay_trade_wap_pay::SCHEMA,
+        #[cfg(feature = "certify")]
+        &crate::generated::certify::alipay_user_certify_open_certify::SCHEMA,
+        #[cfg(feature = "certify")]
+        &crate::generated::certify::alipay_user_certify_open_initialize::SCHEMA,
+        #[cfg(feature = "certify")]
+        &crate::generated::certify::alipay_user_certify_open_query::SCHEMA,
+        #[cfg(feature = "member")]
+        &crate::generated::member::alipay_user_info_auth::SCHEMA,
+        #[cfg(feature = "member")]
+        &crate::generated::member::alipay_user_info_share::SCHEMA,
     ];
     /// Every notification of the enabled features, sorted by name.
     pub(crate) static NOTIFICATIONS: &[&crate::schema::NotificationSchema] = &[
@@ -115,5 +146,7 @@ pub(crate) mod tables {
         &crate::generated::royalty::notify_trade_order_settle_notify::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::notify_trade_status_sync::SCHEMA,
+        #[cfg(feature = "open_auth")]
+        &crate::generated::open_auth::notify_user_auth_cancelled::SCHEMA,
     ];
 }

@@ -18,6 +18,16 @@ pub(crate) mod agreement_sign_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use agreement_sign_params::AgreementSignParams;
+#[cfg(feature = "member")]
+pub(crate) mod alipay_user_deliver_address;
+#[cfg(feature = "member")]
+#[cfg_attr(docsrs, doc(cfg(feature = "member")))]
+pub use alipay_user_deliver_address::AlipayUserDeliverAddress;
+#[cfg(feature = "member")]
+pub(crate) mod alipay_user_picture;
+#[cfg(feature = "member")]
+#[cfg_attr(docsrs, doc(cfg(feature = "member")))]
+pub use alipay_user_picture::AlipayUserPicture;
 #[cfg(feature = "trade")]
 pub(crate) mod auth_confirm_mode;
 #[cfg(feature = "trade")]
@@ -63,6 +73,11 @@ pub(crate) mod bk_agent_resp_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use bk_agent_resp_info::BkAgentRespInfo;
+#[cfg(feature = "mycar")]
+pub(crate) mod business_item;
+#[cfg(feature = "mycar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mycar")))]
+pub use business_item::BusinessItem;
 #[cfg(feature = "trade")]
 pub(crate) mod business_params;
 #[cfg(feature = "trade")]
@@ -88,6 +103,16 @@ pub(crate) mod cert_type;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use cert_type::CertType;
+#[cfg(feature = "certify")]
+pub(crate) mod certify_biz_code;
+#[cfg(feature = "certify")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certify")))]
+pub use certify_biz_code::CertifyBizCode;
+#[cfg(feature = "certify")]
+pub(crate) mod certify_cert_type;
+#[cfg(feature = "certify")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certify")))]
+pub use certify_cert_type::CertifyCertType;
 #[cfg(feature = "trade")]
 pub(crate) mod charge_info;
 #[cfg(feature = "trade")]
@@ -153,11 +178,21 @@ pub(crate) mod external_payer_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use external_payer_info::ExternalPayerInfo;
+#[cfg(feature = "member")]
+pub(crate) mod firm_type;
+#[cfg(feature = "member")]
+#[cfg_attr(docsrs, doc(cfg(feature = "member")))]
+pub use firm_type::FirmType;
 #[cfg(feature = "trade")]
 pub(crate) mod fulfillment_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use fulfillment_detail::FulfillmentDetail;
+#[cfg(feature = "member")]
+pub(crate) mod gender;
+#[cfg(feature = "member")]
+#[cfg_attr(docsrs, doc(cfg(feature = "member")))]
+pub use gender::Gender;
 #[cfg(feature = "trade")]
 pub(crate) mod goods_detail;
 #[cfg(feature = "trade")]
@@ -223,6 +258,26 @@ pub(crate) mod open_api_specified_channel_params_pojo;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use open_api_specified_channel_params_pojo::OpenApiSpecifiedChannelParamsPojo;
+#[cfg(feature = "certify")]
+pub(crate) mod open_certify_identity_param;
+#[cfg(feature = "certify")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certify")))]
+pub use open_certify_identity_param::OpenCertifyIdentityParam;
+#[cfg(feature = "certify")]
+pub(crate) mod open_certify_merchant_config;
+#[cfg(feature = "certify")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certify")))]
+pub use open_certify_merchant_config::OpenCertifyMerchantConfig;
+#[cfg(feature = "mycar")]
+pub(crate) mod parking_lot_charging_rule_info;
+#[cfg(feature = "mycar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mycar")))]
+pub use parking_lot_charging_rule_info::ParkingLotChargingRuleInfo;
+#[cfg(feature = "mycar")]
+pub(crate) mod parking_lot_service_info;
+#[cfg(feature = "mycar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mycar")))]
+pub use parking_lot_service_info::ParkingLotServiceInfo;
 #[cfg(feature = "transfer")]
 pub(crate) mod participant;
 #[cfg(feature = "transfer")]
@@ -358,6 +413,11 @@ pub(crate) mod refund_trans_out_type;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use refund_trans_out_type::RefundTransOutType;
+#[cfg(feature = "security")]
+pub(crate) mod risk_process_code;
+#[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
+pub use risk_process_code::RiskProcessCode;
 #[cfg(feature = "royalty")]
 pub(crate) mod royalty_account_type;
 #[cfg(feature = "royalty")]
@@ -603,6 +663,16 @@ pub(crate) mod transfer_sub_status;
 #[cfg(feature = "transfer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub use transfer_sub_status::TransferSubStatus;
+#[cfg(feature = "member")]
+pub(crate) mod user_auth_scope;
+#[cfg(feature = "member")]
+#[cfg_attr(docsrs, doc(cfg(feature = "member")))]
+pub use user_auth_scope::UserAuthScope;
+#[cfg(feature = "member")]
+pub(crate) mod user_cert_type;
+#[cfg(feature = "member")]
+#[cfg_attr(docsrs, doc(cfg(feature = "member")))]
+pub use user_cert_type::UserCertType;
 #[cfg(feature = "trade")]
 pub(crate) mod voucher_detail;
 #[cfg(feature = "trade")]
