@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use alipay_codegen::catalog::{self, Catalog};
-use alipay_codegen::import::{skeletons, Existing, Report, Skeleton};
+use alipay_codegen::import::{skeletons, update, Existing, Report, Skeleton};
 use alipay_codegen::Options;
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
@@ -104,7 +104,7 @@ pub fn import_cmd(root: &Path, args: &[String]) -> Result<(), String> {
     while i < args.len() {
         match args[i].as_str() {
             "--catalog" | "--family" | "--spec" => i += 2,
-            "--force" | "--all" => i += 1,
+            "--force" | "--all" | "--update" => i += 1,
             other if other.starts_with("--") => {
                 return Err(format!("unknown option {other}\n{}", crate::USAGE))
             }
@@ -127,6 +127,9 @@ pub fn import_cmd(root: &Path, args: &[String]) -> Result<(), String> {
             crate::USAGE
         ));
     }
+    if args.iter().any(|a| a == "--update") {
+        return update_cmd(&cat, &spec, &methods);
+    }
     let ex = existing(&spec);
     let (files, report) =
         skeletons(&cat, &ex, &methods, flag(args, "--family")).map_err(|e| e.to_string())?;
@@ -135,6 +138,34 @@ pub fn import_cmd(root: &Path, args: &[String]) -> Result<(), String> {
     eprintln!(
         "review every `derived:` note and replace every TODO, then run `cargo xtask codegen`"
     );
+    Ok(())
+}
+
+/// `import --update`: appends what the catalogue has and the spec lacks, method by method
+/// (the spec is read again after each, so two methods sharing a model add its fields once).
+fn update_cmd(cat: &Catalog, spec: &Path, methods: &[String]) -> Result<(), String> {
+    let mut total = Report::default();
+    let mut added = 0;
+    for m in methods {
+        let (raw, _) = alipay_codegen::load::load_raw(spec);
+        let up = update(cat, &raw, m).map_err(|e| e.to_string())?;
+        // The files hold the whole updated text: every kept line and the appended items.
+        write_skeletons(spec, &up.files, true, true)?;
+        if up.added.is_empty() {
+            eprintln!("{m}: the spec already has every field the catalogue lists");
+        }
+        for line in &up.added {
+            println!("added {line}");
+        }
+        added += up.added.len();
+        total.add(&up.report);
+    }
+    if added > 0 {
+        print_report(&total);
+        eprintln!(
+            "existing lines are unchanged; review every new `derived:` note and replace every TODO, then run `cargo xtask codegen`"
+        );
+    }
     Ok(())
 }
 

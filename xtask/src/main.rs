@@ -22,6 +22,10 @@ pub(crate) const USAGE: &str = "usage:
       write spec skeletons (method + new models it uses) from the facts-only catalogue
       (catalog/): types, nesting, placement, kind, common params and the facts the
       catalogue's hints propose, each marked `derived:`; prints what it typed and proposed
+  cargo xtask import --update <method>... [--catalog <dir>] [--spec <dir>]
+      append to existing spec files the params, response fields and model fields the
+      catalogue lists and they lack (TODO summaries, `derived:` notes, new model files as
+      needed); existing lines are never rewritten or reordered; prints what it added
   cargo xtask bench-codegen [--catalog <dir>]
       import every catalogue method into a temporary copy of spec/ and time load + generate
   cargo xtask bench-compile [--keep]

@@ -10,7 +10,11 @@
 //! constraints also get a `catalog: …` source. Fields that match a shared definition in
 //! `spec/fields/` are written as `- use:`. Summaries are `TODO`: the loader rejects them,
 //! so a skeleton cannot reach the crate before a person has written them.
+//!
+//! [`update`] brings an existing method file up to date with the catalogue the same way,
+//! appending only what is missing.
 
+mod update;
 mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,6 +25,7 @@ use crate::catalog::{self, Catalog, FieldType, MethodKind};
 use crate::load::RawSpec;
 use crate::naming;
 use crate::spec::ModelKindSpec;
+pub use update::{update, Update};
 use yaml::{scalar, Block};
 
 /// Why an import failed.
@@ -34,6 +39,9 @@ pub enum ImportError {
     /// No family was given and none of `groups.yaml` claims the method's prefix.
     #[error("no family for `{0}`: pass --family <name>, or add a prefix to a family in spec/groups.yaml")]
     NoFamily(String),
+    /// `--update` of a method the spec does not have yet.
+    #[error("`{0}` is not in the spec yet: import it without --update first")]
+    NotInSpec(String),
     /// The family name is unusable.
     #[error(
         "`{0}` is not a usable family name: use a snake_case name declared in spec/groups.yaml"
