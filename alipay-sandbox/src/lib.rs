@@ -67,3 +67,34 @@ pub use models::trade::{Refund, Trade, TradeStatus};
 pub use outbox::Notification;
 pub use sandbox::Sandbox;
 pub use spec::{sample_request, SampleRequest};
+
+/// Entry points for the project's fuzz targets (`fuzz/`) and their stable corpus
+/// test; not part of the sandbox's supported API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::future::Future as _;
+    use std::task::{Context, Poll, Waker};
+
+    /// Most parameters the gateway accepts in one request.
+    pub const MAX_PARAMS: usize = crate::wire::MAX_PARAMS;
+
+    /// Parses a request as `/gateway.do` receives it (URL query, `Content-Type`,
+    /// body): its text parameters in order, or why it is refused.
+    pub fn read_request(
+        query: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Vec<(String, String)>, String> {
+        let read = crate::wire::read(query, content_type, bytes::Bytes::copy_from_slice(body));
+        let mut read = std::pin::pin!(read);
+        let mut cx = Context::from_waker(Waker::noop());
+        // The body is already in memory, so the parser never waits; the bound only
+        // turns a parser that would spin into an error the fuzzer reports.
+        for _ in 0..1_000 {
+            if let Poll::Ready(r) = read.as_mut().poll(&mut cx) {
+                return r.map(|p| p.pairs).map_err(|e| e.to_string());
+            }
+        }
+        Err("the request parser did not finish".into())
+    }
+}

@@ -5,6 +5,8 @@
 //! examples are checked by `cargo test` and cannot drift from the API.
 #![doc = include_str!("../../README.md")]
 
+pub mod fuzz;
+
 /// The test data kept in the repository under `tests/vectors/` (official SDK
 /// vectors, throwaway keys, public certificates; see its README).
 ///

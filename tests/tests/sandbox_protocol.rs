@@ -664,37 +664,10 @@ async fn gbk_call(
     biz: Value,
     extra: &[(&str, &str)],
 ) -> (String, Vec<u8>) {
-    let key = PrivateKey::from_text(&gw.keys().app_private_key).unwrap();
-    let now = BeijingDateTime::now().to_string();
-    let biz = biz.to_string();
-    let mut params: Vec<(&str, &str)> = vec![
-        ("app_id", gw.keys().app_id.as_str()),
-        ("method", method),
-        ("charset", "GBK"),
-        ("sign_type", "RSA2"),
-        ("timestamp", now.as_str()),
-        ("version", "1.0"),
-        ("biz_content", biz.as_str()),
-    ];
-    params.extend_from_slice(extra);
-    let content = sign_content(params.iter().copied());
-    let sign = sign_base64(&key, SignType::Rsa2, &encoding_rs::GBK.encode(&content).0).unwrap();
-    params.push(("sign", sign.as_str()));
-    let body: Vec<String> = params
-        .iter()
-        .map(|(k, v)| {
-            let v: String =
-                form_urlencoded::byte_serialize(&encoding_rs::GBK.encode(v).0).collect();
-            format!("{k}={v}")
-        })
-        .collect();
     let resp = reqwest::Client::new()
         .post(gw.gateway_url())
-        .header(
-            "content-type",
-            "application/x-www-form-urlencoded;charset=GBK",
-        )
-        .body(body.join("&"))
+        .header("content-type", sandbox_support::GBK_FORM)
+        .body(sandbox_support::gbk_form(gw, method, &biz, extra))
         .send()
         .await
         .unwrap();

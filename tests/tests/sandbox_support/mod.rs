@@ -111,3 +111,42 @@ pub fn submit(action: &str, fields: &[(String, String)]) -> reqwest::RequestBuil
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
 }
+
+/// The content type of a GBK form.
+pub const GBK_FORM: &str = "application/x-www-form-urlencoded;charset=GBK";
+
+/// A signed request body in GBK, the way older merchant systems send it: the
+/// string to sign and the form are GBK bytes.
+pub fn gbk_form(
+    gw: &alipay_sandbox::Sandbox,
+    method: &str,
+    biz: &serde_json::Value,
+    extra: &[(&str, &str)],
+) -> String {
+    use alipay_api::crypto::{sign_base64, PrivateKey, SignType};
+    let key = PrivateKey::from_text(&gw.keys().app_private_key).unwrap();
+    let now = alipay_api::BeijingDateTime::now().to_string();
+    let biz = biz.to_string();
+    let mut params: Vec<(&str, &str)> = vec![
+        ("app_id", gw.keys().app_id.as_str()),
+        ("method", method),
+        ("charset", "GBK"),
+        ("sign_type", "RSA2"),
+        ("timestamp", now.as_str()),
+        ("version", "1.0"),
+        ("biz_content", biz.as_str()),
+    ];
+    params.extend_from_slice(extra);
+    let content = alipay_api::protocol::sign_content(params.iter().copied());
+    let sign = sign_base64(&key, SignType::Rsa2, &encoding_rs::GBK.encode(&content).0).unwrap();
+    params.push(("sign", sign.as_str()));
+    let body: Vec<String> = params
+        .iter()
+        .map(|(k, v)| {
+            let v: String =
+                form_urlencoded::byte_serialize(&encoding_rs::GBK.encode(v).0).collect();
+            format!("{k}={v}")
+        })
+        .collect();
+    body.join("&")
+}
