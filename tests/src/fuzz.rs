@@ -177,12 +177,14 @@ pub fn aes(data: &[u8]) -> bool {
     }
 }
 
-/// The repository's spec folder: the fuzzed file is loaded among the real ones.
+/// The repository's spec folder, for its `groups.yaml`.
 const REAL_SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec");
 
-/// `<path in the spec folder>\n<YAML>`: one spec file, put in place of (or beside)
-/// the real file at that path in a copy of the repository's spec, loaded by the
-/// generator (`alipay_codegen::ir::load`). Accepted: the spec loaded.
+/// `<path in the spec folder>\n<YAML>`: one spec file, in a spec folder that holds
+/// only it and the real `groups.yaml`, read by the generator's loader
+/// (`alipay_codegen::load::load_raw`) and, whatever it read, checked for
+/// consistency (`alipay_codegen::ir::build`; references to files that are not
+/// there are errors, never panics). Accepted: the file parsed.
 pub fn spec(data: &[u8]) -> bool {
     let (path, text) = first_line(data);
     let path = std::str::from_utf8(path)
@@ -191,8 +193,12 @@ pub fn spec(data: &[u8]) -> bool {
         .unwrap_or("methods/trade/fuzz.yaml");
     SCRATCH.with_borrow_mut(|scratch| {
         let scratch = scratch.get_or_insert_with(Scratch::new);
-        scratch.put(path, text)
-            && alipay_codegen::ir::load(&scratch.dir, Default::default()).is_ok()
+        if !scratch.put(path, text) {
+            return false;
+        }
+        let (raw, errors) = alipay_codegen::load::load_raw(&scratch.dir);
+        let _ = alipay_codegen::ir::build(&raw, Default::default());
+        errors.is_empty()
     })
 }
 
@@ -214,7 +220,7 @@ fn spec_path_ok(p: &str) -> bool {
         }
 }
 
-/// A per-thread copy of the repository's spec, removed when the thread ends.
+/// A per-thread scratch spec folder, removed when the thread ends.
 struct Scratch {
     dir: PathBuf,
     /// The file the last input replaced, to put back before the next one.
@@ -226,23 +232,32 @@ impl Scratch {
         static N: AtomicUsize = AtomicUsize::new(0);
         let n = N.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("alipay-fuzz-spec-{}-{n}", std::process::id()));
-        copy_dir(Path::new(REAL_SPEC), &dir)
-            .unwrap_or_else(|e| panic!("cannot copy {REAL_SPEC} to {}: {e}", dir.display()));
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| {
+                std::fs::copy(
+                    Path::new(REAL_SPEC).join("groups.yaml"),
+                    dir.join("groups.yaml"),
+                )
+            })
+            .unwrap_or_else(|e| panic!("cannot make the scratch spec {}: {e}", dir.display()));
         Scratch {
             dir,
             replaced: None,
         }
     }
 
-    /// Restores the previous input's file, then writes `text` at `path`.
+    /// Removes the previous input's file (restores `groups.yaml`), then writes
+    /// `text` at `path`.
     fn put(&mut self, path: &str, text: &[u8]) -> bool {
-        if let Some(old) = self.replaced.take() {
-            let real = Path::new(REAL_SPEC).join(&old);
-            let _ = match std::fs::read(&real) {
-                Ok(original) => std::fs::write(self.dir.join(&old), original),
-                Err(_) => std::fs::remove_file(self.dir.join(&old)),
-            };
-        }
+        let _ = match self.replaced.take().as_deref() {
+            Some("groups.yaml") => std::fs::copy(
+                Path::new(REAL_SPEC).join("groups.yaml"),
+                self.dir.join("groups.yaml"),
+            )
+            .map(drop),
+            Some(old) => std::fs::remove_file(self.dir.join(old)),
+            None => Ok(()),
+        };
         let file = self.dir.join(path);
         self.replaced = Some(path.to_owned());
         file.parent()
@@ -255,20 +270,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }
 
 thread_local! {
