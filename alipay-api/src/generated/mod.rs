@@ -7,6 +7,12 @@ pub mod trade;
 #[cfg(feature = "royalty")]
 #[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
 pub mod royalty;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub mod agreement;
+#[cfg(feature = "fund_auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fund_auth")))]
+pub mod fund_auth;
 #[cfg(feature = "transfer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub mod transfer;
@@ -40,6 +46,9 @@ pub mod mycar;
 #[cfg(feature = "security")]
 #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 pub mod security;
+#[cfg(feature = "face")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face")))]
+pub mod face;
 pub mod models;
 /// The schema tables behind `crate::schema`, limited to enabled features.
 pub(crate) mod tables {
@@ -57,6 +66,16 @@ pub(crate) mod tables {
         &crate::generated::mycar::alipay_eco_mycar_parking_parkinglotinfo_query::SCHEMA,
         #[cfg(feature = "transfer")]
         &crate::generated::transfer::alipay_fund_account_query::SCHEMA,
+        #[cfg(feature = "fund_auth")]
+        &crate::generated::fund_auth::alipay_fund_auth_operation_cancel::SCHEMA,
+        #[cfg(feature = "fund_auth")]
+        &crate::generated::fund_auth::alipay_fund_auth_operation_detail_query::SCHEMA,
+        #[cfg(feature = "fund_auth")]
+        &crate::generated::fund_auth::alipay_fund_auth_order_app_freeze::SCHEMA,
+        #[cfg(feature = "fund_auth")]
+        &crate::generated::fund_auth::alipay_fund_auth_order_freeze::SCHEMA,
+        #[cfg(feature = "fund_auth")]
+        &crate::generated::fund_auth::alipay_fund_auth_order_unfreeze::SCHEMA,
         #[cfg(feature = "transfer")]
         &crate::generated::transfer::alipay_fund_trans_common_query::SCHEMA,
         #[cfg(feature = "transfer")]
@@ -104,6 +123,8 @@ pub(crate) mod tables {
         #[cfg(feature = "royalty")]
         &crate::generated::royalty::alipay_trade_order_settle_query::SCHEMA,
         #[cfg(feature = "trade")]
+        &crate::generated::trade::alipay_trade_orderinfo_sync::SCHEMA,
+        #[cfg(feature = "trade")]
         &crate::generated::trade::alipay_trade_page_pay::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::alipay_trade_pay::SCHEMA,
@@ -123,6 +144,14 @@ pub(crate) mod tables {
         &crate::generated::royalty::alipay_trade_royalty_relation_unbind::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::alipay_trade_wap_pay::SCHEMA,
+        #[cfg(feature = "agreement")]
+        &crate::generated::agreement::alipay_user_agreement_executionplan_modify::SCHEMA,
+        #[cfg(feature = "agreement")]
+        &crate::generated::agreement::alipay_user_agreement_page_sign::SCHEMA,
+        #[cfg(feature = "agreement")]
+        &crate::generated::agreement::alipay_user_agreement_query::SCHEMA,
+        #[cfg(feature = "agreement")]
+        &crate::generated::agreement::alipay_user_agreement_unsign::SCHEMA,
         #[cfg(feature = "certify")]
         &crate::generated::certify::alipay_user_certify_open_certify::SCHEMA,
         #[cfg(feature = "certify")]
@@ -133,9 +162,17 @@ pub(crate) mod tables {
         &crate::generated::member::alipay_user_info_auth::SCHEMA,
         #[cfg(feature = "member")]
         &crate::generated::member::alipay_user_info_share::SCHEMA,
+        #[cfg(feature = "face")]
+        &crate::generated::face::zoloz_authentication_customer_ftoken_query::SCHEMA,
+        #[cfg(feature = "face")]
+        &crate::generated::face::zoloz_authentication_smilepay_initialize::SCHEMA,
     ];
     /// Every notification of the enabled features, sorted by name.
     pub(crate) static NOTIFICATIONS: &[&crate::schema::NotificationSchema] = &[
+        #[cfg(feature = "fund_auth")]
+        &crate::generated::fund_auth::notify_fund_auth_freeze::SCHEMA,
+        #[cfg(feature = "fund_auth")]
+        &crate::generated::fund_auth::notify_fund_auth_unfreeze::SCHEMA,
         #[cfg(feature = "transfer")]
         &crate::generated::transfer::notify_fund_trans_order_changed::SCHEMA,
         #[cfg(feature = "trade")]
@@ -146,6 +183,10 @@ pub(crate) mod tables {
         &crate::generated::royalty::notify_trade_order_settle_notify::SCHEMA,
         #[cfg(feature = "trade")]
         &crate::generated::trade::notify_trade_status_sync::SCHEMA,
+        #[cfg(feature = "agreement")]
+        &crate::generated::agreement::notify_user_agreement_signed::SCHEMA,
+        #[cfg(feature = "agreement")]
+        &crate::generated::agreement::notify_user_agreement_unsigned::SCHEMA,
         #[cfg(feature = "open_auth")]
         &crate::generated::open_auth::notify_user_auth_cancelled::SCHEMA,
     ];

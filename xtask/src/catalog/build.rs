@@ -20,7 +20,7 @@ pub const NET_SDK: &str = "net-sdk";
 pub const DOCS_NAV: &str = "docs-nav";
 
 /// Methods the catalogue carries although no navigation leaf maps to them, with why.
-pub const ALSO: [(&str, &str); 2] = [
+pub const ALSO: [(&str, &str); 5] = [
     (
         "alipay.trade.page.pay",
         "电脑网站支付: the method the product's seed docs page is about; the navigation folds its API list",
@@ -28,6 +28,18 @@ pub const ALSO: [(&str, &str); 2] = [
     (
         "alipay.open.app.alipaycert.download",
         "certificate mode: the runtime fetches a rotated Alipay certificate with it",
+    ),
+    (
+        "alipay.user.agreement.executionplan.modify",
+        "周期扣款: moves the next deduction date of a recurring agreement; the product's docs name it, the navigation leaves it out",
+    ),
+    (
+        "alipay.fund.auth.order.freeze",
+        "预授权支付: the in-store freeze (payment code) of the 预授权 API group the navigation folds away",
+    ),
+    (
+        "alipay.fund.auth.operation.cancel",
+        "预授权支付: cancelling a freeze that timed out, in the 预授权 API group the navigation folds away",
     ),
 ];
 

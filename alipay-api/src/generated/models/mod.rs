@@ -3,10 +3,10 @@
 //! Object and enum types shared by methods, responses and notifications.
 //!
 //! Each type is compiled when at least one cargo feature that uses it is enabled; the family modules re-export the ones they use.
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "agreement", feature = "trade"))]
 pub(crate) mod access_params;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "agreement", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agreement", feature = "trade"))))]
 pub use access_params::AccessParams;
 #[cfg(feature = "trade")]
 pub(crate) mod agreement_params;
@@ -18,6 +18,11 @@ pub(crate) mod agreement_sign_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use agreement_sign_params::AgreementSignParams;
+#[cfg(feature = "agreement")]
+pub(crate) mod agreement_status;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub use agreement_status::AgreementStatus;
 #[cfg(feature = "member")]
 pub(crate) mod alipay_user_deliver_address;
 #[cfg(feature = "member")]
@@ -128,6 +133,11 @@ pub(crate) mod contribute_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use contribute_detail::ContributeDetail;
+#[cfg(feature = "fund_auth")]
+pub(crate) mod credit_risk_info;
+#[cfg(feature = "fund_auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fund_auth")))]
+pub use credit_risk_info::CreditRiskInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod currency;
 #[cfg(feature = "trade")]
@@ -143,6 +153,11 @@ pub(crate) mod deposit_back_status;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use deposit_back_status::DepositBackStatus;
+#[cfg(feature = "agreement")]
+pub(crate) mod device_params;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub use device_params::DeviceParams;
 #[cfg(feature = "trade")]
 pub(crate) mod enterprise_pay_info;
 #[cfg(feature = "trade")]
@@ -158,6 +173,11 @@ pub(crate) mod ereceipt_type;
 #[cfg(feature = "bill")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bill")))]
 pub use ereceipt_type::EreceiptType;
+#[cfg(feature = "agreement")]
+pub(crate) mod execution_plan;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub use execution_plan::ExecutionPlan;
 #[cfg(feature = "transfer")]
 pub(crate) mod ext_card_info;
 #[cfg(feature = "transfer")]
@@ -178,6 +198,26 @@ pub(crate) mod external_payer_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use external_payer_info::ExternalPayerInfo;
+#[cfg(feature = "face")]
+pub(crate) mod face_ext_info;
+#[cfg(feature = "face")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face")))]
+pub use face_ext_info::FaceExtInfo;
+#[cfg(feature = "face")]
+pub(crate) mod face_ext_params;
+#[cfg(feature = "face")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face")))]
+pub use face_ext_params::FaceExtParams;
+#[cfg(feature = "face")]
+pub(crate) mod face_machine_info;
+#[cfg(feature = "face")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face")))]
+pub use face_machine_info::FaceMachineInfo;
+#[cfg(feature = "face")]
+pub(crate) mod face_merchant_info;
+#[cfg(feature = "face")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face")))]
+pub use face_merchant_info::FaceMerchantInfo;
 #[cfg(feature = "member")]
 pub(crate) mod firm_type;
 #[cfg(feature = "member")]
@@ -188,6 +228,21 @@ pub(crate) mod fulfillment_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use fulfillment_detail::FulfillmentDetail;
+#[cfg(feature = "fund_auth")]
+pub(crate) mod fund_auth_operation_status;
+#[cfg(feature = "fund_auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fund_auth")))]
+pub use fund_auth_operation_status::FundAuthOperationStatus;
+#[cfg(feature = "fund_auth")]
+pub(crate) mod fund_auth_operation_type;
+#[cfg(feature = "fund_auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fund_auth")))]
+pub use fund_auth_operation_type::FundAuthOperationType;
+#[cfg(feature = "fund_auth")]
+pub(crate) mod fund_auth_order_status;
+#[cfg(feature = "fund_auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fund_auth")))]
+pub use fund_auth_order_status::FundAuthOrderStatus;
 #[cfg(feature = "member")]
 pub(crate) mod gender;
 #[cfg(feature = "member")]
@@ -208,6 +263,11 @@ pub(crate) mod hb_fq_pay_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use hb_fq_pay_info::HbFqPayInfo;
+#[cfg(feature = "agreement")]
+pub(crate) mod identity_params;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub use identity_params::IdentityParams;
 #[cfg(feature = "trade")]
 pub(crate) mod intact_charge_info;
 #[cfg(feature = "trade")]
@@ -313,25 +373,35 @@ pub(crate) mod pdf_conversion;
 #[cfg(feature = "esign")]
 #[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
 pub use pdf_conversion::PdfConversion;
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "agreement", feature = "trade"))]
 pub(crate) mod period_rule_params;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "agreement", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agreement", feature = "trade"))))]
 pub use period_rule_params::PeriodRuleParams;
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "agreement", feature = "trade"))]
 pub(crate) mod period_type;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "agreement", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agreement", feature = "trade"))))]
 pub use period_type::PeriodType;
+#[cfg(feature = "fund_auth")]
+pub(crate) mod post_payment;
+#[cfg(feature = "fund_auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fund_auth")))]
+pub use post_payment::PostPayment;
 #[cfg(feature = "trade")]
 pub(crate) mod preset_pay_tool_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use preset_pay_tool_info::PresetPayToolInfo;
-#[cfg(feature = "trade")]
+#[cfg(feature = "agreement")]
+pub(crate) mod prod_params;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub use prod_params::ProdParams;
+#[cfg(any(feature = "fund_auth", feature = "trade"))]
 pub(crate) mod product_code;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "fund_auth", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "fund_auth", feature = "trade"))))]
 pub use product_code::ProductCode;
 #[cfg(feature = "trade")]
 pub(crate) mod promo_param;
@@ -463,10 +533,10 @@ pub(crate) mod royalty_result_code;
 #[cfg(feature = "royalty")]
 #[cfg_attr(docsrs, doc(cfg(feature = "royalty")))]
 pub use royalty_result_code::RoyaltyResultCode;
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "agreement", feature = "trade"))]
 pub(crate) mod scene_rule_params;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "agreement", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agreement", feature = "trade"))))]
 pub use scene_rule_params::SceneRuleParams;
 #[cfg(feature = "trade")]
 pub(crate) mod settle_detail_info;
@@ -583,16 +653,26 @@ pub(crate) mod sign_data;
 #[cfg(feature = "transfer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub use sign_data::SignData;
-#[cfg(feature = "trade")]
+#[cfg(any(feature = "agreement", feature = "trade"))]
 pub(crate) mod sign_merchant_params;
-#[cfg(feature = "trade")]
-#[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
+#[cfg(any(feature = "agreement", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agreement", feature = "trade"))))]
 pub use sign_merchant_params::SignMerchantParams;
 #[cfg(feature = "trade")]
 pub(crate) mod sign_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use sign_params::SignParams;
+#[cfg(feature = "agreement")]
+pub(crate) mod specified_asset;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub use specified_asset::SpecifiedAsset;
+#[cfg(feature = "agreement")]
+pub(crate) mod specified_channel_param;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub use specified_channel_param::SpecifiedChannelParam;
 #[cfg(feature = "trade")]
 pub(crate) mod sub_fee;
 #[cfg(feature = "trade")]
@@ -678,3 +758,13 @@ pub(crate) mod voucher_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use voucher_detail::VoucherDetail;
+#[cfg(feature = "face")]
+pub(crate) mod zhub_uid_tel_pair;
+#[cfg(feature = "face")]
+#[cfg_attr(docsrs, doc(cfg(feature = "face")))]
+pub use zhub_uid_tel_pair::ZhubUidTelPair;
+#[cfg(feature = "agreement")]
+pub(crate) mod zm_auth_params;
+#[cfg(feature = "agreement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
+pub use zm_auth_params::ZmAuthParams;

@@ -5,7 +5,7 @@ crate::__private::open_enum! {
     ///
     /// The list is open: requests may send other values (`Unknown`), and values Alipay adds later read as `Unknown`.
     ///
-    /// Compiled with any of the cargo features `trade`.
+    /// Compiled with any of the cargo features `fund_auth`, `trade`.
     ProductCode (closed = false) {
         /// In-store payment (当面付): payment codes and QR codes.
         FaceToFacePayment = "FACE_TO_FACE_PAYMENT",
@@ -27,5 +27,7 @@ crate::__private::open_enum! {
         PreAuthOnline = "PRE_AUTH_ONLINE",
         /// In-person fund authorisation (新当面资金授权).
         PreAuth = "PRE_AUTH",
+        /// The newer pre-authorisation product (预授权支付), for freezes made from the merchant's app.
+        PreauthPay = "PREAUTH_PAY",
     }
 }

@@ -6,7 +6,7 @@ use crate::schema::{FieldSchema as F, TypeSchema as T};
 ///
 /// Start from [`SignMerchantParams::new`] and chain the setters; the request that carries it checks it in `build()`.
 ///
-/// Compiled with any of the cargo features `trade`.
+/// Compiled with any of the cargo features `agreement`, `trade`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SignMerchantParams {

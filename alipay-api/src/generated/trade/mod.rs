@@ -15,6 +15,10 @@ pub(crate) mod alipay_trade_fastpay_refund_query;
 pub use alipay_trade_fastpay_refund_query::{
     AlipayTradeFastpayRefundQuery, AlipayTradeFastpayRefundQueryResponse,
 };
+pub(crate) mod alipay_trade_orderinfo_sync;
+pub use alipay_trade_orderinfo_sync::{
+    AlipayTradeOrderinfoSync, AlipayTradeOrderinfoSyncResponse,
+};
 pub(crate) mod alipay_trade_page_pay;
 pub use alipay_trade_page_pay::{AlipayTradePagePay, AlipayTradePagePayResponse};
 pub(crate) mod alipay_trade_pay;
