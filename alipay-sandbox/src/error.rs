@@ -42,6 +42,20 @@ pub enum SandboxError {
         /// Its current status.
         status: String,
     },
+    /// No agreement with that number is on this sandbox (or none in effect).
+    #[error("no agreement `{0}` on this sandbox; start one with alipay.user.agreement.page.sign")]
+    UnknownAgreement(String),
+    /// The agreement is not in a state that allows the action.
+    #[error("agreement `{agreement_no}` is {status}; only a pending (TEMP) agreement can be signed")]
+    AgreementState {
+        /// The agreement number.
+        agreement_no: String,
+        /// Its current status.
+        status: String,
+    },
+    /// No fund-authorisation order with that number is on this sandbox.
+    #[error("no fund-authorisation order `{0}` on this sandbox; freeze funds first")]
+    UnknownFundAuthOrder(String),
     /// The action needs certificate mode.
     #[error("this sandbox runs in key mode; start it with `SandboxConfig::cert_mode(true)`")]
     NotCertMode,

@@ -63,6 +63,10 @@ pub use config::{SandboxConfig, ALIPAY_NOTIFY_SCHEDULE};
 pub use error::SandboxError;
 pub use fault::Fault;
 pub use keys::{CertBundle, SandboxKeys};
+pub use models::agreement::{Agreement, AgreementStatus, PeriodRule, PeriodUnit};
+pub use models::fund_auth::{
+    FundAuthOperation, FundAuthOperationKind, FundAuthOrder, FundAuthOrderStatus,
+};
 pub use models::trade::{Refund, Trade, TradeStatus};
 pub use outbox::Notification;
 pub use sandbox::Sandbox;

@@ -15,6 +15,8 @@ use crate::env::Env;
 use crate::error::SandboxError;
 use crate::gateway::{Gateway, Outcome};
 use crate::keys::{self, SandboxKeys};
+use crate::models::agreement::{self, Agreement, AgreementBook};
+use crate::models::fund_auth::{FundAuthBook, FundAuthOrder};
 use crate::models::trade::{self, Refund, Trade, TradeBook};
 use crate::outbox::{Notification, Outbox};
 use crate::platform::Platform;
@@ -160,23 +162,58 @@ impl Sandbox {
     /// as the Alipay app would: it is checked like any request, and the trade is
     /// created and paid.
     pub async fn pay_app_order(&self, order_string: &str) -> Result<Trade, SandboxError> {
+        let node = self
+            .submit_app_order(order_string, "alipay.trade.app.pay")
+            .await?;
+        let out = node_text(&node, "out_trade_no");
+        self.trade(&out).ok_or(SandboxError::UnknownTrade(out))
+    }
+
+    /// Hands a signed `alipay.fund.auth.order.app.freeze` order string to the
+    /// platform as the Alipay app would once the user confirmed: it is checked like
+    /// any request, the funds are frozen and the freeze notification goes out.
+    pub async fn confirm_app_freeze(
+        &self,
+        order_string: &str,
+    ) -> Result<FundAuthOrder, SandboxError> {
+        let node = self
+            .submit_app_order(order_string, "alipay.fund.auth.order.app.freeze")
+            .await?;
+        let auth_no = node_text(&node, "auth_no");
+        self.fund_auth_order(&auth_no)
+            .ok_or(SandboxError::UnknownFundAuthOrder(auth_no))
+    }
+
+    /// Runs an app order string of `method` through the gateway; the answer's node
+    /// when it succeeded.
+    async fn submit_app_order(
+        &self,
+        order_string: &str,
+        method: &str,
+    ) -> Result<serde_json::Value, SandboxError> {
+        let rejected = |sub_code: &str, sub_msg: String| SandboxError::Rejected {
+            code: "40002".into(),
+            sub_code: sub_code.into(),
+            sub_msg,
+        };
         let params = crate::wire::read(
             None,
             None,
             bytes::Bytes::copy_from_slice(order_string.as_bytes()),
         )
         .await
-        .map_err(|e| SandboxError::Rejected {
-            code: "40002".into(),
-            sub_code: "isv.invalid-parameter".into(),
-            sub_msg: e.to_string(),
-        })?;
+        .map_err(|e| rejected("isv.invalid-parameter", e.to_string()))?;
+        if params.get("method") != Some(method) {
+            return Err(rejected(
+                "isv.invalid-method",
+                format!("the order string is not a `{method}` order"),
+            ));
+        }
         let Outcome::Json(body, _) = self.core.gateway.process(&params) else {
-            return Err(SandboxError::Rejected {
-                code: "40002".into(),
-                sub_code: "isv.invalid-method".into(),
-                sub_msg: "the order string is not an app payment".into(),
-            });
+            return Err(rejected(
+                "isv.invalid-method",
+                "the order string is not an app order".into(),
+            ));
         };
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         let node = v
@@ -184,21 +221,69 @@ impl Sandbox {
             .and_then(|o| o.iter().find(|(k, _)| k.ends_with("_response")))
             .map(|(_, n)| n.clone())
             .unwrap_or_default();
-        let text = |k: &str| {
-            node.get(k)
-                .and_then(|x| x.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        if text("code") != "10000" {
+        if node_text(&node, "code") != "10000" {
             return Err(SandboxError::Rejected {
-                code: text("code"),
-                sub_code: text("sub_code"),
-                sub_msg: text("sub_msg"),
+                code: node_text(&node, "code"),
+                sub_code: node_text(&node, "sub_code"),
+                sub_msg: node_text(&node, "sub_msg"),
             });
         }
-        self.trade(&text("out_trade_no"))
-            .ok_or_else(|| SandboxError::UnknownTrade(text("out_trade_no")))
+        Ok(node)
+    }
+
+    /// The simulated user signs an agreement stored by a signing page (with
+    /// `auto_pay_pages(false)`); the signing notification goes out as usual.
+    pub fn sign_agreement(&self, agreement_no: &str) -> Result<Agreement, SandboxError> {
+        agreement::sign_as_user(self.env(), agreement_no).map_err(|status| match status {
+            None => SandboxError::UnknownAgreement(agreement_no.to_owned()),
+            Some(status) => SandboxError::AgreementState {
+                agreement_no: agreement_no.to_owned(),
+                status: status.to_string(),
+            },
+        })
+    }
+
+    /// The user ends an agreement from the Alipay app; the unsigning notification
+    /// goes to the signing request's `notify_url`.
+    pub fn unsign_agreement(&self, agreement_no: &str) -> Result<Agreement, SandboxError> {
+        agreement::unsign_as_user(self.env(), agreement_no)
+            .ok_or_else(|| SandboxError::UnknownAgreement(agreement_no.to_owned()))
+    }
+
+    /// An agreement by agreement number.
+    pub fn agreement(&self, agreement_no: &str) -> Option<Agreement> {
+        self.env()
+            .lock()
+            .parts
+            .get_mut::<AgreementBook>()
+            .agreements
+            .get(agreement_no)
+            .cloned()
+    }
+
+    /// Every agreement, by agreement number (signed, pending and ended).
+    pub fn agreements(&self) -> Vec<Agreement> {
+        let mut st = self.env().lock();
+        let book = st.parts.get_mut::<AgreementBook>();
+        book.agreements.values().cloned().collect()
+    }
+
+    /// A fund-authorisation order by authorisation number.
+    pub fn fund_auth_order(&self, auth_no: &str) -> Option<FundAuthOrder> {
+        self.env()
+            .lock()
+            .parts
+            .get_mut::<FundAuthBook>()
+            .orders
+            .get(auth_no)
+            .cloned()
+    }
+
+    /// Every fund-authorisation order, by authorisation number.
+    pub fn fund_auth_orders(&self) -> Vec<FundAuthOrder> {
+        let mut st = self.env().lock();
+        let book = st.parts.get_mut::<FundAuthBook>();
+        book.orders.values().cloned().collect()
     }
 
     /// A trade by merchant order number.
@@ -311,6 +396,14 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// A text field of a response node (empty when absent).
+fn node_text(node: &serde_json::Value, k: &str) -> String {
+    node.get(k)
+        .and_then(|x| x.as_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// How the gateway verifies the app, and the platform's first signing identity.

@@ -151,7 +151,9 @@ fn is_model_refusal(e: &alipay_api::ApiError) -> bool {
 
 /// Methods the sandbox simulates; the others are answered from the spec.
 fn has_behaviour_model(method: &str) -> bool {
-    method.starts_with("alipay.trade.")
+    ["alipay.trade.", "alipay.user.agreement.", "alipay.fund.auth."]
+        .iter()
+        .any(|p| method.starts_with(p))
         || matches!(
             method,
             "alipay.data.dataservice.bill.downloadurl.query"
@@ -233,6 +235,9 @@ async fn every_specified_method_is_callable() {
                 let html = resp.text().await.unwrap();
                 if name.starts_with("alipay.trade.") {
                     assert!(html.contains("Paid"), "{name}: {html}");
+                } else if name == "alipay.user.agreement.page.sign" {
+                    // The simulated user signs at once.
+                    assert!(html.contains("Agreement signed"), "{name}: {html}");
                 } else {
                     // The user's browser got the next step, or a business refusal
                     // (the sample's id is unknown to this gateway).
@@ -247,9 +252,13 @@ async fn every_specified_method_is_callable() {
             }
             CallKind::AppOrderString => {
                 let order = c.app_order_string(&req).unwrap();
-                gw.pay_app_order(&order)
-                    .await
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let confirmed = match name {
+                    "alipay.fund.auth.order.app.freeze" => {
+                        gw.confirm_app_freeze(&order).await.map(drop)
+                    }
+                    _ => gw.pay_app_order(&order).await.map(drop),
+                };
+                confirmed.unwrap_or_else(|e| panic!("{name}: {e}"));
             }
         }
     }

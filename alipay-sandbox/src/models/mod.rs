@@ -2,8 +2,10 @@
 //! declares with state of its own (see the crate README, "Adding a product model").
 //! Every other method of the spec is answered from the spec by the dispatcher.
 
+pub(crate) mod agreement;
 mod bill;
 mod cert;
+pub(crate) mod fund_auth;
 pub(crate) mod trade;
 mod upload;
 
@@ -43,6 +45,8 @@ const MODELS: &[&dyn Model] = &[
     &bill::BillModel,
     &cert::CertModel,
     &upload::ImageModel,
+    &agreement::AgreementModel,
+    &fund_auth::FundAuthModel,
 ];
 
 /// The model that answers `method`, if any.

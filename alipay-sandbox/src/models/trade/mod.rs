@@ -6,6 +6,7 @@ mod book;
 mod notice;
 mod page;
 mod refund;
+mod source;
 
 use alipay_api::Amount;
 use serde_json::{json, Value};
@@ -17,6 +18,8 @@ use crate::store::{Ledger, Store};
 
 pub(crate) use book::TradeBook;
 pub use book::{Refund, Trade, TradeStatus};
+pub(crate) use source::Payer;
+use source::Source;
 
 /// The trade lifecycle.
 pub(crate) struct TradeModel;
@@ -90,7 +93,7 @@ fn not_exist() -> Failure {
 }
 
 /// A masked login id, as Alipay shows buyers to merchants.
-fn masked_logon(buyer_id: &str) -> String {
+pub(crate) fn masked_logon(buyer_id: &str) -> String {
     let tail: String = buyer_id
         .chars()
         .rev()
@@ -104,7 +107,7 @@ fn masked_logon(buyer_id: &str) -> String {
 
 /// A buyer id derived from a payment code or order number (its last 12 digits),
 /// or a fresh one.
-fn buyer_from(seed: &str, ledger: &mut Ledger) -> String {
+pub(crate) fn buyer_from(seed: &str, ledger: &mut Ledger) -> String {
     let digits: String = seed.chars().filter(char::is_ascii_digit).collect();
     if digits.len() >= 12 {
         let tail: String = digits.chars().skip(digits.len() - 12).collect();
@@ -255,7 +258,7 @@ fn create_unpaid(c: &Call<'_>, precreate: bool) -> Result<Node, Failure> {
 }
 
 /// User payment codes: 16 to 24 digits starting with 25 to 30.
-fn valid_auth_code(code: &str) -> bool {
+pub(crate) fn valid_auth_code(code: &str) -> bool {
     (16..=24).contains(&code.len())
         && code.bytes().all(|b| b.is_ascii_digit())
         && code
@@ -269,19 +272,14 @@ fn cannot_pay() -> Failure {
 }
 
 fn pay(c: &Call<'_>) -> Result<Node, Failure> {
-    let auth_code = c.required("auth_code")?;
-    if !valid_auth_code(&auth_code) {
-        return Err(Failure::business(
-            "ACQ.PAYMENT_AUTH_CODE_INVALID",
-            "the payment code is not valid; ask the buyer to refresh it (16-24 digits starting with 25-30)",
-        ));
-    }
-    let wait = c.env.config.pay_waits_for_buyer;
+    let source = Source::of(c)?;
+    // Only a buyer showing a payment code can be asked to confirm in the app.
+    let wait = source.code().is_some() && c.env.config.pay_waits_for_buyer;
     let (trade, paid) = {
         let mut st = c.env.lock();
-        let key = open_trade(c, &mut st)?;
+        let key = open_paid_by(c, &mut st, &source)?;
         if wait {
-            let seed = buyer_from(&auth_code, &mut st.ledger);
+            let seed = buyer_from(source.code().unwrap_or_default(), &mut st.ledger);
             let book = st.parts.get_mut::<TradeBook>();
             let t = book.trades.get_mut(&key).ok_or_else(not_exist)?;
             if t.buyer_id.is_none() {
@@ -290,7 +288,8 @@ fn pay(c: &Call<'_>) -> Result<Node, Failure> {
             }
             (t.clone(), false)
         } else {
-            let t = mark_paid(c.env, &mut st, &key, Some(&auth_code)).map_err(|_| cannot_pay())?;
+            let t = mark_paid(c.env, &mut st, &key, source.code()).map_err(|_| cannot_pay())?;
+            source.record(c, &mut st, &t);
             (t, true)
         }
     };
@@ -307,6 +306,30 @@ fn pay(c: &Call<'_>) -> Result<Node, Failure> {
     }
     n.opt("buyer_user_id", trade.buyer_id.as_deref());
     Ok(n)
+}
+
+/// The trade of a pay request, once its source of money (an agreement or frozen
+/// funds) has agreed to pay; the payer that source names becomes the buyer. A trade
+/// this request created is dropped again when the source refuses.
+fn open_paid_by(c: &Call<'_>, st: &mut Store, source: &Source) -> Result<String, Failure> {
+    let out = c.required("out_trade_no")?;
+    let existed = st.parts.get_mut::<TradeBook>().trades.contains_key(&out);
+    let key = open_trade(c, st)?;
+    let amount = snapshot(st.parts.get_mut::<TradeBook>(), &key)?.total_amount;
+    let payer = match source.check(c, st, amount) {
+        Ok(payer) => payer,
+        Err(f) => {
+            if !existed {
+                st.parts.get_mut::<TradeBook>().trades.remove(&key);
+            }
+            return Err(f);
+        }
+    };
+    if let (Some(p), Some(t)) = (payer, st.parts.get_mut::<TradeBook>().trades.get_mut(&key)) {
+        t.buyer_id = Some(p.user_id);
+        t.buyer_logon_id = Some(p.logon_id);
+    }
+    Ok(key)
 }
 
 /// The app SDK handing its order string to the platform: the trade is created and
