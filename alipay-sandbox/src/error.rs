@@ -46,7 +46,9 @@ pub enum SandboxError {
     #[error("no agreement `{0}` on this sandbox; start one with alipay.user.agreement.page.sign")]
     UnknownAgreement(String),
     /// The agreement is not in a state that allows the action.
-    #[error("agreement `{agreement_no}` is {status}; only a pending (TEMP) agreement can be signed")]
+    #[error(
+        "agreement `{agreement_no}` is {status}; only a pending (TEMP) agreement can be signed"
+    )]
     AgreementState {
         /// The agreement number.
         agreement_no: String,

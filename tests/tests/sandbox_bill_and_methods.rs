@@ -151,9 +151,13 @@ fn is_model_refusal(e: &alipay_api::ApiError) -> bool {
 
 /// Methods the sandbox simulates; the others are answered from the spec.
 fn has_behaviour_model(method: &str) -> bool {
-    ["alipay.trade.", "alipay.user.agreement.", "alipay.fund.auth."]
-        .iter()
-        .any(|p| method.starts_with(p))
+    [
+        "alipay.trade.",
+        "alipay.user.agreement.",
+        "alipay.fund.auth.",
+    ]
+    .iter()
+    .any(|p| method.starts_with(p))
         || matches!(
             method,
             "alipay.data.dataservice.bill.downloadurl.query"

@@ -143,7 +143,10 @@ impl Agreement {
                 .personal_product_code
                 .as_deref()
                 .is_none_or(|p| p == self.personal_product_code)
-            && key.sign_scene.as_deref().is_none_or(|s| s == self.sign_scene)
+            && key
+                .sign_scene
+                .as_deref()
+                .is_none_or(|s| s == self.sign_scene)
             && key
                 .external_agreement_no
                 .as_deref()
@@ -215,7 +218,9 @@ mod tests {
             rule(PeriodUnit::Month, 1).next_after(d),
             NaiveDate::from_ymd_opt(2024, 2, 28)
         );
-        assert!(rule(PeriodUnit::Month, 1).next_after(NaiveDate::MAX).is_none());
+        assert!(rule(PeriodUnit::Month, 1)
+            .next_after(NaiveDate::MAX)
+            .is_none());
         let month = rule(PeriodUnit::Month, 1);
         assert!(month.day_allowed(d));
         assert!(!month.day_allowed(NaiveDate::from_ymd_opt(2024, 1, 29).unwrap()));

@@ -25,7 +25,10 @@ pub(crate) fn check(
     today: NaiveDate,
 ) -> Result<Payer, Failure> {
     let a = book.agreements.get(no).ok_or_else(|| {
-        refuse("ACQ.AGREEMENT_NOT_EXIST", "no agreement has this agreement_no")
+        refuse(
+            "ACQ.AGREEMENT_NOT_EXIST",
+            "no agreement has this agreement_no",
+        )
     })?;
     if a.status != AgreementStatus::Normal {
         return Err(refuse(
@@ -70,7 +73,10 @@ fn check_schedule(a: &Agreement, amount: Amount, today: NaiveDate) -> Result<(),
         ));
     }
     let total = a.deducted.checked_add(amount);
-    if rule.total_amount.is_some_and(|max| total.is_none_or(|t| t > max)) {
+    if rule
+        .total_amount
+        .is_some_and(|max| total.is_none_or(|t| t > max))
+    {
         return Err(refuse(
             "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED",
             "the deductions would exceed the agreement's total amount",

@@ -101,7 +101,10 @@ fn agreement_fields(a: &Agreement) -> Vec<(&'static str, String)> {
     [
         ("agreement_no", Some(a.agreement_no.clone())),
         ("status", Some(a.status.as_str().to_owned())),
-        ("personal_product_code", Some(a.personal_product_code.clone())),
+        (
+            "personal_product_code",
+            Some(a.personal_product_code.clone()),
+        ),
         ("sign_scene", Some(a.sign_scene.clone())),
         ("external_agreement_no", a.external_agreement_no.clone()),
         ("external_logon_id", a.external_logon_id.clone()),
@@ -135,7 +138,10 @@ fn query(c: &Call<'_>) -> Result<Node, Failure> {
             n.set("next_deduct_time", next.to_string());
             n.set("execution_plans", next_plan(&a, rule, next));
         }
-        n.opt("last_deduct_time", a.last_deduct_date.map(|d| d.to_string()));
+        n.opt(
+            "last_deduct_time",
+            a.last_deduct_date.map(|d| d.to_string()),
+        );
     }
     Ok(n)
 }

@@ -25,8 +25,9 @@ pub(super) fn page(c: &Call<'_>) -> Result<Page, Failure> {
     let rule = period_rule(c)?;
     let now = c.env.now();
     let invalid_at = match c.text("sign_validity_period") {
-        Some(p) => valid_until(now, &p)
-            .ok_or_else(|| c.invalid("`sign_validity_period` must be a number followed by d or m, e.g. 2m"))?,
+        Some(p) => valid_until(now, &p).ok_or_else(|| {
+            c.invalid("`sign_validity_period` must be a number followed by d or m, e.g. 2m")
+        })?,
         None => FOREVER.parse().unwrap_or(now),
     };
     let auto = c.env.config.auto_pay_pages;
@@ -34,9 +35,19 @@ pub(super) fn page(c: &Call<'_>) -> Result<Page, Failure> {
         let mut st = c.env.lock();
         let no = stored(c, &mut st, rule, invalid_at)?;
         if auto {
-            sign_in(&mut st, &no, now).map_err(|s| Failure::business("USER_AGREEMENT_ALREADY_EXIST", format!("the agreement is {s}")))?
+            sign_in(&mut st, &no, now).map_err(|s| {
+                Failure::business(
+                    "USER_AGREEMENT_ALREADY_EXIST",
+                    format!("the agreement is {s}"),
+                )
+            })?
         } else {
-            st.parts.get_mut::<AgreementBook>().agreements.get(&no).cloned().ok_or_else(super::not_exist)?
+            st.parts
+                .get_mut::<AgreementBook>()
+                .agreements
+                .get(&no)
+                .cloned()
+                .ok_or_else(super::not_exist)?
         }
     };
     if a.status != AgreementStatus::Normal {
@@ -64,7 +75,12 @@ pub(crate) fn sign_as_user(
 ) -> Result<Agreement, Option<AgreementStatus>> {
     let a = {
         let mut st = env.lock();
-        if !st.parts.get_mut::<AgreementBook>().agreements.contains_key(agreement_no) {
+        if !st
+            .parts
+            .get_mut::<AgreementBook>()
+            .agreements
+            .contains_key(agreement_no)
+        {
             return Err(None);
         }
         sign_in(&mut st, agreement_no, env.now()).map_err(Some)?
@@ -103,7 +119,9 @@ fn stored(
     invalid_at: BeijingDateTime,
 ) -> Result<String, Failure> {
     let product = c.required("personal_product_code")?;
-    let scene = c.text("sign_scene").unwrap_or_else(|| "DEFAULT|DEFAULT".into());
+    let scene = c
+        .text("sign_scene")
+        .unwrap_or_else(|| "DEFAULT|DEFAULT".into());
     let external = c.text("external_agreement_no");
     let book = st.parts.get_mut::<AgreementBook>();
     if let Some(ext) = &external {
@@ -119,9 +137,10 @@ fn stored(
                 "an agreement with this external_agreement_no is already signed; unsign it or use a new number",
             ));
         }
-        let pending = book.agreements.values().find(|a| {
-            a.status == AgreementStatus::Temp && a.matches(&key)
-        });
+        let pending = book
+            .agreements
+            .values()
+            .find(|a| a.status == AgreementStatus::Temp && a.matches(&key));
         if let Some(p) = pending {
             return Ok(p.agreement_no.clone());
         }
@@ -151,7 +170,10 @@ fn stored(
         charset: c.charset().to_owned(),
         sign_type: c.sign_type,
     };
-    st.parts.get_mut::<AgreementBook>().agreements.insert(no.clone(), a);
+    st.parts
+        .get_mut::<AgreementBook>()
+        .agreements
+        .insert(no.clone(), a);
     Ok(no)
 }
 
@@ -263,8 +285,14 @@ mod tests {
     #[test]
     fn validity_periods() {
         let now: BeijingDateTime = "2024-01-31 10:00:00".parse().unwrap();
-        assert_eq!(valid_until(now, "2m").unwrap().to_string(), "2024-03-31 10:00:00");
-        assert_eq!(valid_until(now, "30d").unwrap().to_string(), "2024-03-01 10:00:00");
+        assert_eq!(
+            valid_until(now, "2m").unwrap().to_string(),
+            "2024-03-31 10:00:00"
+        );
+        assert_eq!(
+            valid_until(now, "30d").unwrap().to_string(),
+            "2024-03-01 10:00:00"
+        );
         for bad in ["", "m", "0d", "2y", "-1d", "1.5m", "99999999999d"] {
             assert!(valid_until(now, bad).is_none(), "{bad}");
         }

@@ -155,7 +155,11 @@ pub(crate) struct FundAuthBook {
 
 impl FundAuthBook {
     /// The order named by `auth_no` (preferred, as Alipay does) or `out_order_no`.
-    pub(crate) fn find_key(&self, auth_no: Option<&str>, out_order_no: Option<&str>) -> Option<String> {
+    pub(crate) fn find_key(
+        &self,
+        auth_no: Option<&str>,
+        out_order_no: Option<&str>,
+    ) -> Option<String> {
         if let Some(no) = auth_no {
             return self.orders.contains_key(no).then(|| no.to_owned());
         }
@@ -169,7 +173,11 @@ impl FundAuthBook {
 
 /// A new 28-digit authorisation number: the date, a fixed part, a sequence.
 pub(crate) fn new_auth_no(ledger: &mut Ledger, now: BeijingDateTime) -> String {
-    format!("{}10002001{:012}", now.naive().format("%Y%m%d"), ledger.next_seq())
+    format!(
+        "{}10002001{:012}",
+        now.naive().format("%Y%m%d"),
+        ledger.next_seq()
+    )
 }
 
 /// A new 20-digit operation number.
@@ -216,9 +224,15 @@ mod tests {
         let mut o = order();
         o.apply(op(FundAuthOperationKind::Freeze, 1000));
         o.apply(op(FundAuthOperationKind::Pay, 400));
-        assert_eq!((o.rest(), o.status), (Amount::from_fen(600), FundAuthOrderStatus::Authorized));
+        assert_eq!(
+            (o.rest(), o.status),
+            (Amount::from_fen(600), FundAuthOrderStatus::Authorized)
+        );
         o.apply(op(FundAuthOperationKind::Unfreeze, 600));
-        assert_eq!((o.rest(), o.status), (Amount::ZERO, FundAuthOrderStatus::Finish));
+        assert_eq!(
+            (o.rest(), o.status),
+            (Amount::ZERO, FundAuthOrderStatus::Finish)
+        );
         let mut o = order();
         o.apply(op(FundAuthOperationKind::Freeze, 1000));
         o.apply(op(FundAuthOperationKind::Unfreeze, 1000));

@@ -67,8 +67,11 @@ fn discordant() -> Failure {
 
 /// The order a call names (`auth_no` wins over `out_order_no`).
 fn named(c: &Call<'_>, book: &FundAuthBook) -> Result<String, Failure> {
-    book.find_key(c.text("auth_no").as_deref(), c.text("out_order_no").as_deref())
-        .ok_or_else(order_not_exist)
+    book.find_key(
+        c.text("auth_no").as_deref(),
+        c.text("out_order_no").as_deref(),
+    )
+    .ok_or_else(order_not_exist)
 }
 
 /// The payer of a freeze: from the scanned payment code in person, a fresh user in
@@ -101,15 +104,19 @@ fn freeze(c: &Call<'_>) -> Result<Node, Failure> {
         match book.find_key(None, Some(&out_order_no)) {
             Some(no) => {
                 let o = book.orders.get(&no).cloned().ok_or_else(order_not_exist)?;
-                let same = o.operations.first().is_some_and(|f| {
-                    f.out_request_no == out_request_no && f.amount == amount
-                });
+                let same = o
+                    .operations
+                    .first()
+                    .is_some_and(|f| f.out_request_no == out_request_no && f.amount == amount);
                 if !same {
                     return Err(discordant());
                 }
                 (o, false)
             }
-            None => (new_order(c, &mut st, &out_order_no, &out_request_no, amount, &seed), true),
+            None => (
+                new_order(c, &mut st, &out_order_no, &out_request_no, amount, &seed),
+                true,
+            ),
         }
     };
     if fresh {

@@ -33,7 +33,13 @@ fn fields(o: &FundAuthOrder, op: &FundAuthOperation) -> Vec<(String, String)> {
     .collect()
 }
 
-fn send(env: &Env, o: &FundAuthOrder, op: &FundAuthOperation, url: Option<&str>, notify_type: &'static str) {
+fn send(
+    env: &Env,
+    o: &FundAuthOrder,
+    op: &FundAuthOperation,
+    url: Option<&str>,
+    notify_type: &'static str,
+) {
     let Some(url) = url else {
         return;
     };

@@ -18,9 +18,8 @@ pub(crate) fn check(book: &FundAuthBook, auth_no: &str, amount: Amount) -> Resul
             "no fund-authorisation order has this auth_no",
         )
     })?;
-    refuse_unless_frozen(o, amount).map_err(|f| {
-        Failure::business(&format!("ACQ.{}", f.sub_code), f.sub_msg)
-    })?;
+    refuse_unless_frozen(o, amount)
+        .map_err(|f| Failure::business(&format!("ACQ.{}", f.sub_code), f.sub_msg))?;
     Ok(Payer {
         user_id: o.payer_user_id.clone(),
         logon_id: o.payer_logon_id.clone(),
@@ -50,10 +49,20 @@ pub(crate) fn record(
         remark: None,
         at: now,
     };
-    o.apply(op(pay_id, out_trade_no.to_owned(), FundAuthOperationKind::Pay, amount));
+    o.apply(op(
+        pay_id,
+        out_trade_no.to_owned(),
+        FundAuthOperationKind::Pay,
+        amount,
+    ));
     let rest = o.rest();
     if complete && rest > Amount::ZERO {
         let request = format!("{out_trade_no}-complete");
-        o.apply(op(release_id, request, FundAuthOperationKind::Unfreeze, rest));
+        o.apply(op(
+            release_id,
+            request,
+            FundAuthOperationKind::Unfreeze,
+            rest,
+        ));
     }
 }

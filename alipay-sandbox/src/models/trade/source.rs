@@ -38,7 +38,11 @@ impl Source {
         if c.biz.contains_key("agreement_params") {
             return agreement::nested(c, "agreement_params", "agreement_no")
                 .map(Source::Agreement)
-                .ok_or_else(|| c.invalid("`agreement_params.agreement_no` is required to deduct under an agreement"));
+                .ok_or_else(|| {
+                    c.invalid(
+                        "`agreement_params.agreement_no` is required to deduct under an agreement",
+                    )
+                });
         }
         if let Some(auth_no) = c.text("auth_no") {
             let complete = c.text("auth_confirm_mode").as_deref() == Some("COMPLETE");
@@ -95,7 +99,14 @@ impl Source {
                 deduct::record(book, no, t.total_amount, now.naive().date());
             }
             Source::Frozen { auth_no, complete } => {
-                fund_auth::pay::record(st, auth_no, &t.out_trade_no, t.total_amount, *complete, now);
+                fund_auth::pay::record(
+                    st,
+                    auth_no,
+                    &t.out_trade_no,
+                    t.total_amount,
+                    *complete,
+                    now,
+                );
             }
         }
     }
