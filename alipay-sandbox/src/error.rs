@@ -71,6 +71,20 @@ pub enum SandboxError {
         /// The gateway `sub_msg`.
         sub_msg: String,
     },
+    /// No identity verification with that `certify_id` exists on this gateway.
+    #[error("no identity verification `{0}` on this sandbox; use the certify_id that alipay.user.certify.open.initialize returned")]
+    UnknownCertification(String),
+    /// The identity verification is not in progress.
+    #[error("identity verification `{certify_id}` is {status}; only one the user opened through the certify URL can be passed or failed")]
+    CertificationState {
+        /// The verification.
+        certify_id: String,
+        /// Where it stands.
+        status: String,
+    },
+    /// The user never authorised the app on this gateway (or has no token left).
+    #[error("user `{0}` holds no authorisation of this app on this sandbox; authorise first (authorize_user or the alipay.user.info.auth page)")]
+    UnknownUser(String),
     /// Waiting for something timed out.
     #[error("timed out waiting for {0}")]
     Timeout(String),

@@ -34,6 +34,7 @@
 // The command line (`alipay-sandbox`, `alipay gateway`), on the public API only:
 pub mod cli;
 // Transport and the test-facing handle:
+mod member_hooks;
 mod sandbox;
 mod server;
 // The protocol layer: parsing, checks, the pipeline and the answers' wire form.
@@ -64,6 +65,7 @@ pub use error::SandboxError;
 pub use fault::Fault;
 pub use keys::{CertBundle, SandboxKeys};
 pub use models::agreement::{Agreement, AgreementStatus, PeriodRule, PeriodUnit};
+pub use models::certify::CertifyStatus;
 pub use models::fund_auth::{
     FundAuthOperation, FundAuthOperationKind, FundAuthOrder, FundAuthOrderStatus,
 };

@@ -41,9 +41,6 @@ pub(crate) enum Content {
         fields: Vec<(String, String)>,
     },
     /// A message: the fields as a JSON object in `biz_content`.
-    // No model sends one yet (the products that do, such as fund authorisation and
-    // agreements, are still to come); the outbox's tests do.
-    #[cfg_attr(not(test), allow(dead_code))]
     Message {
         /// The `msg_method` value.
         msg_method: &'static str,

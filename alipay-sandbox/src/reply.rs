@@ -31,6 +31,12 @@ impl Failure {
         Self::new("40004", "Business Failed", sub_code, sub_msg)
     }
 
+    /// `20001`: the user's `auth_token` is missing, unknown, expired or lacks the
+    /// authorisation the method needs.
+    pub(crate) fn token(sub_code: &str, sub_msg: impl Into<String>) -> Self {
+        Self::new("20001", "Insufficient Token Permissions", sub_code, sub_msg)
+    }
+
     /// `20000`: the gateway itself failed.
     pub(crate) fn unavailable(sub_msg: impl Into<String>) -> Self {
         Self::new(

@@ -2,24 +2,13 @@
 //! 4.14.0) calls the sandbox with `exec()` and verifies every answer's signature.
 //! Install it with `cargo xtask test` (or `bash tests/interop/setup.sh --node-only`).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod sandbox_support;
 
 use alipay_sandbox::{Sandbox, SandboxKeys, TradeStatus};
-
-fn node_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("interop/node")
-}
+use sandbox_support::run_node_peer;
 
 #[tokio::test]
 async fn official_node_sdk_calls_the_sandbox_and_verifies_its_signatures() {
-    let dir = node_dir();
-    assert!(
-        dir.join("node_modules/alipay-sdk").is_dir(),
-        "the official Node SDK is not installed in {}: run `cargo xtask test` \
-         (or `bash tests/interop/setup.sh --node-only`) first",
-        dir.display()
-    );
     let gw = Sandbox::start().await.unwrap();
     let other = SandboxKeys::generate("2021000000000002", false, false).unwrap();
     let prefix = format!("node{}", std::process::id());
@@ -32,27 +21,7 @@ async fn official_node_sdk_calls_the_sandbox_and_verifies_its_signatures() {
         "wrongPrivateKey": other.app_private_key,
         "orderPrefix": prefix,
     });
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("gateway.mjs")
-            .arg(cfg.to_string())
-            .current_dir(node_dir())
-            // The SDK writes `timestamp` in the process's local time zone; Alipay
-            // reads it as Beijing time, so a UTC machine would be 8 hours off.
-            .env("TZ", "Asia/Shanghai")
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("`node` must be on PATH (Node.js >= 18)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "node failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
-    assert!(v.get("error").is_none(), "{v}");
+    let v = run_node_peer("gateway.mjs", cfg).await;
 
     assert_eq!(v["pay"]["code"], "10000", "{v}");
     assert_eq!(v["pay"]["totalAmount"], "66.60");

@@ -5,7 +5,9 @@
 pub(crate) mod agreement;
 mod bill;
 mod cert;
+pub(crate) mod certify;
 pub(crate) mod fund_auth;
+pub(crate) mod member;
 pub(crate) mod trade;
 mod upload;
 
@@ -47,6 +49,8 @@ const MODELS: &[&dyn Model] = &[
     &upload::ImageModel,
     &agreement::AgreementModel,
     &fund_auth::FundAuthModel,
+    &certify::CertifyModel,
+    &member::MemberModel,
 ];
 
 /// The model that answers `method`, if any.

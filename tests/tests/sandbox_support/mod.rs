@@ -150,3 +150,42 @@ pub fn gbk_form(
         .collect();
     body.join("&")
 }
+
+/// The body of a finished request as text (a page the browser got).
+pub async fn text_of(req: reqwest::RequestBuilder) -> String {
+    req.send().await.unwrap().text().await.unwrap()
+}
+
+/// Runs `script` of the official Node SDK's peer folder (`tests/interop/node`) with
+/// `cfg` as its one argument and returns the JSON object it prints. The SDK writes
+/// `timestamp` in the local time zone and the gateway reads Beijing time, so the
+/// script runs with `TZ=Asia/Shanghai`.
+pub async fn run_node_peer(script: &'static str, cfg: serde_json::Value) -> serde_json::Value {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("interop/node");
+    assert!(
+        dir.join("node_modules/alipay-sdk").is_dir(),
+        "the official Node SDK is not installed in {}: run `cargo xtask test` \
+         (or `bash tests/interop/setup.sh --node-only`) first",
+        dir.display()
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(script)
+            .arg(cfg.to_string())
+            .current_dir(dir)
+            .env("TZ", "Asia/Shanghai")
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("`node` must be on PATH (Node.js >= 18)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "node failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(v.get("error").is_none(), "{v}");
+    v
+}
