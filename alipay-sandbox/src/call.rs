@@ -8,6 +8,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::env::Env;
+use crate::outbox::{Content, Notice};
 use crate::reply::Failure;
 
 /// A file part of a multipart request.
@@ -132,5 +133,21 @@ impl Call<'_> {
     /// A file part by field name.
     pub(crate) fn file(&self, field: &str) -> Option<&FilePart> {
         self.params.files.iter().find(|f| f.field == field)
+    }
+
+    /// Posts a message notification (`msg_method`, fields in `biz_content`) to the
+    /// app gateway, in this request's charset and signature type. Alipay sends
+    /// messages only to an app gateway, never to a `notify_url`; without one
+    /// configured nothing is sent.
+    pub(crate) fn notify_message(&self, msg_method: &'static str, biz: serde_json::Value) {
+        let Some(url) = self.env.app_gateway() else {
+            return;
+        };
+        self.env.notify(Notice {
+            url,
+            charset: self.charset().to_owned(),
+            sign_type: self.sign_type,
+            content: Content::Message { msg_method, biz },
+        });
     }
 }

@@ -40,6 +40,7 @@ pub struct SandboxConfig {
     pub(crate) notify_timeout: Duration,
     pub(crate) timestamp_tolerance: Duration,
     pub(crate) seller_balance: Amount,
+    pub(crate) app_gateway_url: Option<String>,
     pub(crate) header_read_timeout: Duration,
     pub(crate) body_read_timeout: Duration,
 }
@@ -70,6 +71,7 @@ impl SandboxConfig {
             notify_timeout: Duration::from_secs(10),
             timestamp_tolerance: Duration::from_secs(15 * 60),
             seller_balance: Amount::from_fen(100_000_000),
+            app_gateway_url: None,
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(60),
         }
@@ -153,6 +155,15 @@ impl SandboxConfig {
     /// receipts fail with `ACQ.SELLER_BALANCE_NOT_ENOUGH`.
     pub fn seller_balance(mut self, balance: Amount) -> Self {
         self.seller_balance = balance;
+        self
+    }
+
+    /// The app gateway (应用网关) that message notifications (`msg_method`, such as
+    /// the settlement result and the fund-order change) are posted to. Alipay sends
+    /// messages there rather than to a request's `notify_url`; without one they are
+    /// not sent. [`crate::Sandbox::set_app_gateway_url`] changes it later.
+    pub fn app_gateway_url(mut self, url: impl Into<String>) -> Self {
+        self.app_gateway_url = Some(url.into());
         self
     }
 

@@ -21,6 +21,7 @@ pub(crate) struct Env {
     /// `http://127.0.0.1:<port>`, for URLs in answers (QR codes, bills, images).
     pub(crate) base_url: String,
     platform: RwLock<Arc<Platform>>,
+    app_gateway: RwLock<Option<String>>,
     store: Mutex<Store>,
     outbox: Outbox,
 }
@@ -35,7 +36,9 @@ impl Env {
         outbox: Outbox,
     ) -> Self {
         let store = Store::new(config.seller_balance);
+        let app_gateway = RwLock::new(config.app_gateway_url.clone());
         Env {
+            app_gateway,
             config,
             app_id,
             base_url,
@@ -76,6 +79,19 @@ impl Env {
         let platform = self.platform();
         self.outbox
             .post(&self.app_id, platform.signer.as_ref(), self.now(), notice);
+    }
+
+    /// Where message notifications go, if anywhere.
+    pub(crate) fn app_gateway(&self) -> Option<String> {
+        self.app_gateway
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Sets or clears the app gateway.
+    pub(crate) fn set_app_gateway(&self, url: Option<String>) {
+        *self.app_gateway.write().unwrap_or_else(|p| p.into_inner()) = url;
     }
 
     /// Every notification so far, oldest first.

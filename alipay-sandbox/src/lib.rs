@@ -69,7 +69,10 @@ pub use models::certify::CertifyStatus;
 pub use models::fund_auth::{
     FundAuthOperation, FundAuthOperationKind, FundAuthOrder, FundAuthOrderStatus,
 };
+pub use models::royalty::{Settlement, Split, SplitState, DEFAULT_MAX_RATIO};
 pub use models::trade::{Refund, Trade, TradeStatus};
+pub use models::transfer::Transfer;
+pub use models::users::AlipayUser;
 pub use outbox::Notification;
 pub use sandbox::Sandbox;
 pub use spec::{sample_request, SampleRequest};

@@ -48,12 +48,20 @@ impl Failure {
     }
 
     /// The "invalid parameter" failure in the flavour of the method's product:
-    /// trade methods answer `40004 ACQ.INVALID_PARAMETER`, others
-    /// `40002 isv.invalid-parameter`.
+    /// trade methods answer `40004 ACQ.INVALID_PARAMETER`; transfers, the fund
+    /// account and electronic receipts, whose business codes carry no prefix,
+    /// `40004 INVALID_PARAMETER`; others `40002 isv.invalid-parameter`.
     pub(crate) fn invalid_param(method: &str, detail: &str) -> Self {
+        const UNPREFIXED: [&str; 3] = [
+            "alipay.fund.trans.",
+            "alipay.fund.account.",
+            "alipay.data.bill.ereceipt.",
+        ];
         let sub_msg = format!("invalid parameter: {detail}");
         if method.starts_with("alipay.trade.") {
             Self::business("ACQ.INVALID_PARAMETER", sub_msg)
+        } else if UNPREFIXED.iter().any(|p| method.starts_with(p)) {
+            Self::business("INVALID_PARAMETER", sub_msg)
         } else {
             Self::invalid("isv.invalid-parameter", sub_msg)
         }

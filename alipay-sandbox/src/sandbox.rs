@@ -17,7 +17,10 @@ use crate::gateway::{Gateway, Outcome};
 use crate::keys::{self, SandboxKeys};
 use crate::models::agreement::{self, Agreement, AgreementBook};
 use crate::models::fund_auth::{FundAuthBook, FundAuthOrder};
+use crate::models::royalty::{RoyaltyBook, Settlement};
 use crate::models::trade::{self, Refund, Trade, TradeBook};
+use crate::models::transfer::{Transfer, TransferBook};
+use crate::models::users::{AlipayUser, Users};
 use crate::outbox::{Notification, Outbox};
 use crate::platform::Platform;
 use crate::server::Core;
@@ -389,6 +392,56 @@ impl Sandbox {
         if let Some(s) = self.server.take() {
             let _ = s.await;
         }
+    }
+}
+
+/// Accounts, royalty and transfers: what tests set up and inspect.
+impl Sandbox {
+    /// Makes an Alipay user known to the gateway, so that transfers may pay it and
+    /// royalty relations may bind it (replacing a user with the same user id).
+    pub fn add_user(&self, user: AlipayUser) {
+        self.env().lock().parts.get_mut::<Users>().add(user);
+    }
+
+    /// Sets where message notifications (settlement results, fund-order changes)
+    /// are posted: the app gateway (应用网关); `None` stops them.
+    pub fn set_app_gateway_url(&self, url: Option<String>) {
+        self.env().set_app_gateway(url);
+    }
+
+    /// Sets the largest share of a trade, in percent (at most 100), the merchant
+    /// may split ([`DEFAULT_MAX_RATIO`](crate::DEFAULT_MAX_RATIO) to start with).
+    pub fn set_royalty_max_ratio(&self, percent: u8) {
+        self.env().lock().parts.get_mut::<RoyaltyBook>().max_ratio = percent.min(100);
+    }
+
+    /// The user ids of the bound royalty receivers, in binding order.
+    pub fn royalty_receivers(&self) -> Vec<String> {
+        self.env()
+            .lock()
+            .parts
+            .get_mut::<RoyaltyBook>()
+            .receiver_ids()
+    }
+
+    /// Every settlement request carried out, oldest first.
+    pub fn settlements(&self) -> Vec<Settlement> {
+        self.env()
+            .lock()
+            .parts
+            .get_mut::<RoyaltyBook>()
+            .settlements
+            .clone()
+    }
+
+    /// Every transfer carried out, oldest first.
+    pub fn transfers(&self) -> Vec<Transfer> {
+        self.env()
+            .lock()
+            .parts
+            .get_mut::<TransferBook>()
+            .orders
+            .clone()
     }
 }
 

@@ -6,7 +6,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 
-use alipay_api::Amount;
+use alipay_api::{Amount, BeijingDateTime};
 
 /// Everything behind the gateway's state lock.
 #[derive(Debug)]
@@ -40,6 +40,14 @@ impl Ledger {
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
+    }
+
+    /// A fresh number `width` digits long: the Beijing date, then the next number of
+    /// the sequence, zero-padded (the shape of Alipay's order and detail numbers).
+    pub(crate) fn dated_no(&mut self, now: BeijingDateTime, width: usize) -> String {
+        let n = self.next_seq();
+        let date = now.naive().format("%Y%m%d").to_string();
+        format!("{date}{n:0>w$}", w = width.saturating_sub(date.len()))
     }
 }
 
@@ -91,5 +99,8 @@ mod tests {
         assert_eq!(s.parts.get::<A>(), Some(&A(7)));
         assert_eq!(s.parts.get::<B>(), Some(&B(9)));
         assert_eq!((s.ledger.next_seq(), s.ledger.next_seq()), (1, 2));
+        let no = s.ledger.dated_no(BeijingDateTime::now(), 32);
+        assert_eq!(no.len(), 32);
+        assert!(no.ends_with("03") && no.bytes().all(|b| b.is_ascii_digit()));
     }
 }

@@ -156,6 +156,7 @@ fn has_behaviour_model(method: &str) -> bool {
         "alipay.user.agreement.",
         "alipay.fund.auth.",
         "alipay.user.certify.open.",
+        "alipay.fund.trans.",
     ]
     .iter()
     .any(|p| method.starts_with(p))
@@ -164,6 +165,9 @@ fn has_behaviour_model(method: &str) -> bool {
             "alipay.data.dataservice.bill.downloadurl.query"
                 | "alipay.open.app.alipaycert.download"
                 | "alipay.offline.material.image.upload"
+                | "alipay.fund.account.query"
+                | "alipay.data.bill.ereceipt.apply"
+                | "alipay.data.bill.ereceipt.query"
         )
         || matches!(
             method,

@@ -54,20 +54,41 @@ impl VerifiedNotification {
         &self.params
     }
 
-    /// Types the verified parameters (e.g. into a generated notification struct).
+    /// Types the verified notification (e.g. into a generated notification struct).
+    ///
+    /// A form notification (`notify_type`) is typed from its parameters; a message
+    /// (`msg_method`, such as the settlement result or the fund-order change) from
+    /// the JSON object in its `biz_content`, where its fields are.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
-        let map: serde_json::Map<String, serde_json::Value> = self
-            .params
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-            .collect();
-        serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
+        let content = match self.params.get("msg_method") {
+            Some(_) => self.message_content()?,
+            None => serde_json::Value::Object(
+                self.params
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                    .collect(),
+            ),
+        };
+        serde_json::from_value(content).map_err(|e| {
             DecodeError::new(
                 "notification",
                 format!("the verified notification does not match the expected type ({e})"),
                 format!("{:?}", self.params),
             )
         })
+    }
+
+    /// The fields of a message: the JSON object in `biz_content`.
+    fn message_content(&self) -> Result<serde_json::Value, DecodeError> {
+        let raw = self.get("biz_content").unwrap_or_default();
+        match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(v) if v.is_object() => Ok(v),
+            _ => Err(DecodeError::new(
+                "notification",
+                "a message notification (`msg_method`) whose `biz_content` is not a JSON object (an encrypted message must be decrypted first)".to_owned(),
+                raw.to_owned(),
+            )),
+        }
     }
 
     /// Consumes into the parameter map.
@@ -283,6 +304,34 @@ mod tests {
         assert_eq!(p[1], ("subject".into(), "测试".into()));
         assert_eq!(p[2], ("x".into(), "100% off".into()));
         assert_eq!(p[3], ("y".into(), "a%2Bb".into()));
+    }
+
+    #[test]
+    fn messages_are_typed_from_biz_content() {
+        #[derive(serde::Deserialize)]
+        struct Msg {
+            settle_no: String,
+            lines: Vec<u8>,
+        }
+        let verified = |pairs: &[(&str, &str)]| VerifiedNotification {
+            params: pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        };
+        let n = verified(&[
+            ("msg_method", "alipay.trade.order.settle.notify"),
+            ("biz_content", r#"{"settle_no":"s1","lines":[1,2]}"#),
+            ("notify_id", "n1"),
+        ]);
+        let m: Msg = n.parse().unwrap();
+        assert_eq!((m.settle_no.as_str(), m.lines), ("s1", vec![1, 2]));
+        let ciphertext = verified(&[("msg_method", "m"), ("biz_content", "bm90IGpzb24=")]);
+        assert!(ciphertext.parse::<serde_json::Value>().is_err());
+        // A form notification keeps being typed from its parameters.
+        let form = verified(&[("notify_type", "trade_status_sync"), ("settle_no", "s2")]);
+        let v: serde_json::Value = form.parse().unwrap();
+        assert_eq!(v["settle_no"], "s2");
     }
 
     #[test]

@@ -8,8 +8,11 @@ mod cert;
 pub(crate) mod certify;
 pub(crate) mod fund_auth;
 pub(crate) mod member;
+pub(crate) mod royalty;
 pub(crate) mod trade;
+pub(crate) mod transfer;
 mod upload;
+pub(crate) mod users;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -51,6 +54,8 @@ const MODELS: &[&dyn Model] = &[
     &fund_auth::FundAuthModel,
     &certify::CertifyModel,
     &member::MemberModel,
+    &royalty::RoyaltyModel,
+    &transfer::TransferModel,
 ];
 
 /// The model that answers `method`, if any.

@@ -189,3 +189,27 @@ pub async fn run_node_peer(script: &'static str, cfg: serde_json::Value) -> serd
     assert!(v.get("error").is_none(), "{v}");
     v
 }
+
+/// The `sub_code` of a signed business refusal (empty for any other error).
+pub fn sub_code(e: &alipay_api::Error) -> &str {
+    e.api()
+        .and_then(|a| a.sub_code.as_deref())
+        .unwrap_or_default()
+}
+
+/// A gateway with fast notification retries that knows `users` and posts message
+/// notifications to `app_gateway`, if given.
+pub async fn gateway_with_users(
+    app_gateway: Option<&str>,
+    users: impl IntoIterator<Item = alipay_sandbox::AlipayUser>,
+) -> alipay_sandbox::Sandbox {
+    let mut config = alipay_sandbox::SandboxConfig::new().notify_time_scale(0.0005);
+    if let Some(url) = app_gateway {
+        config = config.app_gateway_url(url);
+    }
+    let gw = alipay_sandbox::Sandbox::start_with(config).await.unwrap();
+    for u in users {
+        gw.add_user(u);
+    }
+    gw
+}
