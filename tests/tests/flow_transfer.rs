@@ -1,7 +1,8 @@
 //! 转账到支付宝账户 end to end through the typed client and the local gateway: the
 //! balance, a transfer and its idempotent retry, the fund-order notification
 //! delivered to the app gateway, verified and typed, queries, refusals with
-//! Alipay's codes, red-packet money going back, and an electronic receipt.
+//! Alipay's codes, red-packet money going back, and an electronic receipt; and both
+//! 转账 and 商家分账 driven by the official Node SDK (`tests/interop/node/funds.mjs`).
 
 mod sandbox_support;
 
@@ -12,13 +13,16 @@ use alipay_api::models::{
     EreceiptStatus, EreceiptType, Participant, ParticipantIdentityType, TransferStatus,
     TransferSubStatus,
 };
+use alipay_api::royalty::TradeOrderSettleNotify;
 use alipay_api::transfer::{
     AlipayFundAccountQuery, AlipayFundTransCommonQuery, AlipayFundTransRefund,
     AlipayFundTransUniTransfer, FundTransOrderChanged,
 };
 use alipay_api::{Amount, Client};
 use alipay_sandbox::{AlipayUser, Sandbox};
-use sandbox_support::{browser, gateway_with_users, order_no, sub_code, NotifyReceiver};
+use sandbox_support::{
+    browser, gateway_with_users, order_no, run_node_peer, sub_code, NotifyReceiver,
+};
 
 const PAYEE: &str = "2088000000000201";
 
@@ -288,4 +292,67 @@ async fn red_packet_money_goes_back_in_parts() {
         .unwrap();
     let e = c.execute(&req).await.unwrap_err();
     assert_eq!(sub_code(&e), "PRODUCT_NOT_ALLOW_REFUND");
+}
+
+/// Both products driven by the official Node SDK (alipay-sdk 4.14.0), which checks
+/// every answer's signature; the two messages the calls cause are then checked by
+/// the SDK's own notification verifier, as the app gateway received them.
+#[tokio::test]
+async fn official_node_sdk_splits_and_transfers() {
+    let app_gateway = NotifyReceiver::start(0).await;
+    let gw = gateway(Some(&app_gateway.url)).await;
+    let prefix = format!("node{}", std::process::id());
+    let cfg = serde_json::json!({
+        "gateway": gw.gateway_url(),
+        "appId": gw.keys().app_id,
+        "privateKey": gw.keys().app_private_key,
+        "alipayPublicKey": gw.keys().alipay_public_key,
+        "orderPrefix": prefix,
+        "receiver": PAYEE,
+        "sellerId": gw.seller_id(),
+    });
+    let v = run_node_peer("funds.mjs", cfg.clone()).await;
+    assert_eq!(v["bind"]["resultCode"], "SUCCESS", "{v}");
+    assert!(v["settle"]["settleNo"].is_string(), "{v}");
+    assert_eq!(v["settleQuery"]["royaltyDetailList"][0]["state"], "SUCCESS");
+    assert_eq!(v["unsettled"]["unsettledAmount"], "10.00");
+    assert_eq!(v["transfer"]["status"], "SUCCESS");
+    assert_eq!(v["transferQuery"]["transAmount"], "8.88");
+    assert_eq!(
+        v["balance"]["availableAmount"],
+        gw.seller_balance().to_string()
+    );
+    assert_eq!(v["unknownPayee"]["subCode"], "PAYEE_NOT_EXIST");
+    assert!(gw.settlements()[0].asynchronous);
+    assert_eq!(gw.transfers()[0].payee_user_id, PAYEE);
+
+    // The settlement result and the fund-order change, as posted to the app gateway.
+    for topic in [
+        TradeOrderSettleNotify::MSG_METHOD,
+        FundTransOrderChanged::MSG_METHOD,
+    ] {
+        gw.wait_for_notification(Duration::from_secs(10), |n| n.topic == topic && n.delivered)
+            .await
+            .unwrap();
+    }
+    let messages: Vec<serde_json::Value> = app_gateway
+        .bodies()
+        .iter()
+        .map(|b| {
+            form_urlencoded::parse(b)
+                .into_owned()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        })
+        .collect();
+    let mut cfg = cfg;
+    cfg["messages"] = messages.into();
+    let checked = run_node_peer("funds.mjs", cfg).await;
+    assert_eq!(
+        checked["messages"],
+        serde_json::json!([true, true]),
+        "{checked}"
+    );
+    assert_eq!(checked["forged"], false);
 }
