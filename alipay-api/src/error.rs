@@ -4,6 +4,10 @@
 //! failures after which the call may still have taken effect at Alipay (query before
 //! retrying a payment) from definite failures.
 
+mod advice;
+
+pub use advice::{Advice, ResultCode};
+
 use crate::validation::ValidationError;
 
 /// Shorthand for results of the runtime.
@@ -71,9 +75,10 @@ impl From<ApiError> for Error {
 impl Error {
     /// Whether the call may still have taken effect at Alipay although it failed here:
     /// a system error (`code` `20000`, `*.SYSTEM_ERROR`, `isp.unknow-error`), an
-    /// unsigned error answer, a timeout or a connection lost after the request was
-    /// sent, or an unreadable or unverifiable answer. Query the order (e.g.
-    /// `alipay.trade.query`) before retrying a payment; never pay twice.
+    /// undocumented `code`, an unsigned error answer, a timeout or a connection lost
+    /// after the request was sent, or an unreadable or unverifiable answer. Query the
+    /// order (e.g. `alipay.trade.query`) before retrying a payment; never pay twice.
+    /// [`advice`](Self::advice) also tells a retryable failure from a definite one.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Api(e) => e.outcome_unknown(),
@@ -406,10 +411,21 @@ pub struct ApiError {
 
 impl ApiError {
     /// Whether the outcome is unknown: Alipay itself does not know it yet (system
-    /// error or busy), or the answer was unsigned. Query before retrying, never pay
-    /// twice.
+    /// error or busy), the answer was unsigned, or its `code` is none of the failure
+    /// codes Alipay documents (see [`ResultCode`]). Query before retrying, never pay
+    /// twice; [`advice`](Self::advice) says the same in one value.
     pub fn outcome_unknown(&self) -> bool {
-        if !self.signed || self.code == "20000" {
+        let definite = matches!(
+            self.result_code(),
+            ResultCode::InsufficientTokenPermissions
+                | ResultCode::MissingArguments
+                | ResultCode::InvalidArguments
+                | ResultCode::InsufficientConditions
+                | ResultCode::BusinessFailed
+                | ResultCode::CallLimited
+                | ResultCode::InsufficientPermissions
+        );
+        if !self.signed || !definite {
             return true;
         }
         match self.sub_code.as_deref() {
@@ -449,6 +465,9 @@ mod tests {
         assert!(api("40004", Some("aop.ACQ.SYSTEM_ERROR")).outcome_unknown());
         assert!(!api("40004", Some("ACQ.TRADE_NOT_EXIST")).outcome_unknown());
         assert!(!api("40004", Some("ACQ.BUYER_BALANCE_NOT_ENOUGH")).outcome_unknown());
+        // A code Alipay does not document proves nothing either way.
+        assert!(api("40007", None).outcome_unknown());
+        assert!(api("10003", None).outcome_unknown());
         assert!(!Error::from(ConfigError::Missing("app_id")).outcome_unknown());
         let connect = HttpError {
             method: "m".into(),

@@ -74,6 +74,12 @@
 //! before retrying, and never charge twice. Only a signed, verified business error
 //! ([`Error::Api`], e.g. `ACQ.TRADE_NOT_EXIST`) is a definite decline.
 //!
+//! [`Error::advice`] gives the whole rule as one value for every method, from
+//! Alipay's gateway result codes ([`ResultCode`]): [`Advice::QueryFirst`] (`20000`,
+//! system errors, unknown outcomes), [`Advice::RetryLater`] (`40005`, or nothing
+//! sent) and [`Advice::DoNotRetry`] (the other `40001`–`40006` and `20001`: fix
+//! what `sub_code` names first).
+//!
 //! ```no_run
 //! # #[cfg(feature = "trade")]
 //! # mod example {
@@ -229,7 +235,7 @@ pub use generated::*;
 pub use client::{CallOptions, Client, GenericRequest};
 pub use config::{CertSource, ClientBuilder, Gateway};
 pub use crypto::{Backend, PrivateKey, PublicKey, SignType, Signer};
-pub use error::{ApiError, ConfigError, Error, Result};
+pub use error::{Advice, ApiError, ConfigError, Error, Result, ResultCode};
 pub use protocol::Charset;
 pub use protocol::notify::{ACK as NOTIFY_ACK, NotifyScheme, VerifiedNotification};
 pub use request::{
