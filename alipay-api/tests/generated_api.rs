@@ -357,6 +357,18 @@ fn clearable_fields_send_the_marker() {
     assert_eq!(biz["avg_price"], "#EMPTY#");
     assert_eq!(biz["branch_shop_name"], "West Lake");
     assert_eq!(req.avg_price, Some(alipay_api::Clearable::Clear));
+
+    // A clearable amount takes text like any amount setter; build() parses it.
+    let set = AlipayOfflineMarketShopModify::builder()
+        .avg_price("56")
+        .build()
+        .unwrap();
+    let biz: Value = serde_json::from_str(set.payload().biz_content.as_deref().unwrap()).unwrap();
+    assert_eq!(biz["avg_price"], "56.00");
+    let bad = AlipayOfflineMarketShopModify::builder()
+        .avg_price("fifty")
+        .build();
+    assert!(bad.unwrap_err().to_string().contains("avg_price"));
 }
 
 #[test]

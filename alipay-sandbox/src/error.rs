@@ -58,6 +58,17 @@ pub enum SandboxError {
     /// No fund-authorisation order with that number is on this sandbox.
     #[error("no fund-authorisation order `{0}` on this sandbox; freeze funds first")]
     UnknownFundAuthOrder(String),
+    /// No store create or modify request (apply order) has that id.
+    #[error("no apply order `{0}` on this sandbox; use the apply_id that shop.create or shop.modify returned")]
+    UnknownApplyOrder(String),
+    /// The apply order's review was already decided.
+    #[error("apply order `{apply_id}` is {status}; only an order under review (PROCESS) can be approved or rejected")]
+    ApplyOrderDecided {
+        /// The apply order.
+        apply_id: String,
+        /// Its status.
+        status: String,
+    },
     /// The action needs certificate mode.
     #[error("this sandbox runs in key mode; start it with `SandboxConfig::cert_mode(true)`")]
     NotCertMode,

@@ -70,6 +70,7 @@ pub use models::fund_auth::{
     FundAuthOperation, FundAuthOperationKind, FundAuthOrder, FundAuthOrderStatus,
 };
 pub use models::royalty::{Settlement, Split, SplitState, DEFAULT_MAX_RATIO};
+pub use models::shop::{Shop, ShopApplyOrder};
 pub use models::trade::{Refund, Trade, TradeStatus};
 pub use models::transfer::Transfer;
 pub use models::users::AlipayUser;

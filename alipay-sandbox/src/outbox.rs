@@ -40,6 +40,18 @@ pub(crate) enum Content {
         /// The product's fields, in order; empty values are left out.
         fields: Vec<(String, String)>,
     },
+    /// Flat form fields in the older layout of the store review results
+    /// (`shop_audit_result`): only `notify_time`, `notify_type`, `notify_id`,
+    /// `version` and `sign_type` come first, with no `app_id` or `charset` (the body
+    /// is UTF-8, which is what a verifier assumes without a `charset`).
+    BareForm {
+        /// The `notify_type` value.
+        notify_type: &'static str,
+        /// The `version` value.
+        version: &'static str,
+        /// The product's fields, in order; empty values are left out.
+        fields: Vec<(String, String)>,
+    },
     /// A message: the fields as a JSON object in `biz_content`.
     Message {
         /// The `msg_method` value.
@@ -52,7 +64,9 @@ pub(crate) enum Content {
 impl Content {
     fn topic(&self) -> &'static str {
         match self {
-            Content::Form { notify_type, .. } => notify_type,
+            Content::Form { notify_type, .. } | Content::BareForm { notify_type, .. } => {
+                notify_type
+            }
             Content::Message { msg_method, .. } => msg_method,
         }
     }
@@ -60,7 +74,7 @@ impl Content {
     /// A field of the content, as text.
     fn field(&self, k: &str) -> Option<String> {
         match self {
-            Content::Form { fields, .. } => fields
+            Content::Form { fields, .. } | Content::BareForm { fields, .. } => fields
                 .iter()
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.clone()),
@@ -230,24 +244,34 @@ fn envelope(
     let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
     let charset = notice.charset.as_str();
     let sign_type = notice.sign_type.as_str();
+    // Form deliveries: the common fields, then the content's non-empty ones.
+    let form = |notify_type: &str, app: bool, version: &str, fields: &[(String, String)]| {
+        let mut p = vec![
+            pair("notify_time", &now.to_string()),
+            pair("notify_type", notify_type),
+            pair("notify_id", notify_id),
+        ];
+        if app {
+            p.extend([
+                pair("app_id", app_id),
+                pair("auth_app_id", app_id),
+                pair("charset", charset),
+            ]);
+        }
+        p.extend([pair("version", version), pair("sign_type", sign_type)]);
+        p.extend(fields.iter().filter(|(_, v)| !v.is_empty()).cloned());
+        p
+    };
     match &notice.content {
         Content::Form {
             notify_type,
             fields,
-        } => {
-            let mut p = vec![
-                pair("notify_time", &now.to_string()),
-                pair("notify_type", notify_type),
-                pair("notify_id", notify_id),
-                pair("app_id", app_id),
-                pair("auth_app_id", app_id),
-                pair("charset", charset),
-                pair("version", "1.0"),
-                pair("sign_type", sign_type),
-            ];
-            p.extend(fields.iter().filter(|(_, v)| !v.is_empty()).cloned());
-            p
-        }
+        } => form(notify_type, true, "1.0", fields),
+        Content::BareForm {
+            notify_type,
+            version,
+            fields,
+        } => form(notify_type, false, version, fields),
         Content::Message { msg_method, biz } => vec![
             pair("notify_id", notify_id),
             pair(

@@ -18,6 +18,7 @@ use crate::keys::{self, SandboxKeys};
 use crate::models::agreement::{self, Agreement, AgreementBook};
 use crate::models::fund_auth::{FundAuthBook, FundAuthOrder};
 use crate::models::royalty::{RoyaltyBook, Settlement};
+use crate::models::shop::{self, Shop, ShopApplyOrder};
 use crate::models::trade::{self, Refund, Trade, TradeBook};
 use crate::models::transfer::{Transfer, TransferBook};
 use crate::models::users::{AlipayUser, Users};
@@ -333,6 +334,49 @@ impl Sandbox {
         }
     }
 
+    /// The reviewers approve a store create or modify request (by the `apply_id`
+    /// the call returned): a new store opens (its id is in the returned order's
+    /// `shop_id`), or the reviewed change takes effect; the `shop_audit_result`
+    /// notification goes to the request's `operate_notify_url`.
+    pub fn approve_shop(&self, apply_id: &str) -> Result<ShopApplyOrder, SandboxError> {
+        self.decide_shop(apply_id, &shop::Decision::Approve)
+    }
+
+    /// The reviewers reject a store create or modify request for `reason`: no store
+    /// opens, or the change is dropped and the store shows `AUDIT_FAILED` with the
+    /// reason; the notification says so.
+    pub fn reject_shop(
+        &self,
+        apply_id: &str,
+        reason: &str,
+    ) -> Result<ShopApplyOrder, SandboxError> {
+        self.decide_shop(apply_id, &shop::Decision::Reject(reason.to_owned()))
+    }
+
+    fn decide_shop(
+        &self,
+        apply_id: &str,
+        d: &shop::Decision,
+    ) -> Result<ShopApplyOrder, SandboxError> {
+        shop::decide(self.env(), apply_id, d).map_err(|e| match e {
+            shop::DecideError::Unknown => SandboxError::UnknownApplyOrder(apply_id.to_owned()),
+            shop::DecideError::Decided(status) => SandboxError::ApplyOrderDecided {
+                apply_id: apply_id.to_owned(),
+                status,
+            },
+        })
+    }
+
+    /// A Koubei store by id (it exists once its creation is approved).
+    pub fn shop(&self, shop_id: &str) -> Option<Shop> {
+        self.with_shops(|b| b.shops.get(shop_id).cloned())
+    }
+
+    /// A store create or modify request by `apply_id`.
+    pub fn shop_apply_order(&self, apply_id: &str) -> Option<ShopApplyOrder> {
+        self.with_shops(|b| b.orders.get(apply_id).cloned())
+    }
+
     /// Sets the merchant's balance, e.g. to make the next refund fail with
     /// `ACQ.SELLER_BALANCE_NOT_ENOUGH`.
     pub fn set_seller_balance(&self, balance: alipay_api::Amount) {
@@ -378,6 +422,11 @@ impl Sandbox {
 
     pub(crate) fn env(&self) -> &Env {
         &self.core.gateway.env
+    }
+
+    /// Reads the store model's state (empty before the first store call).
+    fn with_shops<T>(&self, read: impl FnOnce(&shop::ShopBook) -> T) -> T {
+        read(self.env().lock().parts.get_mut::<shop::ShopBook>())
     }
 
     /// Reads the trade model's state (empty before the first trade).

@@ -187,6 +187,18 @@ macro_rules! setters {
             self.$field = Some(crate::types::Clearable::Set(value.into()));
             self
         }
+        crate::__private::setters!(@clear $(#[$m])* $field / $clear);
+    };
+    (@one $(#[$m:meta])* clear_input $field:ident / $clear:ident : $arg:ty) => {
+        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), "); text is parsed by `build()`.")]
+        $(#[$m])*
+        pub fn $field(mut self, value: impl crate::types::IntoInput<$arg>) -> Self {
+            self.$field = Some(crate::types::Clearable::Set(crate::types::IntoInput::into_input(value)));
+            self
+        }
+        crate::__private::setters!(@clear $(#[$m])* $field / $clear);
+    };
+    (@clear $(#[$m:meta])* $field:ident / $clear:ident) => {
         #[doc = concat!("Erases the stored `", stringify!($field), "` (sends `#EMPTY#`).")]
         $(#[$m])*
         pub fn $clear(mut self) -> Self {

@@ -171,20 +171,36 @@ mod tests {
     fn every_documented_code_has_its_meaning() {
         let table = [
             ("10000", ResultCode::Success, None),
-            ("20000", ResultCode::ServiceUnavailable, Some(Advice::QueryFirst)),
+            (
+                "20000",
+                ResultCode::ServiceUnavailable,
+                Some(Advice::QueryFirst),
+            ),
             (
                 "20001",
                 ResultCode::InsufficientTokenPermissions,
                 Some(Advice::DoNotRetry),
             ),
-            ("40001", ResultCode::MissingArguments, Some(Advice::DoNotRetry)),
-            ("40002", ResultCode::InvalidArguments, Some(Advice::DoNotRetry)),
+            (
+                "40001",
+                ResultCode::MissingArguments,
+                Some(Advice::DoNotRetry),
+            ),
+            (
+                "40002",
+                ResultCode::InvalidArguments,
+                Some(Advice::DoNotRetry),
+            ),
             (
                 "40003",
                 ResultCode::InsufficientConditions,
                 Some(Advice::DoNotRetry),
             ),
-            ("40004", ResultCode::BusinessFailed, Some(Advice::DoNotRetry)),
+            (
+                "40004",
+                ResultCode::BusinessFailed,
+                Some(Advice::DoNotRetry),
+            ),
             ("40005", ResultCode::CallLimited, Some(Advice::RetryLater)),
             (
                 "40006",

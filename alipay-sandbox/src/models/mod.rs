@@ -9,6 +9,7 @@ pub(crate) mod certify;
 pub(crate) mod fund_auth;
 pub(crate) mod member;
 pub(crate) mod royalty;
+pub(crate) mod shop;
 pub(crate) mod trade;
 pub(crate) mod transfer;
 mod upload;
@@ -56,6 +57,7 @@ const MODELS: &[&dyn Model] = &[
     &member::MemberModel,
     &royalty::RoyaltyModel,
     &transfer::TransferModel,
+    &shop::ShopModel,
 ];
 
 /// The model that answers `method`, if any.

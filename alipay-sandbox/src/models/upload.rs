@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::call::Call;
 use crate::env::Env;
 use crate::reply::{Answer, Failure, Node, Page};
+use crate::store::Store;
 
 /// Keeps uploaded images.
 pub(crate) struct ImageModel;
@@ -44,6 +45,19 @@ impl super::Model for ImageModel {
             None => Page::Refused(404, "no such image".into()),
         }
     }
+}
+
+/// Whether `id` names an image uploaded to this gateway.
+pub(super) fn is_uploaded(store: &Store, id: &str) -> bool {
+    store
+        .parts
+        .get::<Images>()
+        .is_some_and(|i| i.0.contains_key(id))
+}
+
+/// Where an uploaded image is served.
+pub(super) fn image_url(env: &Env, id: &str) -> String {
+    format!("{}/sandbox/images/{id}", env.base_url)
 }
 
 fn image_upload(c: &Call<'_>) -> Result<Node, Failure> {
@@ -88,9 +102,6 @@ fn image_upload(c: &Call<'_>) -> Result<Node, Failure> {
     };
     let mut n = Node::success();
     n.set("image_id", id.as_str());
-    n.set(
-        "image_url",
-        format!("{}/sandbox/images/{id}", c.env.base_url),
-    );
+    n.set("image_url", image_url(c.env, &id));
     Ok(n)
 }

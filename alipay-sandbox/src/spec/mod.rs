@@ -61,6 +61,17 @@ impl Method {
         }
     }
 
+    /// Whether the request parameter `field` accepts `#EMPTY#` to erase what is
+    /// stored (`clearable` in the spec).
+    pub(crate) fn clearable(self, field: &str) -> bool {
+        self.0.params.iter().any(|f| f.name == field && f.clearable)
+    }
+
+    /// Whether the response has a field named `name`.
+    pub(crate) fn answers_with(self, name: &str) -> bool {
+        self.0.response.iter().any(|f| f.name == name)
+    }
+
     /// A success node with a plausible value for every response field; fields
     /// named like a request parameter echo what `lookup` finds for that name.
     pub(crate) fn synthesized_answer(self, lookup: &dyn Fn(&str) -> Option<Value>) -> Node {

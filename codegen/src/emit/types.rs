@@ -74,10 +74,16 @@ pub fn setter(f: &Field) -> Vec<String> {
     let name = &f.ident;
     let resp = |t: &Ty| value_ty_text(t, Side::Response);
     out.push(if f.clearable {
-        format!(
-            "clear {name} / clear_{name}: {};",
-            value_ty_text(&f.ty, Side::Request)
-        )
+        match &f.ty {
+            // Typed inputs take text too, parsed by `build()` like their plain setters.
+            Ty::Amount | Ty::DateTime | Ty::Date => {
+                format!("clear_input {name} / clear_{name}: {};", resp(&f.ty))
+            }
+            other => format!(
+                "clear {name} / clear_{name}: {};",
+                value_ty_text(other, Side::Request)
+            ),
+        }
     } else {
         match &f.ty {
             Ty::Amount | Ty::DateTime | Ty::Date => format!("input {name}: {};", resp(&f.ty)),

@@ -259,7 +259,7 @@ crate::__private::setters! {
         into wifi: crate::models::ShopFlag;
         into parking: crate::models::ShopFlag;
         clear value_added / clear_value_added: String;
-        clear avg_price / clear_avg_price: crate::types::Input<crate::types::Amount>;
+        clear_input avg_price / clear_avg_price: crate::types::Amount;
         into no_smoking: crate::models::ShopFlag;
         into box_: crate::models::ShopFlag;
         into licence: String;

@@ -182,7 +182,7 @@ pub struct AlipayOfflineMarketShopQuerydetailResponse {
     pub box_: Option<crate::models::ShopFlag>,
     /// Partner id (2088…, 16 digits) of the integrator that earns the Koubei commission on this store; only settable at creation.
     ///
-    /// Wire `isv_uid`, text; e.g. `"2088001969784501"`.
+    /// Wire `isv_uid`, text; matches `^2088[0-9]{12}$`; e.g. `"2088001969784501"`.
     pub isv_uid: Option<String>,
     /// Image id of the business licence.
     ///
@@ -353,7 +353,9 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("avg_price", T::Amount).example("\"56.00\""),
         F::new("no_smoking", T::Enum(&m::shop_flag::SCHEMA)).example("\"T\""),
         F::new("box", T::Enum(&m::shop_flag::SCHEMA)).example("\"T\""),
-        F::new("isv_uid", T::String).example("\"2088001969784501\""),
+        F::new("isv_uid", T::String)
+            .pattern("^2088[0-9]{12}$")
+            .example("\"2088001969784501\""),
         F::new("licence", T::String).example("\"1T8Pp00AT7eo9NoAJkMR3AAAACMAAQEC\""),
         F::new("licence_code", T::String).example("\"H001232\""),
         F::new("licence_name", T::String)
