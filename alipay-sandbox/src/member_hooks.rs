@@ -28,14 +28,10 @@ impl Sandbox {
 
     /// The user withdraws every authorisation they gave the app: its codes and tokens
     /// stop working, and the `alipay.open.auth.userauth.cancelled` message is posted to
-    /// `app_gateway_url` (the app's gateway address), signed and retried like any
-    /// notification.
-    pub fn revoke_user_authorization(
-        &self,
-        user_id: &str,
-        app_gateway_url: &str,
-    ) -> Result<(), SandboxError> {
-        if member::revoke(self.env(), user_id, app_gateway_url) {
+    /// the app gateway ([`crate::SandboxConfig::app_gateway_url`]; nothing is sent
+    /// without one), signed and retried like any notification.
+    pub fn revoke_user_authorization(&self, user_id: &str) -> Result<(), SandboxError> {
+        if member::revoke(self.env(), user_id) {
             Ok(())
         } else {
             Err(SandboxError::UnknownUser(user_id.to_owned()))

@@ -92,6 +92,14 @@ async fn an_approved_code_becomes_tokens_that_read_the_profile() {
         scopes_in_force(&c, USER).await,
         serde_json::json!({ "auth_user": true, "auth_base": false })
     );
+    // Apps that switched to OpenIDs ask by the OpenID the token exchange gave them.
+    let by_open_id = AlipayOpenAuthUserauthRelationshipQuery::builder()
+        .open_id(t.open_id.unwrap())
+        .scopes("auth_user")
+        .build()
+        .unwrap();
+    let r = c.execute(&by_open_id).await.unwrap();
+    assert_eq!(r.query_detail.as_deref(), Some(r#"{"auth_user":true}"#));
 }
 
 #[tokio::test]
@@ -162,15 +170,19 @@ async fn the_login_page_returns_a_code_and_auth_base_cannot_read_the_profile() {
 #[tokio::test]
 async fn withdrawing_the_authorisation_kills_the_tokens_and_sends_the_message() {
     let receiver = NotifyReceiver::start(1).await;
-    let gw = Sandbox::start_with(SandboxConfig::new().notify_time_scale(0.0005))
-        .await
-        .unwrap();
+    let gw = Sandbox::start_with(
+        SandboxConfig::new()
+            .notify_time_scale(0.0005)
+            .app_gateway_url(&receiver.url),
+    )
+    .await
+    .unwrap();
     let c = gw.client().unwrap();
     let t = tokens_for_code(&c, &gw.authorize_user(USER, &["auth_user"]))
         .await
         .unwrap();
 
-    gw.revoke_user_authorization(USER, &receiver.url).unwrap();
+    gw.revoke_user_authorization(USER).unwrap();
     let n = gw
         .wait_for_notification(Duration::from_secs(20), |n| {
             n.topic == UserAuthCancelled::MSG_METHOD && !n.pending()
@@ -185,8 +197,7 @@ async fn withdrawing_the_authorisation_kills_the_tokens_and_sends_the_message() 
         verified.get("msg_method"),
         Some(UserAuthCancelled::MSG_METHOD)
     );
-    let msg: UserAuthCancelled =
-        serde_json::from_str(verified.get("biz_content").unwrap()).unwrap();
+    let msg: UserAuthCancelled = verified.parse().unwrap();
     assert_eq!(msg.user_id.as_deref(), Some(USER));
     assert_eq!(msg.app_id.as_deref(), Some(gw.keys().app_id.as_str()));
     assert!(msg.cancel_time.is_some_and(|ms| ms > 1_600_000_000_000));
@@ -204,7 +215,7 @@ async fn withdrawing_the_authorisation_kills_the_tokens_and_sends_the_message() 
     assert_eq!(refusal(e), refused("40002", "isv.refresh-token-invalid"));
     assert_eq!(scopes_in_force(&c, USER).await["auth_user"], false);
     assert!(matches!(
-        gw.revoke_user_authorization(USER, &receiver.url),
+        gw.revoke_user_authorization(USER),
         Err(SandboxError::UnknownUser(_))
     ));
 }

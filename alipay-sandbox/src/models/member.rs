@@ -19,6 +19,9 @@ use crate::env::Env;
 use crate::html::{esc, page};
 use crate::outbox::{Content, Notice};
 use crate::reply::{Answer, Failure, Node, Page};
+use crate::store::Store;
+
+use super::users::{AlipayUser, IdKind, Users};
 
 /// User authorisations, their tokens and the profiles they open.
 pub(crate) struct MemberModel;
@@ -79,9 +82,22 @@ impl super::Model for MemberModel {
 }
 
 /// The user approves `scopes` for the app; returns the one-time authorisation code.
+/// A user unknown to the gateway's directory joins it: whoever logs in has an account.
 pub(crate) fn approve(env: &Env, user_id: &str, scopes: &[String]) -> String {
     let mut st = env.lock();
     let code = format!("sbxauth{:025}", st.ledger.next_seq());
+    let users = st.parts.get_mut::<Users>();
+    if users.get(user_id).is_none() {
+        let tail: String = user_id
+            .chars()
+            .skip(user_id.len().saturating_sub(4))
+            .collect();
+        users.add(AlipayUser::new(
+            user_id,
+            format!("{user_id}@sandbox.example"),
+            format!("沙箱用户{tail}"),
+        ));
+    }
     let g = st.parts.get_mut::<Grants>();
     g.grants.push(Grant {
         user_id: user_id.to_owned(),
@@ -109,8 +125,9 @@ pub(crate) fn expire_access(env: &Env, user_id: &str) -> bool {
 }
 
 /// The user withdraws every authorisation they gave the app: the tokens die and the
-/// cancellation message goes to `app_gateway_url`. False when the user gave none.
-pub(crate) fn revoke(env: &Env, user_id: &str, app_gateway_url: &str) -> bool {
+/// cancellation message goes to the app gateway, if one is set. False when the user
+/// gave none.
+pub(crate) fn revoke(env: &Env, user_id: &str) -> bool {
     {
         let mut st = env.lock();
         let g = st.parts.get_mut::<Grants>();
@@ -127,8 +144,11 @@ pub(crate) fn revoke(env: &Env, user_id: &str, app_gateway_url: &str) -> bool {
         g.refresh.retain(|_, t| !grants[t.grant].revoked);
         g.codes.retain(|_, i| !grants[*i].revoked);
     }
+    let Some(url) = env.app_gateway() else {
+        return true;
+    };
     env.notify(Notice {
-        url: app_gateway_url.to_owned(),
+        url,
         charset: "utf-8".into(),
         sign_type: SignType::Rsa2,
         content: Content::Message {
@@ -182,10 +202,11 @@ fn oauth_token(c: &Call<'_>) -> Result<Node, Failure> {
     g.access.insert(access.clone(), a);
     g.refresh.insert(refresh.clone(), r);
     let user_id = g.grants[grant].user_id.clone();
+    let user = known(&st, &user_id);
     drop(st);
     let mut n = Node::success();
-    n.set("user_id", user_id.as_str());
-    n.set("open_id", open_id(&c.env.app_id, &user_id));
+    n.set("user_id", user.user_id);
+    n.set("open_id", user.open_id);
     n.set("access_token", access);
     n.set("expires_in", ACCESS_SECS);
     n.set("refresh_token", refresh);
@@ -204,7 +225,7 @@ fn invalid_refresh(sub_code: &str, why: &str) -> Failure {
 /// The profile behind a valid `auth_user` access token.
 fn info_share(c: &Call<'_>) -> Result<Node, Failure> {
     let token = c.params.non_empty("auth_token").unwrap_or_default();
-    let user_id = {
+    let user = {
         let mut st = c.env.lock();
         let g = st.parts.get_mut::<Grants>();
         let t = g.access.get(token).copied().ok_or_else(|| {
@@ -226,16 +247,13 @@ fn info_share(c: &Call<'_>) -> Result<Node, Failure> {
                 "the auth_token comes from an auth_base authorisation; ask the user for auth_user",
             ));
         }
-        grant.user_id.clone()
+        let user_id = grant.user_id.clone();
+        known(&st, &user_id)
     };
-    let tail: String = user_id
-        .chars()
-        .skip(user_id.len().saturating_sub(4))
-        .collect();
     let mut n = Node::success();
-    n.set("user_id", user_id.as_str());
-    n.set("open_id", open_id(&c.env.app_id, &user_id));
-    n.set("nick_name", format!("沙箱用户{tail}"));
+    n.set("user_id", user.user_id);
+    n.set("open_id", user.open_id);
+    n.set("nick_name", user.name);
     n.set("gender", "M");
     n.set("province", "浙江省");
     n.set("city", "杭州市");
@@ -248,8 +266,6 @@ fn info_share(c: &Call<'_>) -> Result<Node, Failure> {
 
 /// Which of the asked scopes the user's authorisations still grant.
 fn relationship(c: &Call<'_>) -> Result<Node, Failure> {
-    let by_open_id = c.text("open_id");
-    let user_id = c.text("user_id");
     let asked: Vec<String> = c
         .text("scopes")
         .unwrap_or_default()
@@ -261,12 +277,17 @@ fn relationship(c: &Call<'_>) -> Result<Node, Failure> {
     let mut detail = Map::new();
     {
         let mut st = c.env.lock();
-        let g = st.parts.get_mut::<Grants>();
-        let live = g.grants.iter().filter(|x| {
-            !x.revoked
-                && (user_id.as_deref() == Some(x.user_id.as_str())
-                    || by_open_id.as_deref() == Some(open_id(&c.env.app_id, &x.user_id).as_str()))
+        // The user by user id, else by OpenID (the one-of rule guarantees one of them).
+        let user_id = c.text("user_id").or_else(|| {
+            let open_id = c.text("open_id")?;
+            let users = st.parts.get::<Users>()?;
+            Some(users.find(IdKind::OpenId, &open_id)?.user_id.clone())
         });
+        let g = st.parts.get_mut::<Grants>();
+        let live = g
+            .grants
+            .iter()
+            .filter(|x| !x.revoked && user_id.as_deref() == Some(x.user_id.as_str()));
         let granted: Vec<&String> = live.flat_map(|x| x.scopes.iter()).collect();
         for s in asked {
             let ok = granted.contains(&&s);
@@ -313,7 +334,11 @@ fn login_page(c: &Call<'_>) -> Page {
     Page::Redirect(format!("{url}{sep}{}", q.finish()))
 }
 
-/// The user's OpenID under this app: stable per app and user.
-fn open_id(app_id: &str, user_id: &str) -> String {
-    format!("074sbx{app_id}{user_id}")
+/// The directory's entry of a user who approved (approving adds it).
+fn known(st: &Store, user_id: &str) -> AlipayUser {
+    st.parts
+        .get::<Users>()
+        .and_then(|u| u.get(user_id))
+        .cloned()
+        .unwrap_or_else(|| AlipayUser::new(user_id, "", ""))
 }
