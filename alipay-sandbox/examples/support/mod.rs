@@ -1,4 +1,4 @@
-//! What the royalty and transfer examples share: the merchant's app gateway.
+//! What the examples share: the merchant's app gateway (or any notification endpoint).
 
 use alipay_api::Client;
 use serde::de::DeserializeOwned;
