@@ -402,6 +402,10 @@ pub struct ModelSpec {
     /// Longer notes.
     #[serde(default)]
     pub description: Option<String>,
+    /// A family the model belongs to although no method of it uses the model (e.g. a
+    /// value a client-side plugin reports).
+    #[serde(default)]
+    pub family: Option<String>,
     /// Object fields.
     #[serde(default)]
     pub fields: Option<Vec<FieldSpec>>,
@@ -420,6 +424,9 @@ pub struct ModelSpec {
     /// Enums: where the list of values (and `closed`) comes from.
     #[serde(default)]
     pub source: Option<String>,
+    /// Enums: where the `final` marks of the values come from.
+    #[serde(default)]
+    pub final_source: Option<String>,
     /// Facts the importer proposed that nobody has checked yet, by key.
     #[serde(default)]
     pub derived: BTreeMap<String, String>,
@@ -439,6 +446,9 @@ pub struct EnumValueSpec {
     /// Deprecation flag or note.
     #[serde(default)]
     pub deprecated: Option<DeprecatedSpec>,
+    /// Whether the value is an end state (the enum gets `is_final()`).
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
 }
 
 /// How a notification arrives.
@@ -449,6 +459,9 @@ pub enum DeliverySpec {
     Form,
     /// Fields inside `biz_content` of a message.
     Message,
+    /// A JSON object posted by a partner service (e签宝's callbacks), told apart by its
+    /// `action` field, carrying no Alipay signature.
+    Json,
 }
 
 /// `spec/notifications/<name>.yaml`.
@@ -480,6 +493,9 @@ pub struct NotificationSpec {
     /// Message delivery: the `msg_method` value.
     #[serde(default)]
     pub msg_method: Option<String>,
+    /// JSON delivery: the value of the body's `action` field.
+    #[serde(default)]
+    pub action: Option<String>,
     /// Fields.
     #[serde(default)]
     pub fields: Vec<FieldSpec>,

@@ -405,3 +405,37 @@ fn deeply_nested_or_huge_files_are_refused_quickly() {
         "{errors}"
     );
 }
+
+#[test]
+fn final_states_model_families_and_json_delivery() {
+    let done = "name: Done\nkind: enum\nsummary: Whether it is done.\nfamily: nope\nvalues:\n  - value: Y\n    summary: It is done.\n    final: true\n";
+    let spare = "name: Spare\nkind: enum\nsummary: A spare list.\nfinal_source: \"inferred: no reason\"\nvalues:\n  - value: A\n    summary: First value.\n";
+    let object = GOOD_MODEL.replace(
+        "kind: object\n",
+        "kind: object\nfinal_source: \"inferred: no reason\"\n",
+    );
+    let note = |tags: &str| {
+        format!("name: Scanned\ntitle: 扫描\nsummary: A partner's callback.\nfamily: pay\ndelivery: json\n{tags}fields: []\n")
+    };
+    let (without, both) = (note(""), note("action: X\nnotify_type: y\n"));
+    check(
+        "finals",
+        &[
+            ("models/Done.yaml", done),
+            ("models/Spare.yaml", spare),
+            ("models/Line.yaml", &object),
+            ("notifications/Scanned.yaml", &without),
+            (
+                "notifications/Other.yaml",
+                &both.replace("Scanned", "Other"),
+            ),
+        ],
+        expect![[r#"
+            spec/models/Done.yaml:4: unknown family `nope`: declare it under `families` in spec/groups.yaml
+            spec/models/Done.yaml:5: values marked `final: true` need `final_source:` saying where the end states come from
+            spec/models/Line.yaml:3: an object model has `fields`, not `final_source`
+            spec/models/Spare.yaml:4: `final_source` without a value marked `final: true`
+            spec/notifications/Other.yaml:5: `delivery: json` needs `action` and none of the other delivery tags
+            spec/notifications/Scanned.yaml:5: `delivery: json` needs `action` and none of the other delivery tags"#]],
+    );
+}

@@ -53,6 +53,8 @@ macro_rules! open_enum {
 
         crate::__private::open_enum_impls!($name);
 
+        // Unread for an enum no field uses (one the spec places in a family itself).
+        #[allow(dead_code)]
         pub(crate) static SCHEMA: crate::schema::EnumSchema = crate::schema::EnumSchema::new(
             stringify!($name),
             <$name as crate::types::OpenEnum>::KNOWN,

@@ -392,6 +392,13 @@ pub enum Delivery {
         /// The `msg_method` value.
         msg_method: &'static str,
     },
+    /// A JSON object a partner service posts itself (e签宝's signing callbacks), told
+    /// apart by its `action` field. Alipay does not sign it: confirm what it says with
+    /// a signed query before acting on it.
+    Json {
+        /// The `action` value.
+        action: &'static str,
+    },
 }
 
 /// A notification of the spec.

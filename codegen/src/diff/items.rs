@@ -531,6 +531,14 @@ fn enum_value(rec: &mut Recorder<'_>, at: &Place, b: &EnumValue, a: &EnumValue) 
         );
         rec.push(&member, Impact::Breaking, "variant renamed", what);
     }
+    if b.is_final != a.is_final {
+        let now = if a.is_final { "now" } else { "no longer" };
+        let what = format!(
+            "value `{}` is {now} an end state: `is_final()` changes",
+            a.value
+        );
+        rec.push(&member, Impact::Breaking, "end state", what);
+    }
     let label = format!("value `{}`", a.value);
     rec.docs(
         &member,
@@ -546,6 +554,7 @@ fn delivery_text(d: &Delivery) -> String {
     match d {
         Delivery::Form(t) => format!("form fields with `notify_type={t}`"),
         Delivery::Message(m) => format!("a message with `msg_method={m}`"),
+        Delivery::Json(a) => format!("a partner's JSON body with `action={a}`"),
     }
 }
 

@@ -26,10 +26,15 @@ fn model_doc(m: &Model, extra: &str) -> String {
     }
     doc.push_str(extra);
     let feats: Vec<String> = m.families.iter().map(|g| docs::code(g)).collect();
-    doc.push_str(&format!(
-        "\n\nCompiled with any of the cargo features {}.",
-        feats.join(", ")
-    ));
+    if feats.is_empty() {
+        // No method or notification uses it (e.g. a value the client side reports).
+        doc.push_str("\n\nUsed by no method: compiled whatever the cargo features.");
+    } else {
+        doc.push_str(&format!(
+            "\n\nCompiled with any of the cargo features {}.",
+            feats.join(", ")
+        ));
+    }
     doc
 }
 
@@ -105,5 +110,30 @@ fn enumeration(m: &Model, values: &[EnumValue], closed: bool) -> Vec<Part> {
             )
         })
         .collect();
-    vec![calls::open_enum(&doc, &m.name, closed, &variants)]
+    let mut parts = vec![calls::open_enum(&doc, &m.name, closed, &variants)];
+    parts.extend(finality(&m.name, values));
+    parts
+}
+
+/// `is_final()` for an enum whose spec marks end states; nothing for the others.
+fn finality(name: &str, values: &[EnumValue]) -> Option<Part> {
+    let finals: Vec<_> = values
+        .iter()
+        .filter(|v| v.is_final)
+        .map(|v| ident(&v.variant))
+        .collect();
+    if finals.is_empty() {
+        return None;
+    }
+    let ty = ident(name);
+    Some(Part::Rust(quote! {
+        #[allow(deprecated)]
+        impl #ty {
+            /// Whether this is an end state, after which the value no longer changes. A
+            /// value the spec does not list (`Unknown`) is not taken as final.
+            pub fn is_final(&self) -> bool {
+                matches!(self, #(Self::#finals)|*)
+            }
+        }
+    }))
 }

@@ -17,6 +17,7 @@ pub fn file(ir: &Ir, n: &Notification) -> Vec<Part> {
             "a message with `msg_method` {}, its fields inside `biz_content`",
             docs::code(m)
         ),
+        Delivery::Json(a) => format!("a JSON body with `action` {}", docs::code(a)),
     };
     let mut doc = format!(
         "{}\n\n**{}**\n",
@@ -26,8 +27,12 @@ pub fn file(ir: &Ir, n: &Notification) -> Vec<Part> {
     if let Some(d) = &n.description {
         doc.push_str(&format!("\n{}\n", docs::prose(d)));
     }
+    let handling = match &n.delivery {
+        Delivery::Json(_) => ", posted by the partner service with no Alipay signature: read it only as a claim, and confirm the state with a signed query before acting on it.",
+        _ => ". Verify and read it with [`Client::parse_notification`](crate::Client::parse_notification), then answer [`NOTIFY_ACK`](crate::NOTIFY_ACK).",
+    };
     doc.push_str(&format!(
-        "\n- Arrives as {how}. Verify and read it with [`Client::parse_notification`](crate::Client::parse_notification), then answer [`NOTIFY_ACK`](crate::NOTIFY_ACK).\n- Cargo feature {}.\n",
+        "\n- Arrives as {how}{handling}\n- Cargo feature {}.\n",
         docs::code(&n.family)
     ));
     if let Some(d) = &n.docs {
@@ -38,6 +43,7 @@ pub fn file(ir: &Ir, n: &Notification) -> Vec<Part> {
     let delivery = match &n.delivery {
         Delivery::Form(t) => quote!(crate::schema::Delivery::Form { notify_type: #t }),
         Delivery::Message(m) => quote!(crate::schema::Delivery::Message { msg_method: #m }),
+        Delivery::Json(a) => quote!(crate::schema::Delivery::Json { action: #a }),
     };
     let (name, title, summary, family) = (&n.name, &n.title, &n.summary, &n.family);
     let doc_url = n.docs.clone().unwrap_or_default();
@@ -50,6 +56,10 @@ pub fn file(ir: &Ir, n: &Notification) -> Vec<Part> {
         Delivery::Message(m) => quote! {
             /// The `msg_method` value that identifies this notification.
             pub const MSG_METHOD: &'static str = #m;
+        },
+        Delivery::Json(a) => quote! {
+            /// The `action` value that identifies this notification.
+            pub const ACTION: &'static str = #a;
         },
     };
     let table = quote! {

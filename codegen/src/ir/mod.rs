@@ -371,6 +371,8 @@ pub struct EnumValue {
     pub summary: String,
     /// Deprecation note.
     pub deprecated: Option<String>,
+    /// Whether the value is an end state.
+    pub is_final: bool,
 }
 
 /// Object or enum.
@@ -411,6 +413,8 @@ pub struct Model {
     pub description: Option<String>,
     /// Object or enum.
     pub kind: ModelKind,
+    /// The family the spec assigns the model to, besides those that use it.
+    pub family: Option<String>,
     /// Families using the model, directly or through other models.
     pub families: BTreeSet<String>,
     /// Whether a request (param or nested model) uses the model.
@@ -426,6 +430,8 @@ pub enum Delivery {
     Form(String),
     /// A message with this `msg_method`.
     Message(String),
+    /// A JSON body with this `action`, not signed by Alipay.
+    Json(String),
 }
 
 /// A validated notification.
@@ -539,7 +545,7 @@ pub fn build(raw: &RawSpec, opts: Options) -> Result<Ir, SpecErrors> {
     let mut cx = cx::Cx::new(&mut errors, &index, opts);
     let defs = shared::Definitions::collect(&mut cx, &raw.fields);
 
-    let mut models = model::build_all(&mut cx, &defs, &raw.models);
+    let mut models = model::build_all(&mut cx, &defs, &raw.models, family_names.as_ref());
     let methods = method::build_all(&mut cx, &defs, &raw.methods, family_names.as_ref());
     let notifications =
         notification::build_all(&mut cx, &defs, &raw.notifications, family_names.as_ref());

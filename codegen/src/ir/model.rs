@@ -11,17 +11,40 @@ use crate::load::Source;
 use crate::naming;
 use crate::spec::{EnumValueSpec, ModelKindSpec, ModelSpec};
 
-pub fn build_all(cx: &mut Cx<'_>, defs: &Definitions<'_>, raw: &[Source<ModelSpec>]) -> Vec<Model> {
-    let mut models: Vec<Model> = raw.iter().filter_map(|m| build(cx, defs, m)).collect();
+pub fn build_all(
+    cx: &mut Cx<'_>,
+    defs: &Definitions<'_>,
+    raw: &[Source<ModelSpec>],
+    families: Option<&BTreeSet<String>>,
+) -> Vec<Model> {
+    let mut models: Vec<Model> = raw
+        .iter()
+        .filter_map(|m| build(cx, defs, m, families))
+        .collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
     models.dedup_by(|a, b| a.name == b.name);
     models
 }
 
-fn build(cx: &mut Cx<'_>, defs: &Definitions<'_>, m: &Source<ModelSpec>) -> Option<Model> {
+fn build(
+    cx: &mut Cx<'_>,
+    defs: &Definitions<'_>,
+    m: &Source<ModelSpec>,
+    families: Option<&BTreeSet<String>>,
+) -> Option<Model> {
     let file = fref(m);
     let v = &m.value;
     let at = [("name", None)];
+    if let Some(f) = &v.family {
+        if families.is_some_and(|fs| !fs.contains(f)) {
+            let group = f.clone();
+            cx.err(
+                &file,
+                &[("family", None)],
+                ErrorKind::UnknownGroup { group },
+            );
+        }
+    }
     if m.stem != v.name {
         cx.err(
             &file,
@@ -52,6 +75,7 @@ fn build(cx: &mut Cx<'_>, defs: &Definitions<'_>, m: &Source<ModelSpec>) -> Opti
         summary: v.summary.trim().to_owned(),
         description: v.description.as_ref().map(|d| d.trim().to_owned()),
         kind,
+        family: v.family.clone(),
         families: BTreeSet::new(),
         in_requests: false,
         in_responses: false,
@@ -62,6 +86,7 @@ fn object(cx: &mut Cx<'_>, defs: &Definitions<'_>, file: &FileRef<'_>, v: &Model
     for (key, set) in [
         ("values", v.values.is_some()),
         ("closed", v.closed.is_some()),
+        ("final_source", v.final_source.is_some()),
     ] {
         if set {
             cx.invalid(
@@ -97,21 +122,30 @@ fn enumeration(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &ModelSpec) -> ModelKind 
     }
     let closed = v.closed == Some(true);
     match &v.source {
-        Some(text) => {
-            if let Err(message) = SourceRef::parse(text).and_then(|s| {
-                if s.needs_own_docs() {
-                    Err("a model has no docs page of its own: name it, e.g. `docs:alipay.trade.query#响应参数`".to_owned())
-                } else {
-                    Ok(s)
-                }
-            }) {
-                cx.err(file, &[("source", None)], ErrorKind::BadSource { source_text: text.clone(), message });
-            }
-        }
+        Some(text) => model_source(cx, file, "source", text),
         None if closed => {
             let (field, key) = (v.name.clone(), "closed".to_owned());
-            cx.err(file, &[("closed", None)], ErrorKind::MissingSource { field, key });
+            cx.err(
+                file,
+                &[("closed", None)],
+                ErrorKind::MissingSource { field, key },
+            );
         }
+        None => {}
+    }
+    let any_final = specs.iter().any(|ev| ev.is_final);
+    match &v.final_source {
+        Some(text) if any_final => model_source(cx, file, "final_source", text),
+        Some(_) => cx.invalid(
+            file,
+            &[("final_source", None)],
+            "`final_source` without a value marked `final: true`".into(),
+        ),
+        None if any_final => cx.invalid(
+            file,
+            &[("values", None)],
+            "values marked `final: true` need `final_source:` saying where the end states come from".into(),
+        ),
         None => {}
     }
     let mut values = Vec::new();
@@ -125,6 +159,29 @@ fn enumeration(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &ModelSpec) -> ModelKind 
         values,
         closed,
         source: v.source.clone(),
+    }
+}
+
+/// Checks a model-level source (`source`, `final_source`): a model has no docs page of
+/// its own, so `docs` must name one.
+fn model_source(cx: &mut Cx<'_>, file: &FileRef<'_>, key: &'static str, text: &str) {
+    let parsed = SourceRef::parse(text).and_then(|s| {
+        if s.needs_own_docs() {
+            Err("a model has no docs page of its own: name it, e.g. `docs:alipay.trade.query#响应参数`".to_owned())
+        } else {
+            Ok(s)
+        }
+    });
+    if let Err(message) = parsed {
+        let source_text = text.to_owned();
+        cx.err(
+            file,
+            &[(key, None)],
+            ErrorKind::BadSource {
+                source_text,
+                message,
+            },
+        );
     }
 }
 
@@ -187,5 +244,6 @@ fn enum_value(
         variant,
         summary: ev.summary.trim().to_owned(),
         deprecated: deprecated(&ev.deprecated),
+        is_final: ev.is_final,
     })
 }

@@ -100,25 +100,24 @@ fn identity(cx: &mut Cx<'_>, file: &FileRef<'_>, n: &Source<NotificationSpec>) -
     true
 }
 
+/// The delivery and its one tag: `notify_type` (form), `msg_method` (message) or
+/// `action` (json); the other two must be absent.
 fn delivery(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &NotificationSpec) -> Option<Delivery> {
-    let at = [("delivery", None)];
-    match (v.delivery, &v.notify_type, &v.msg_method) {
-        (DeliverySpec::Form, Some(t), None) => Some(Delivery::Form(t.clone())),
-        (DeliverySpec::Message, None, Some(m)) => Some(Delivery::Message(m.clone())),
-        (DeliverySpec::Form, _, _) => {
-            cx.invalid(
-                file,
-                &at,
-                "`delivery: form` needs `notify_type` and no `msg_method`".into(),
-            );
-            None
-        }
-        (DeliverySpec::Message, _, _) => {
-            cx.invalid(
-                file,
-                &at,
-                "`delivery: message` needs `msg_method` and no `notify_type`".into(),
-            );
+    let tags = [&v.notify_type, &v.msg_method, &v.action];
+    let (wanted, key, make): (usize, &str, fn(String) -> Delivery) = match v.delivery {
+        DeliverySpec::Form => (0, "form` needs `notify_type", Delivery::Form),
+        DeliverySpec::Message => (1, "message` needs `msg_method", Delivery::Message),
+        DeliverySpec::Json => (2, "json` needs `action", Delivery::Json),
+    };
+    let others_absent = tags
+        .iter()
+        .enumerate()
+        .all(|(i, t)| i == wanted || t.is_none());
+    match tags[wanted] {
+        Some(tag) if others_absent => Some(make(tag.clone())),
+        _ => {
+            let message = format!("`delivery: {key}` and none of the other delivery tags");
+            cx.invalid(file, &[("delivery", None)], message);
             None
         }
     }

@@ -122,6 +122,16 @@ pub fn assign(
             .extend(set.iter().cloned());
         responses.extend(set);
     }
+    // A model placed in a family by the spec; it is read, like a response.
+    for m in models.iter().filter(|m| m.family.is_some()) {
+        let set = closure(&uses, BTreeSet::from([m.name.clone()]));
+        let family = m.family.clone().unwrap_or_default();
+        per_family
+            .entry(family)
+            .or_default()
+            .extend(set.iter().cloned());
+        responses.extend(set);
+    }
     for m in models.iter_mut() {
         m.families = per_family
             .iter()

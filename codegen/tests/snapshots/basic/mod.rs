@@ -27,6 +27,8 @@ pub(crate) mod tables {
     pub(crate) static NOTIFICATIONS: &[&crate::schema::NotificationSchema] = &[
         #[cfg(feature = "media")]
         &crate::generated::media::notify_media_ready::SCHEMA,
+        #[cfg(feature = "media")]
+        &crate::generated::media::notify_media_scanned::SCHEMA,
         #[cfg(feature = "pay")]
         &crate::generated::pay::notify_pay_done::SCHEMA,
     ];

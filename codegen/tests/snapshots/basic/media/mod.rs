@@ -9,3 +9,6 @@ pub(crate) mod demo_media_upload;
 pub use demo_media_upload::{DemoMediaUpload, DemoMediaUploadResponse};
 pub(crate) mod notify_media_ready;
 pub use notify_media_ready::MediaReady;
+pub(crate) mod notify_media_scanned;
+pub use notify_media_scanned::MediaScanned;
+pub use crate::models::Stage;

@@ -23,5 +23,10 @@ pub(crate) mod part;
 #[cfg(feature = "pay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay")))]
 pub use part::Part;
+#[cfg(feature = "media")]
+pub(crate) mod stage;
+#[cfg(feature = "media")]
+#[cfg_attr(docsrs, doc(cfg(feature = "media")))]
+pub use stage::Stage;
 pub(crate) mod unused;
 pub use unused::Unused;

@@ -5,7 +5,7 @@ crate::__private::open_enum! {
     ///
     /// The list is open: requests may send other values (`Unknown`), and values Alipay adds later read as `Unknown`.
     ///
-    /// Compiled with any of the cargo features .
+    /// Used by no method: compiled whatever the cargo features.
     Unused (closed = false) {
         /// The only value.
         A = "A",
