@@ -61,9 +61,27 @@ pub(crate) mod tables {
         #[cfg(feature = "bill")]
         &crate::generated::bill::alipay_data_dataservice_bill_downloadurl_query::SCHEMA,
         #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_contract_signflows_create::SCHEMA,
+        #[cfg(feature = "esign")]
         &crate::generated::esign::alipay_eco_doc_template_create::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_doctemplate_settingurl_query::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_file_path_query::SCHEMA,
         #[cfg(feature = "mycar")]
         &crate::generated::mycar::alipay_eco_mycar_parking_parkinglotinfo_query::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_sign_flow_cancel::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_sign_flow_create::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_sign_flow_finish::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_sign_flow_query::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_signflows_detail_query::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::alipay_eco_signflows_url_query::SCHEMA,
         #[cfg(feature = "transfer")]
         &crate::generated::transfer::alipay_fund_account_query::SCHEMA,
         #[cfg(feature = "fund_auth")]
@@ -169,6 +187,10 @@ pub(crate) mod tables {
     ];
     /// Every notification of the enabled features, sorted by name.
     pub(crate) static NOTIFICATIONS: &[&crate::schema::NotificationSchema] = &[
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::notify_esign_flow_finished::SCHEMA,
+        #[cfg(feature = "esign")]
+        &crate::generated::esign::notify_esign_signer_updated::SCHEMA,
         #[cfg(feature = "fund_auth")]
         &crate::generated::fund_auth::notify_fund_auth_freeze::SCHEMA,
         #[cfg(feature = "fund_auth")]

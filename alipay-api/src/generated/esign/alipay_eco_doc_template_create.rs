@@ -3,18 +3,19 @@
 #[allow(unused_imports)]
 use crate::schema::{FieldSchema as F, TypeSchema as T};
 use crate::generated::models as m;
-/// Register a contract template file with e签宝 and get an upload URL for it plus the template id.
+/// Register a contract template file with e签宝 and get the template id plus an address to upload the file to.
 ///
 /// **创建合同模板（E签宝）** (`alipay.eco.doc.template.create`)
 ///
 /// First step of e-signing: describe the Word or PDF template here, then `PUT` the
-/// file's bytes to the returned `upload_url` (with the same `Content-Type` and
-/// `Content-MD5`); the template becomes usable only after that upload. Keep the
-/// returned `template_id`: signing flows are created from it.
+/// file's bytes to the returned `upload_url` with the same `Content-Type` and
+/// `Content-MD5` (`alipay_api::esign_upload` does both); the template becomes usable
+/// only after that upload. Keep the returned `template_id`: its settings page
+/// (`alipay.eco.doctemplate.settingurl.query`) and every signing flow need it.
 ///
-/// Every e签宝 call is routed to the e签宝 service app: it always sends
-/// `target_app_id = 2021001101679589` and never an `app_auth_token`, because service
-/// providers cannot make these calls on a merchant's behalf.
+/// Like every e签宝 call it is routed to the e签宝 service app: `target_app_id` is always
+/// 2021001101679589 and no `app_auth_token` is sent (service providers cannot call it
+/// for a merchant).
 ///
 /// - Method `alipay.eco.doc.template.create` (version `1.0`), a server call: [`Client::execute`](crate::Client::execute) sends it and returns the typed response.
 /// - Cargo feature `esign`.
@@ -28,7 +29,7 @@ use crate::generated::models as m;
 /// use alipay_api::esign::AlipayEcoDocTemplateCreate;
 ///
 /// let request = AlipayEcoDocTemplateCreate::builder()
-///     .content_md_5("/qx2n7TPoakpDT9UYbqDOQ==")
+///     .content_md_5("eB5eJF1ptWaXm4bijSPyxw==")
 ///     .build()?;
 /// // let response = client.execute(&request).await?;
 /// # Ok::<(), alipay_api::ValidationError>(())
@@ -36,11 +37,11 @@ use crate::generated::models as m;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayEcoDocTemplateCreate {
-    /// MD5 digest of the template file, base64-encoded; the same value goes in the upload's `Content-MD5` header.
+    /// Base64 of the template file's 16-byte MD5 digest; the upload must send the same value as `Content-MD5`.
     ///
-    /// Wire `content_md_5`, text; e.g. `"/qx2n7TPoakpDT9UYbqDOQ=="`.
+    /// Wire `content_md_5`, text; e.g. `"eB5eJF1ptWaXm4bijSPyxw=="`.
     pub content_md_5: Option<String>,
-    /// MIME type of the template file, also used as the upload's `Content-Type`.
+    /// MIME type of the template file (e.g. `application/pdf`); the upload must send the same value as `Content-Type`.
     ///
     /// Wire `content_type`, text; e.g. `"application/pdf"`.
     pub content_type: Option<String>,
@@ -48,9 +49,9 @@ pub struct AlipayEcoDocTemplateCreate {
     ///
     /// Wire `convert_to_pdf`, [`PdfConversion`](crate::models::PdfConversion); e.g. `"false"`.
     pub convert_to_pdf: Option<crate::models::PdfConversion>,
-    /// File name including its extension (`.pdf`, `.doc` or `.docx`); signing flows fail later without it.
+    /// File name with its extension (`.pdf`, `.doc` or `.docx`); without one, creating flows from the template fails later.
     ///
-    /// Wire `file_name`, text; e.g. `"contract.pdf"`.
+    /// Wire `file_name`, text; matches `^.+\.[A-Za-z0-9]+$`; e.g. `"contract.pdf"`.
     pub file_name: Option<String>,
     #[serde(skip)]
     common: crate::request::CommonParams,
@@ -81,7 +82,7 @@ crate::__private::request! {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AlipayEcoDocTemplateCreateResponse {
-    /// Id of the new template; store it, signing flows are created from it.
+    /// Id of the new template; keep it, its settings page and every signing flow need it.
     ///
     /// Wire `template_id`, text; e.g. `"3bfdab20187b43cb940362b8f5d05a50"`.
     pub template_id: Option<String>,
@@ -110,20 +111,22 @@ const META: crate::request::MethodMeta = crate::request::MethodMeta::new(
 pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSchema {
     meta: &META,
     title: "创建合同模板（E签宝）",
-    summary: "Register a contract template file with e签宝 and get an upload URL for it plus the template id.",
+    summary: "Register a contract template file with e签宝 and get the template id plus an address to upload the file to.",
     params: &[
-        F::new("content_md_5", T::String).example("\"/qx2n7TPoakpDT9UYbqDOQ==\""),
+        F::new("content_md_5", T::String).example("\"eB5eJF1ptWaXm4bijSPyxw==\""),
         F::new("content_type", T::String).example("\"application/pdf\""),
         F::new("convert_to_pdf", T::Enum(&m::pdf_conversion::SCHEMA))
             .example("\"false\""),
-        F::new("file_name", T::String).example("\"contract.pdf\""),
+        F::new("file_name", T::String)
+            .pattern("^.+\\.[A-Za-z0-9]+$")
+            .example("\"contract.pdf\""),
     ],
     rules: crate::schema::RulesSchema::NONE,
     response: &[
         F::new("template_id", T::String).example("\"3bfdab20187b43cb940362b8f5d05a50\""),
         F::new("upload_url", T::String)
             .example(
-                "\"https://oss.example.com/esign/template/contract.pdf?Expires=1704135845&Signature=c2lnbmF0dXJl\"",
+                "\"https://esignoss.esign.cn/1111563786/3f5a7a1f-0bd0-4d72-b9c0-bc8b3e2a9a1f/contract.pdf?Expires=1704135845&OSSAccessKeyId=LTAI4Fexample&Signature=c2lnbmF0dXJl\"",
             ),
     ],
 };

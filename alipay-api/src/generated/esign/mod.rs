@@ -3,8 +3,55 @@
 //! Electronic contract templates and signing flows run through the e签宝 service.
 //!
 //! **E签宝电子面签**. Enabled by the cargo feature `esign` (or a product feature that includes it, or `full`). The models these methods use are re-exported here too.
+pub(crate) mod alipay_eco_contract_signflows_create;
+pub use alipay_eco_contract_signflows_create::{
+    AlipayEcoContractSignflowsCreate, AlipayEcoContractSignflowsCreateResponse,
+};
 pub(crate) mod alipay_eco_doc_template_create;
 pub use alipay_eco_doc_template_create::{
     AlipayEcoDocTemplateCreate, AlipayEcoDocTemplateCreateResponse,
 };
-pub use crate::models::PdfConversion;
+pub(crate) mod alipay_eco_doctemplate_settingurl_query;
+pub use alipay_eco_doctemplate_settingurl_query::{
+    AlipayEcoDoctemplateSettingurlQuery, AlipayEcoDoctemplateSettingurlQueryResponse,
+};
+pub(crate) mod alipay_eco_file_path_query;
+pub use alipay_eco_file_path_query::{
+    AlipayEcoFilePathQuery, AlipayEcoFilePathQueryResponse,
+};
+pub(crate) mod alipay_eco_sign_flow_cancel;
+pub use alipay_eco_sign_flow_cancel::{
+    AlipayEcoSignFlowCancel, AlipayEcoSignFlowCancelResponse,
+};
+pub(crate) mod alipay_eco_sign_flow_create;
+pub use alipay_eco_sign_flow_create::{
+    AlipayEcoSignFlowCreate, AlipayEcoSignFlowCreateResponse,
+};
+pub(crate) mod alipay_eco_sign_flow_finish;
+pub use alipay_eco_sign_flow_finish::{
+    AlipayEcoSignFlowFinish, AlipayEcoSignFlowFinishResponse,
+};
+pub(crate) mod alipay_eco_sign_flow_query;
+pub use alipay_eco_sign_flow_query::{
+    AlipayEcoSignFlowQuery, AlipayEcoSignFlowQueryResponse,
+};
+pub(crate) mod alipay_eco_signflows_detail_query;
+pub use alipay_eco_signflows_detail_query::{
+    AlipayEcoSignflowsDetailQuery, AlipayEcoSignflowsDetailQueryResponse,
+};
+pub(crate) mod alipay_eco_signflows_url_query;
+pub use alipay_eco_signflows_url_query::{
+    AlipayEcoSignflowsUrlQuery, AlipayEcoSignflowsUrlQueryResponse,
+};
+pub(crate) mod notify_esign_flow_finished;
+pub use notify_esign_flow_finished::EsignFlowFinished;
+pub(crate) mod notify_esign_signer_updated;
+pub use notify_esign_signer_updated::EsignSignerUpdated;
+pub use crate::models::{
+    Attachment, AttachmentDetail, AttachmentExplain, AttachmentExplainBean, ConfigInfo,
+    ConfigInfoBean, CourierCompany, Detail, DetailBean, DocInfo, EsignCertType,
+    EsignFlowStatus, EsignPluginStatus, EsignSignFieldType, EsignSignResult,
+    EsignSignStatus, EsignSignerAccountType, FillContent, FlowSigner, Org, PdfConversion,
+    SignField, SignFieldBean, Signer, SignerBean, SpecifyAttachmentInfo, TemplateInfo,
+    TemplateInfoBean,
+};

@@ -33,6 +33,26 @@ pub(crate) mod alipay_user_picture;
 #[cfg(feature = "member")]
 #[cfg_attr(docsrs, doc(cfg(feature = "member")))]
 pub use alipay_user_picture::AlipayUserPicture;
+#[cfg(feature = "esign")]
+pub(crate) mod attachment;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use attachment::Attachment;
+#[cfg(feature = "esign")]
+pub(crate) mod attachment_detail;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use attachment_detail::AttachmentDetail;
+#[cfg(feature = "esign")]
+pub(crate) mod attachment_explain;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use attachment_explain::AttachmentExplain;
+#[cfg(feature = "esign")]
+pub(crate) mod attachment_explain_bean;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use attachment_explain_bean::AttachmentExplainBean;
 #[cfg(feature = "trade")]
 pub(crate) mod auth_confirm_mode;
 #[cfg(feature = "trade")]
@@ -128,11 +148,26 @@ pub(crate) mod close_extend_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use close_extend_params::CloseExtendParams;
+#[cfg(feature = "esign")]
+pub(crate) mod config_info;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use config_info::ConfigInfo;
+#[cfg(feature = "esign")]
+pub(crate) mod config_info_bean;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use config_info_bean::ConfigInfoBean;
 #[cfg(feature = "trade")]
 pub(crate) mod contribute_detail;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use contribute_detail::ContributeDetail;
+#[cfg(feature = "esign")]
+pub(crate) mod courier_company;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use courier_company::CourierCompany;
 #[cfg(feature = "fund_auth")]
 pub(crate) mod credit_risk_info;
 #[cfg(feature = "fund_auth")]
@@ -153,11 +188,26 @@ pub(crate) mod deposit_back_status;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use deposit_back_status::DepositBackStatus;
+#[cfg(feature = "esign")]
+pub(crate) mod detail;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use detail::Detail;
+#[cfg(feature = "esign")]
+pub(crate) mod detail_bean;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use detail_bean::DetailBean;
 #[cfg(feature = "agreement")]
 pub(crate) mod device_params;
 #[cfg(feature = "agreement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
 pub use device_params::DeviceParams;
+#[cfg(feature = "esign")]
+pub(crate) mod doc_info;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use doc_info::DocInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod enterprise_pay_info;
 #[cfg(feature = "trade")]
@@ -173,6 +223,41 @@ pub(crate) mod ereceipt_type;
 #[cfg(feature = "bill")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bill")))]
 pub use ereceipt_type::EreceiptType;
+#[cfg(feature = "esign")]
+pub(crate) mod esign_cert_type;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use esign_cert_type::EsignCertType;
+#[cfg(feature = "esign")]
+pub(crate) mod esign_flow_status;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use esign_flow_status::EsignFlowStatus;
+#[cfg(feature = "esign")]
+pub(crate) mod esign_plugin_status;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use esign_plugin_status::EsignPluginStatus;
+#[cfg(feature = "esign")]
+pub(crate) mod esign_sign_field_type;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use esign_sign_field_type::EsignSignFieldType;
+#[cfg(feature = "esign")]
+pub(crate) mod esign_sign_result;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use esign_sign_result::EsignSignResult;
+#[cfg(feature = "esign")]
+pub(crate) mod esign_sign_status;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use esign_sign_status::EsignSignStatus;
+#[cfg(feature = "esign")]
+pub(crate) mod esign_signer_account_type;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use esign_signer_account_type::EsignSignerAccountType;
 #[cfg(feature = "agreement")]
 pub(crate) mod execution_plan;
 #[cfg(feature = "agreement")]
@@ -218,11 +303,21 @@ pub(crate) mod face_merchant_info;
 #[cfg(feature = "face")]
 #[cfg_attr(docsrs, doc(cfg(feature = "face")))]
 pub use face_merchant_info::FaceMerchantInfo;
+#[cfg(feature = "esign")]
+pub(crate) mod fill_content;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use fill_content::FillContent;
 #[cfg(feature = "member")]
 pub(crate) mod firm_type;
 #[cfg(feature = "member")]
 #[cfg_attr(docsrs, doc(cfg(feature = "member")))]
 pub use firm_type::FirmType;
+#[cfg(feature = "esign")]
+pub(crate) mod flow_signer;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use flow_signer::FlowSigner;
 #[cfg(feature = "trade")]
 pub(crate) mod fulfillment_detail;
 #[cfg(feature = "trade")]
@@ -328,6 +423,11 @@ pub(crate) mod open_certify_merchant_config;
 #[cfg(feature = "certify")]
 #[cfg_attr(docsrs, doc(cfg(feature = "certify")))]
 pub use open_certify_merchant_config::OpenCertifyMerchantConfig;
+#[cfg(feature = "esign")]
+pub(crate) mod org;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use org::Org;
 #[cfg(feature = "mycar")]
 pub(crate) mod parking_lot_charging_rule_info;
 #[cfg(feature = "mycar")]
@@ -653,6 +753,16 @@ pub(crate) mod sign_data;
 #[cfg(feature = "transfer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
 pub use sign_data::SignData;
+#[cfg(feature = "esign")]
+pub(crate) mod sign_field;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use sign_field::SignField;
+#[cfg(feature = "esign")]
+pub(crate) mod sign_field_bean;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use sign_field_bean::SignFieldBean;
 #[cfg(any(feature = "agreement", feature = "trade"))]
 pub(crate) mod sign_merchant_params;
 #[cfg(any(feature = "agreement", feature = "trade"))]
@@ -663,6 +773,16 @@ pub(crate) mod sign_params;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use sign_params::SignParams;
+#[cfg(feature = "esign")]
+pub(crate) mod signer;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use signer::Signer;
+#[cfg(feature = "esign")]
+pub(crate) mod signer_bean;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use signer_bean::SignerBean;
 #[cfg(feature = "agreement")]
 pub(crate) mod specified_asset;
 #[cfg(feature = "agreement")]
@@ -673,6 +793,11 @@ pub(crate) mod specified_channel_param;
 #[cfg(feature = "agreement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
 pub use specified_channel_param::SpecifiedChannelParam;
+#[cfg(feature = "esign")]
+pub(crate) mod specify_attachment_info;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use specify_attachment_info::SpecifyAttachmentInfo;
 #[cfg(feature = "trade")]
 pub(crate) mod sub_fee;
 #[cfg(feature = "trade")]
@@ -688,6 +813,16 @@ pub(crate) mod tap_pay_info;
 #[cfg(feature = "trade")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trade")))]
 pub use tap_pay_info::TapPayInfo;
+#[cfg(feature = "esign")]
+pub(crate) mod template_info;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use template_info::TemplateInfo;
+#[cfg(feature = "esign")]
+pub(crate) mod template_info_bean;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub use template_info_bean::TemplateInfoBean;
 #[cfg(feature = "trade")]
 pub(crate) mod trade_fund_bill;
 #[cfg(feature = "trade")]
