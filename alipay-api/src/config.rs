@@ -219,27 +219,32 @@ fn gateway_without_charset(
     Ok(url.into())
 }
 
-/// Refuses anything but `https`, except plain `http` to a loopback host (a local
-/// test gateway): the query carries tokens, the body the business content.
-fn check_gateway_scheme(url: &reqwest::Url) -> Result<(), ConfigError> {
+/// Whether a URL may be used: `https`, or plain `http` to a loopback host (a local
+/// test gateway or storage). Anything else would expose tokens or content.
+pub(crate) fn secure_or_loopback(url: &reqwest::Url) -> bool {
     match url.scheme() {
-        "https" => Ok(()),
+        "https" => true,
         "http" => {
             let host = url.host_str().unwrap_or_default();
             // IPv6 hosts come bracketed: `[::1]`.
             let ip = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback = host.eq_ignore_ascii_case("localhost")
+            host.eq_ignore_ascii_case("localhost")
                 || ip
                     .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if loopback {
-                Ok(())
-            } else {
-                Err(ConfigError::InsecureGateway {
-                    host: host.to_owned(),
-                })
-            }
+                    .is_ok_and(|ip| ip.is_loopback())
         }
+        _ => false,
+    }
+}
+
+/// Refuses anything but `https`, except plain `http` to a loopback host (a local
+/// test gateway): the query carries tokens, the body the business content.
+fn check_gateway_scheme(url: &reqwest::Url) -> Result<(), ConfigError> {
+    match url.scheme() {
+        _ if secure_or_loopback(url) => Ok(()),
+        "http" => Err(ConfigError::InsecureGateway {
+            host: url.host_str().unwrap_or_default().to_owned(),
+        }),
         _ => Err(ConfigError::Invalid {
             field: "gateway",
             reason: format!("`{url}` is not an https URL"),

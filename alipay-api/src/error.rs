@@ -59,6 +59,10 @@ pub enum Error {
     /// A verified notification (or return parameters) was addressed to another app.
     #[error(transparent)]
     WrongApp(#[from] WrongAppError),
+    /// An e签宝 file upload failed, or an e签宝 callback was not confirmed by the flow's
+    /// signed state.
+    #[error(transparent)]
+    Esign(#[from] EsignError),
 }
 
 impl From<ApiError> for Error {
@@ -90,7 +94,8 @@ impl Error {
             | Error::Validation(_)
             | Error::Sign(_)
             | Error::Request(_)
-            | Error::WrongApp(_) => false,
+            | Error::WrongApp(_)
+            | Error::Esign(_) => false,
         }
     }
 
@@ -136,6 +141,74 @@ pub enum RequestError {
         charset: &'static str,
         /// The parameter (or `sign content` for the string to sign).
         field: String,
+    },
+}
+
+/// What went wrong uploading a file to e签宝 or confirming an e签宝 callback. None of
+/// these leaves anything half done at Alipay: an upload can be repeated as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EsignError {
+    /// The upload address is neither `https` nor plain `http` to a loopback host; nothing
+    /// was sent.
+    #[error(
+        "the upload address is not an https URL (scheme `{scheme}`, host `{host}`); nothing \
+         was sent: upload only to the address Alipay returned"
+    )]
+    UploadAddress {
+        /// The address's scheme.
+        scheme: String,
+        /// The address's host.
+        host: String,
+    },
+    /// The storage refused the upload (e.g. `403`): the `Content-Type` or `Content-MD5`
+    /// differ from the values announced when the address was issued, or the address
+    /// has expired (after an hour).
+    #[error(
+        "the storage refused the upload with HTTP {status} ({detail}): send the exact bytes \
+         whose MD5 and content type were announced, or ask for a new upload address"
+    )]
+    UploadRefused {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the storage's answer.
+        detail: String,
+    },
+    /// The storage answered `200` with a non-zero `errCode`.
+    #[error("the storage did not accept the upload (errCode {code}: {message}); upload again")]
+    UploadRejected {
+        /// The `errCode` value.
+        code: String,
+        /// The message that came with it.
+        message: String,
+    },
+    /// The verified answer of the method that issues an upload address lacks a field
+    /// the upload needs.
+    #[error("the answer of `{method}` has no `{field}`; nothing was uploaded: call it again")]
+    Incomplete {
+        /// The method called.
+        method: &'static str,
+        /// The missing field.
+        field: &'static str,
+    },
+    /// An e签宝 callback claims a state that the flow's signed state (from
+    /// `alipay.eco.sign.flow.query`) does not show: it may be forged, or it may be
+    /// ahead of the query. Do not act on it; answer with a non-2xx status so that e签宝
+    /// sends it again, or query the flow later.
+    #[error(
+        "the {action} callback for flow `{flow_id}` claims {claimed}, but the flow's signed \
+         state shows {actual}: not acted on; answer non-2xx so that it is sent again, or \
+         query the flow later"
+    )]
+    Unconfirmed {
+        /// The callback's `action`.
+        action: String,
+        /// The flow it names.
+        flow_id: String,
+        /// What the callback claims.
+        claimed: String,
+        /// What the signed query shows.
+        actual: String,
     },
 }
 

@@ -213,6 +213,12 @@ pub mod client;
 pub mod config;
 pub mod crypto;
 pub mod error;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub mod esign_callback;
+#[cfg(feature = "esign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "esign")))]
+pub mod esign_upload;
 pub mod protocol;
 pub mod request;
 pub mod types;
@@ -235,7 +241,7 @@ pub use generated::*;
 pub use client::{CallOptions, Client, GenericRequest};
 pub use config::{CertSource, ClientBuilder, Gateway};
 pub use crypto::{Backend, PrivateKey, PublicKey, SignType, Signer};
-pub use error::{Advice, ApiError, ConfigError, Error, Result, ResultCode};
+pub use error::{Advice, ApiError, ConfigError, Error, EsignError, Result, ResultCode};
 pub use protocol::Charset;
 pub use protocol::notify::{ACK as NOTIFY_ACK, NotifyScheme, VerifiedNotification};
 pub use request::{

@@ -12,6 +12,8 @@
 //! ```
 
 pub(crate) mod call;
+#[cfg(feature = "esign")]
+mod esign;
 
 use std::sync::Arc;
 use std::time::Instant;
