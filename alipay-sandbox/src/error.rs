@@ -69,6 +69,25 @@ pub enum SandboxError {
         /// Its status.
         status: String,
     },
+    /// No e签宝 signing flow with that id exists on this gateway.
+    #[error("no e签宝 flow `{0}` on this sandbox; create it first (alipay.eco.contract.signflows.create)")]
+    UnknownFlow(String),
+    /// The e签宝 flow has no signer with that id.
+    #[error("flow `{flow_id}` has no signer `{signer}`; name a signer by the third_party_user_id given when the flow was created")]
+    UnknownSigner {
+        /// The flow.
+        flow_id: String,
+        /// The signer asked for.
+        signer: String,
+    },
+    /// The e签宝 flow or signer is not in a state that allows the action.
+    #[error("flow `{flow_id}`: {state}; only a signer who has not signed or refused, in a flow still signing, can act")]
+    FlowState {
+        /// The flow.
+        flow_id: String,
+        /// The state that forbids the action.
+        state: String,
+    },
     /// The action needs certificate mode.
     #[error("this sandbox runs in key mode; start it with `SandboxConfig::cert_mode(true)`")]
     NotCertMode,

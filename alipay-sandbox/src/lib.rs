@@ -66,6 +66,7 @@ pub use fault::Fault;
 pub use keys::{CertBundle, SandboxKeys};
 pub use models::agreement::{Agreement, AgreementStatus, PeriodRule, PeriodUnit};
 pub use models::certify::CertifyStatus;
+pub use models::esign::EsignFlow;
 pub use models::fund_auth::{
     FundAuthOperation, FundAuthOperationKind, FundAuthOrder, FundAuthOrderStatus,
 };

@@ -4,6 +4,9 @@
 //! `biz_content`), signed V1-style with the platform key over the bytes of the
 //! charset of the request that caused it, posted to `notify_url`, and retried on
 //! Alipay's schedule (scaled) until the merchant answers exactly `success`.
+//! A partner's callback (e签宝's, told apart by `action`) is posted as the partner
+//! posts it: a JSON body, unsigned, retried on the same schedule until the merchant
+//! answers with a 2xx status.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -59,6 +62,22 @@ pub(crate) enum Content {
         /// The content of `biz_content`.
         biz: serde_json::Value,
     },
+    /// A partner's own callback: this JSON object (with its `action`) as the body,
+    /// not signed.
+    Json {
+        /// The `action` value.
+        action: &'static str,
+        /// The whole body.
+        body: serde_json::Value,
+    },
+}
+
+/// A JSON value as text: strings as they are, anything else printed.
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 impl Content {
@@ -68,6 +87,7 @@ impl Content {
                 notify_type
             }
             Content::Message { msg_method, .. } => msg_method,
+            Content::Json { action, .. } => action,
         }
     }
 
@@ -78,10 +98,9 @@ impl Content {
                 .iter()
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.clone()),
-            Content::Message { biz, .. } => biz.get(k).map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }),
+            Content::Message { biz: json, .. } | Content::Json { body: json, .. } => {
+                json.get(k).map(json_text)
+            }
         }
     }
 }
@@ -186,20 +205,18 @@ impl Outbox {
             "sbx{:020}",
             self.inner.seq.fetch_add(1, Ordering::Relaxed) + 1
         );
-        let mut params = envelope(app_id, &notify_id, now, &notice);
-        // V1: the signature covers everything but `sign` and `sign_type`.
-        let content = notify_content(
-            params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            &["sign", "sign_type"],
-        );
-        let bytes = crate::charset::bytes(&content, &notice.charset);
-        match sign_base64(signer, notice.sign_type, &bytes) {
-            Ok(sig) => params.push(("sign".into(), sig)),
-            Err(e) => {
-                tracing::error!(error = %e, "the sandbox could not sign a notification");
-                return;
-            }
-        }
+        let posted = match &notice.content {
+            Content::Json { body, .. } => partner_callback(body),
+            _ => match signed_form(app_id, &notify_id, now, &notice, signer) {
+                Some(form) => form,
+                None => return,
+            },
+        };
+        let Posted {
+            params,
+            content_type,
+            body,
+        } = posted;
         let field = |k: &str| notice.content.field(k).unwrap_or_default();
         self.inner.records().push(Notification {
             notify_id: notify_id.clone(),
@@ -216,11 +233,12 @@ impl Outbox {
         let delivery = Delivery {
             notify_id,
             url: notice.url,
-            content_type: format!(
-                "application/x-www-form-urlencoded; charset={}",
-                notice.charset
-            ),
-            body: crate::charset::encode_form(&params, &notice.charset),
+            content_type,
+            body,
+            acknowledged: match notice.content {
+                Content::Json { .. } => Ack::Status2xx,
+                _ => Ack::SuccessBody,
+            },
         };
         let inner = self.inner.clone();
         self.inner.runtime.spawn(delivery.run(inner));
@@ -232,6 +250,62 @@ impl Inner {
         // A panicking test thread must not take the outbox down with it.
         self.records.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// What one notification puts on the wire: the parameters recorded, the content type
+/// and the body.
+struct Posted {
+    params: Vec<(String, String)>,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+/// What a partner callback posts: its JSON body as is (the recorded parameters are its
+/// top-level fields as text).
+fn partner_callback(body: &serde_json::Value) -> Posted {
+    let params = body
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), json_text(v))).collect())
+        .unwrap_or_default();
+    Posted {
+        params,
+        content_type: "application/json; charset=utf-8".to_owned(),
+        body: body.to_string().into_bytes(),
+    }
+}
+
+/// Alipay's envelope, signed V1 (everything but `sign` and `sign_type`) over the bytes
+/// of the notice's charset: the parameters, the content type and the form body.
+fn signed_form(
+    app_id: &str,
+    notify_id: &str,
+    now: BeijingDateTime,
+    notice: &Notice,
+    signer: &dyn Signer,
+) -> Option<Posted> {
+    let mut params = envelope(app_id, notify_id, now, notice);
+    let content = notify_content(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &["sign", "sign_type"],
+    );
+    let bytes = crate::charset::bytes(&content, &notice.charset);
+    match sign_base64(signer, notice.sign_type, &bytes) {
+        Ok(sig) => params.push(("sign".into(), sig)),
+        Err(e) => {
+            tracing::error!(error = %e, "the sandbox could not sign a notification");
+            return None;
+        }
+    }
+    let content_type = format!(
+        "application/x-www-form-urlencoded; charset={}",
+        notice.charset
+    );
+    let body = crate::charset::encode_form(&params, &notice.charset);
+    Some(Posted {
+        params,
+        content_type,
+        body,
+    })
 }
 
 /// The posted parameters before `sign`: the common ones, then the content.
@@ -285,7 +359,18 @@ fn envelope(
             pair("sign_type", sign_type),
             pair("biz_content", &biz.to_string()),
         ],
+        // Posted as is by `partner_callback`.
+        Content::Json { .. } => Vec::new(),
     }
+}
+
+/// What counts as the merchant's acknowledgement.
+#[derive(Debug, Clone, Copy)]
+enum Ack {
+    /// Alipay's: a 2xx whose body is exactly `success`.
+    SuccessBody,
+    /// A partner's (e签宝 reads the HTTP status): any 2xx.
+    Status2xx,
 }
 
 /// One notification on its way to the merchant.
@@ -294,6 +379,7 @@ struct Delivery {
     url: String,
     content_type: String,
     body: Vec<u8>,
+    acknowledged: Ack,
 }
 
 impl Delivery {
@@ -353,7 +439,11 @@ impl Delivery {
         match resp.bytes().await {
             Err(e) => (false, format!("HTTP {status}, body unreadable: {e}")),
             Ok(b) => {
-                let ok = status.is_success() && b.as_ref() == alipay_api::NOTIFY_ACK.as_bytes();
+                let ok = status.is_success()
+                    && match self.acknowledged {
+                        Ack::SuccessBody => b.as_ref() == alipay_api::NOTIFY_ACK.as_bytes(),
+                        Ack::Status2xx => true,
+                    };
                 let shown: String = String::from_utf8_lossy(&b).chars().take(200).collect();
                 (ok, format!("HTTP {} {shown}", status.as_u16()))
             }

@@ -16,6 +16,7 @@ use crate::error::SandboxError;
 use crate::gateway::{Gateway, Outcome};
 use crate::keys::{self, SandboxKeys};
 use crate::models::agreement::{self, Agreement, AgreementBook};
+use crate::models::esign::{self, EsignFlow};
 use crate::models::fund_auth::{FundAuthBook, FundAuthOrder};
 use crate::models::royalty::{RoyaltyBook, Settlement};
 use crate::models::shop::{self, Shop, ShopApplyOrder};
@@ -420,6 +421,42 @@ impl Sandbox {
         Ok(sn)
     }
 
+    /// e签宝: a signer of a flow signs (in the plugin or on the signing page). The
+    /// `SIGN_FLOW_UPDATE` callback follows, and, when it was the last signature of a
+    /// flow that archives itself, the flow completes and `SIGN_FLOW_FINISH` follows.
+    pub fn esign_sign(
+        &self,
+        flow_id: &str,
+        third_party_user_id: &str,
+    ) -> Result<EsignFlow, SandboxError> {
+        let act = esign::signer_acts(self.env(), flow_id, third_party_user_id, esign::Act::Sign);
+        act.map_err(|r| flow_refusal(flow_id, third_party_user_id, r))
+    }
+
+    /// e签宝: a signer of a flow refuses to sign, giving `reason`. The flow ends as
+    /// refused; both callbacks follow.
+    pub fn esign_refuse(
+        &self,
+        flow_id: &str,
+        third_party_user_id: &str,
+        reason: &str,
+    ) -> Result<EsignFlow, SandboxError> {
+        let act = esign::Act::Refuse(reason);
+        esign::signer_acts(self.env(), flow_id, third_party_user_id, act)
+            .map_err(|r| flow_refusal(flow_id, third_party_user_id, r))
+    }
+
+    /// e签宝: a flow's signing deadline passes before everyone signed; it ends as
+    /// expired and `SIGN_FLOW_FINISH` follows.
+    pub fn esign_expire(&self, flow_id: &str) -> Result<EsignFlow, SandboxError> {
+        esign::expire(self.env(), flow_id).map_err(|r| flow_refusal(flow_id, "", r))
+    }
+
+    /// e签宝: a flow as the gateway keeps it.
+    pub fn esign_flow(&self, flow_id: &str) -> Option<EsignFlow> {
+        esign::flow(self.env(), flow_id)
+    }
+
     pub(crate) fn env(&self) -> &Env {
         &self.core.gateway.env
     }
@@ -491,6 +528,26 @@ impl Sandbox {
             .get_mut::<TransferBook>()
             .orders
             .clone()
+    }
+}
+
+/// A refused test action on an e签宝 flow, as the sandbox's error.
+fn flow_refusal(flow_id: &str, signer: &str, r: esign::Refusal) -> SandboxError {
+    let flow_id = flow_id.to_owned();
+    match r {
+        esign::Refusal::NoFlow => SandboxError::UnknownFlow(flow_id),
+        esign::Refusal::NoSigner => SandboxError::UnknownSigner {
+            flow_id,
+            signer: signer.to_owned(),
+        },
+        esign::Refusal::FlowState(s) => SandboxError::FlowState {
+            flow_id,
+            state: format!("the flow is {s:?}"),
+        },
+        esign::Refusal::SignerState(s) => SandboxError::FlowState {
+            flow_id,
+            state: format!("signer `{signer}` is {s:?}"),
+        },
     }
 }
 

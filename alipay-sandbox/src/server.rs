@@ -33,7 +33,7 @@ pub(crate) fn spawn(
     let header_timeout = core.gateway.env.config.header_read_timeout;
     let app = Router::new()
         .route("/gateway.do", any(gateway_route))
-        .route("/sandbox/{segment}/{id}", get(page_route))
+        .route("/sandbox/{segment}/{id}", get(page_route).put(put_route))
         .with_state(core);
     tokio::spawn(async move {
         let mut connections = tokio::task::JoinSet::new();
@@ -238,6 +238,50 @@ async fn gateway_route(State(core): State<Arc<Core>>, req: Request) -> Response 
         }
         (_, o) => into_response(o),
     }
+}
+
+/// The largest file a direct upload takes (30 MiB, e签宝's limit).
+const MAX_PUT_BYTES: usize = 30 << 20;
+
+/// A file sent to a model's direct-upload address (e签宝's 文件流上传).
+async fn put_route(
+    State(core): State<Arc<Core>>,
+    Path((segment, id)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let read = tokio::time::timeout(
+        core.gateway.env.config.body_read_timeout,
+        axum::body::to_bytes(body, MAX_PUT_BYTES),
+    );
+    let bytes = match read.await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the file is over 30 MiB or was cut off",
+            )
+                .into_response()
+        }
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                "the file did not arrive in time",
+            )
+                .into_response()
+        }
+    };
+    let upload = crate::models::Put {
+        content_type: header("content-type"),
+        content_md5: header("content-md5"),
+        body: &bytes,
+    };
+    let page = match crate::models::for_page(&segment) {
+        Some(model) => model.put(&core.gateway.env, &segment, &id, &upload),
+        None => Page::Refused(404, format!("nothing is uploaded under /sandbox/{segment}")),
+    };
+    page_response(page)
 }
 
 /// A model's page: a QR code being scanned, a bill or an image being downloaded.

@@ -6,6 +6,7 @@ pub(crate) mod agreement;
 mod bill;
 mod cert;
 pub(crate) mod certify;
+pub(crate) mod esign;
 pub(crate) mod fund_auth;
 pub(crate) mod member;
 pub(crate) mod royalty;
@@ -43,6 +44,23 @@ pub(crate) trait Model: Sync {
         let _ = (env, id);
         Page::Refused(404, format!("nothing is served under /sandbox/{segment}"))
     }
+
+    /// A `PUT` to `/sandbox/<segment>/<id>`: a file sent to a direct-upload address.
+    fn put(&self, env: &Env, segment: &str, id: &str, upload: &Put<'_>) -> Page {
+        let _ = (env, id, upload);
+        Page::Refused(405, format!("nothing is uploaded under /sandbox/{segment}"))
+    }
+}
+
+/// A `PUT` of a file to a direct-upload address, as the storage sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Put<'a> {
+    /// The `Content-Type` header, if sent.
+    pub(crate) content_type: Option<&'a str>,
+    /// The `Content-MD5` header, if sent.
+    pub(crate) content_md5: Option<&'a str>,
+    /// The bytes.
+    pub(crate) body: &'a [u8],
 }
 
 /// Every behaviour model. A new product model is registered here, and only here.
@@ -58,6 +76,7 @@ const MODELS: &[&dyn Model] = &[
     &royalty::RoyaltyModel,
     &transfer::TransferModel,
     &shop::ShopModel,
+    &esign::EsignModel,
 ];
 
 /// The model that answers `method`, if any.
