@@ -52,3 +52,37 @@ async fn official_node_sdk_calls_the_sandbox_and_verifies_its_signatures() {
         TradeStatus::TradeClosed
     );
 }
+
+#[tokio::test]
+async fn official_node_sdk_creates_an_esign_template() {
+    let gw = Sandbox::start().await.unwrap();
+    let pdf = b"%PDF-1.4\n% made for the Node SDK\n%%EOF\n";
+    let md5 = alipay_api::esign_upload::content_md5(pdf);
+    let cfg = serde_json::json!({
+        "gateway": gw.gateway_url(),
+        "appId": gw.keys().app_id,
+        "privateKey": gw.keys().app_private_key,
+        "alipayPublicKey": gw.keys().alipay_public_key,
+        "contentMd5": md5,
+    });
+    let v = run_node_peer("esign.mjs", cfg).await;
+    assert_eq!(v["template"]["code"], "10000", "{v}");
+    // Without the fixed target app the gateway refuses, as the guide warns.
+    assert_eq!(v["withoutTarget"]["code"], "40002", "{v}");
+    assert_eq!(v["withoutTarget"]["subCode"], "isv.invalid-target-app-id");
+
+    // The template the Node SDK created is real: upload its file, then open its
+    // settings page through the typed client.
+    let c = gw.client().unwrap();
+    let url = v["template"]["uploadUrl"].as_str().unwrap();
+    c.put_esign_file(url, "application/pdf", &md5, pdf)
+        .await
+        .unwrap();
+    let template_id = v["template"]["templateId"].as_str().unwrap();
+    let q = alipay_api::esign::AlipayEcoDoctemplateSettingurlQuery::builder()
+        .template_id(template_id)
+        .build()
+        .unwrap();
+    assert!(c.execute(&q).await.unwrap().setting_url.is_some());
+    gw.shutdown().await;
+}

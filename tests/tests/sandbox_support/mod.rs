@@ -17,6 +17,17 @@ pub struct NotifyReceiver {
 
 impl NotifyReceiver {
     pub async fn start(fail_first: usize) -> NotifyReceiver {
+        // Close, but not the exact acknowledgement.
+        Self::start_failing(fail_first, axum::http::StatusCode::OK).await
+    }
+
+    /// Answers the first `fail_first` posts with `status` and `success\n`, then `200
+    /// success` (a status-based acknowledgement, as e签宝 reads it, needs a non-2xx
+    /// `status` to see a failure).
+    pub async fn start_failing(
+        fail_first: usize,
+        status: axum::http::StatusCode,
+    ) -> NotifyReceiver {
         let bodies: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
         let seen = Arc::new(AtomicUsize::new(0));
         let (b, s) = (bodies.clone(), seen.clone());
@@ -27,10 +38,9 @@ impl NotifyReceiver {
                 async move {
                     b.lock().unwrap().push(body.to_vec());
                     if s.fetch_add(1, Ordering::SeqCst) < fail_first {
-                        // Close, but not the exact acknowledgement.
-                        "success\n"
+                        (status, "success\n")
                     } else {
-                        "success"
+                        (axum::http::StatusCode::OK, "success")
                     }
                 }
             }),
@@ -83,6 +93,17 @@ pub fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// A page's bytes, fetched as a browser would (no redirects followed).
+pub async fn page_bytes(url: &str) -> Vec<u8> {
+    let resp = browser().get(url).send().await.unwrap();
+    resp.bytes().await.unwrap().to_vec()
+}
+
+/// A page's text (UTF-8), fetched as a browser would.
+pub async fn page_text(url: &str) -> String {
+    String::from_utf8(page_bytes(url).await).unwrap()
 }
 
 /// The query parameters of a URL, decoded once.
