@@ -11,8 +11,6 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-
 use crate::client::call::{AppRequest, CallOptions, Executable, PageRequest};
 use crate::error::Error;
 use crate::protocol::notify::{NotifyScheme, VerifiedNotification};
@@ -130,7 +128,10 @@ impl Client {
     }
 
     /// Verifies a raw notification body and parses it into a typed notification.
-    pub fn parse_notification<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, Error> {
+    pub fn parse_notification<T: crate::request::Notification>(
+        &self,
+        body: &[u8],
+    ) -> Result<T, Error> {
         self.inner.parse_notification(body)
     }
 

@@ -574,7 +574,11 @@ fn notifications_are_verified_before_typing() {
     let sign = sign_base64(&alipay_private(), SignType::Rsa2, content.as_bytes()).unwrap();
     params.push(("sign", &sign));
     let body = form_encode(params.iter().copied());
-    let n: TradeNotify = c.parse_notification(body.as_bytes()).unwrap();
+    let n: TradeNotify = c
+        .verify_notification(body.as_bytes())
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(
         (
             n.out_trade_no.as_str(),
@@ -587,8 +591,7 @@ fn notifications_are_verified_before_typing() {
     // Tampered: rejected before any typing happens.
     let forged = body.replace("12.30", "0.01");
     assert!(matches!(
-        c.parse_notification::<TradeNotify>(forged.as_bytes())
-            .unwrap_err(),
+        c.verify_notification(forged.as_bytes()).unwrap_err(),
         Error::Signature(_)
     ));
     // A downgrade to SHA-1 is refused.

@@ -28,13 +28,9 @@ use support::{next, wire, BoxError};
 async fn main() -> Result<(), BoxError> {
     let gw = Sandbox::start().await?;
     let client = gw.client()?;
-    // Review results arrive without `app_id`, so the endpoint's client reads them
-    // without the app check and matches `apply_id` against our own requests instead.
-    let reader = gw
-        .client_builder()
-        .accept_notifications_for_any_app()
-        .build()?;
-    let (notify_url, mut results) = support::app_gateway::<ShopAuditResult>(reader).await?;
+    // Review results arrive without `app_id`; the typed reader knows this notification
+    // has none, and we match `apply_id` against our own requests.
+    let (notify_url, mut results) = support::app_gateway::<ShopAuditResult>(client.clone()).await?;
     println!("Local sandbox gateway at {}", gw.gateway_url());
     let stamp = BeijingDateTime::now()
         .naive()

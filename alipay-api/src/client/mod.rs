@@ -361,7 +361,7 @@ impl Client {
     /// was set. See [`parse_notification`](Self::parse_notification) for repeated
     /// deliveries.
     pub fn verify_notification(&self, body: &[u8]) -> Result<VerifiedNotification, Error> {
-        verify_notification(&self.settings, body, NotifyScheme::Auto)
+        verify_notification(&self.settings, body, NotifyScheme::Auto, true)
     }
 
     /// Verifies a notification (as [`verify_notification`](Self::verify_notification)
@@ -374,11 +374,20 @@ impl Client {
     /// acting again for one already recorded; and act on a state change (e.g.
     /// `trade_status` becoming `TRADE_SUCCESS` for an `out_trade_no` whose amount
     /// you checked) only once per order.
-    pub fn parse_notification<T: serde::de::DeserializeOwned>(
+    ///
+    /// A few form notifications carry no `app_id` at all (their spec lists no such
+    /// field, e.g. the Koubei store audit result): for those an absent `app_id` is
+    /// accepted, and one that is present must still be this client's. Messages always
+    /// carry it in their envelope.
+    pub fn parse_notification<T: crate::request::Notification>(
         &self,
         body: &[u8],
     ) -> Result<T, Error> {
-        Ok(self.verify_notification(body)?.parse()?)
+        let schema = T::schema();
+        let app_id_required = matches!(schema.delivery, crate::schema::Delivery::Message { .. })
+            || schema.fields.iter().any(|f| f.name == "app_id");
+        let n = verify_notification(&self.settings, body, NotifyScheme::Auto, app_id_required)?;
+        Ok(n.parse()?)
     }
 
     /// Verifies parameters a web framework has already decoded (synchronous
@@ -397,7 +406,7 @@ impl Client {
         let keys = self.settings.verification.all_keys();
         let refs: Vec<&crate::crypto::PublicKey> = keys.iter().collect();
         let n = notify::verify_params(params, &refs, self.settings.common.sign_type, scheme)?;
-        check_app(&self.settings, n)
+        check_app(&self.settings, n, true)
     }
 }
 
@@ -405,22 +414,27 @@ pub(crate) fn verify_notification(
     settings: &Settings,
     body: &[u8],
     scheme: NotifyScheme,
+    app_id_required: bool,
 ) -> Result<VerifiedNotification, Error> {
     let keys = settings.verification.all_keys();
     let refs: Vec<&crate::crypto::PublicKey> = keys.iter().collect();
     let n = notify::verify_body(body, &refs, settings.common.sign_type, scheme)?;
-    check_app(settings, n)
+    check_app(settings, n, app_id_required)
 }
 
 /// Refuses a verified notification that names another app than the client's (unless
-/// the client accepts any app): `app_id` must be ours, and `auth_app_id` too when
-/// present.
-fn check_app(settings: &Settings, n: VerifiedNotification) -> Result<VerifiedNotification, Error> {
+/// the client accepts any app): `app_id` must be ours (and present, unless the
+/// notification type has none), and `auth_app_id` too when present.
+fn check_app(
+    settings: &Settings,
+    n: VerifiedNotification,
+    app_id_required: bool,
+) -> Result<VerifiedNotification, Error> {
     if !settings.check_notify_app {
         return Ok(n);
     }
     let expected = &settings.common.app_id;
-    for (field, required) in [("app_id", true), ("auth_app_id", false)] {
+    for (field, required) in [("app_id", app_id_required), ("auth_app_id", false)] {
         let ok = match n.get(field) {
             Some(v) => v == expected,
             None => !required,

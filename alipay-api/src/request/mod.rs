@@ -403,3 +403,11 @@ impl<R: Method> AlipayRequest for Validated<R> {
 impl<R: ServerMethod> ServerCall for Validated<R> {}
 impl<R: PageMethod> PageCall for Validated<R> {}
 impl<R: AppMethod> AppCall for Validated<R> {}
+
+/// A generated notification type: what the spec says about it. Implemented by every
+/// type under the family modules that [`Client::parse_notification`](crate::Client::parse_notification)
+/// reads.
+pub trait Notification: DeserializeOwned {
+    /// The notification's spec.
+    fn schema() -> &'static crate::schema::NotificationSchema;
+}

@@ -1,7 +1,6 @@
 //! What the examples share: the merchant's app gateway (or any notification endpoint).
 
 use alipay_api::Client;
-use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::Receiver;
 
 /// Boxed errors for the examples' `main`.
@@ -12,7 +11,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// `success`; anything else is answered `fail` (so Alipay would send it again).
 pub async fn app_gateway<T>(client: Client) -> Result<(String, Receiver<T>), BoxError>
 where
-    T: DeserializeOwned + Send + 'static,
+    T: alipay_api::request::Notification + Send + 'static,
 {
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let app = axum::Router::new().route(

@@ -66,6 +66,11 @@ pub fn file(ir: &Ir, n: &Notification) -> Vec<Part> {
         impl #ty {
             #tag
         }
+        impl crate::request::Notification for #ty {
+            fn schema() -> &'static crate::schema::NotificationSchema {
+                &SCHEMA
+            }
+        }
         pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
             name: #name,
             title: #title,

@@ -122,6 +122,11 @@ impl UserAgreementSigned {
     /// The `notify_type` value that identifies this notification.
     pub const NOTIFY_TYPE: &'static str = "dut_user_sign";
 }
+impl crate::request::Notification for UserAgreementSigned {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "UserAgreementSigned",
     title: "支付宝个人协议签约通知",

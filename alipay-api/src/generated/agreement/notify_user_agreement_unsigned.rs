@@ -116,6 +116,11 @@ impl UserAgreementUnsigned {
     /// The `notify_type` value that identifies this notification.
     pub const NOTIFY_TYPE: &'static str = "dut_user_unsign";
 }
+impl crate::request::Notification for UserAgreementUnsigned {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "UserAgreementUnsigned",
     title: "支付宝个人协议解约通知",

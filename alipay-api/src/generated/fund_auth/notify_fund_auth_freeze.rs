@@ -146,6 +146,11 @@ impl FundAuthFreeze {
     /// The `notify_type` value that identifies this notification.
     pub const NOTIFY_TYPE: &'static str = "fund_auth_freeze";
 }
+impl crate::request::Notification for FundAuthFreeze {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "FundAuthFreeze",
     title: "资金授权冻结通知",

@@ -141,6 +141,11 @@ impl FundAuthUnfreeze {
     /// The `notify_type` value that identifies this notification.
     pub const NOTIFY_TYPE: &'static str = "fund_auth_unfreeze";
 }
+impl crate::request::Notification for FundAuthUnfreeze {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "FundAuthUnfreeze",
     title: "资金授权解冻通知",

@@ -44,6 +44,11 @@ impl UserAuthCancelled {
     /// The `msg_method` value that identifies this notification.
     pub const MSG_METHOD: &'static str = "alipay.open.auth.userauth.cancelled";
 }
+impl crate::request::Notification for UserAuthCancelled {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "UserAuthCancelled",
     title: "用户授权取消消息",

@@ -52,6 +52,11 @@ impl TradeOrderSettleNotify {
     /// The `msg_method` value that identifies this notification.
     pub const MSG_METHOD: &'static str = "alipay.trade.order.settle.notify";
 }
+impl crate::request::Notification for TradeOrderSettleNotify {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "TradeOrderSettleNotify",
     title: "交易分账结果通知",

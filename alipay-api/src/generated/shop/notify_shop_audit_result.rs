@@ -93,6 +93,11 @@ impl ShopAuditResult {
     /// The `notify_type` value that identifies this notification.
     pub const NOTIFY_TYPE: &'static str = "shop_audit_result";
 }
+impl crate::request::Notification for ShopAuditResult {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "ShopAuditResult",
     title: "门店审核状态通知",

@@ -55,6 +55,11 @@ impl RefundDepositbackCompleted {
     /// The `msg_method` value that identifies this notification.
     pub const MSG_METHOD: &'static str = "alipay.trade.refund.depositback.completed";
 }
+impl crate::request::Notification for RefundDepositbackCompleted {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "RefundDepositbackCompleted",
     title: "收单退款冲退完成通知",

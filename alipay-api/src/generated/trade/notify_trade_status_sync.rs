@@ -162,6 +162,11 @@ impl TradeStatusSync {
     /// The `notify_type` value that identifies this notification.
     pub const NOTIFY_TYPE: &'static str = "trade_status_sync";
 }
+impl crate::request::Notification for TradeStatusSync {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "TradeStatusSync",
     title: "交易状态异步通知",

@@ -85,6 +85,11 @@ impl FundTransOrderChanged {
     /// The `msg_method` value that identifies this notification.
     pub const MSG_METHOD: &'static str = "alipay.fund.trans.order.changed";
 }
+impl crate::request::Notification for FundTransOrderChanged {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "FundTransOrderChanged",
     title: "资金单据状态变更通知",

@@ -28,6 +28,11 @@ impl MediaReady {
     /// The `msg_method` value that identifies this notification.
     pub const MSG_METHOD: &'static str = "demo.media.ready";
 }
+impl crate::request::Notification for MediaReady {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "MediaReady",
     title: "演示素材就绪消息",

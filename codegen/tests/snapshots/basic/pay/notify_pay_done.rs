@@ -46,6 +46,11 @@ impl PayDone {
     /// The `notify_type` value that identifies this notification.
     pub const NOTIFY_TYPE: &'static str = "demo_pay_done";
 }
+impl crate::request::Notification for PayDone {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "PayDone",
     title: "演示支付完成通知",
