@@ -70,6 +70,11 @@ impl EsignFlowFinished {
     /// The `action` value that identifies this notification.
     pub const ACTION: &'static str = "SIGN_FLOW_FINISH";
 }
+impl crate::request::Notification for EsignFlowFinished {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "EsignFlowFinished",
     title: "流程结束回调通知",

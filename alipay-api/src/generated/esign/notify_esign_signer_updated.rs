@@ -86,6 +86,11 @@ impl EsignSignerUpdated {
     /// The `action` value that identifies this notification.
     pub const ACTION: &'static str = "SIGN_FLOW_UPDATE";
 }
+impl crate::request::Notification for EsignSignerUpdated {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "EsignSignerUpdated",
     title: "签署人签署完成回调通知",
