@@ -27,6 +27,10 @@ pub struct GatewayArgs {
     /// Factor applied to Alipay's notification retry schedule (1 = real time).
     #[arg(long, default_value_t = 0.001)]
     pub notify_time_scale: f64,
+    /// The app gateway (应用网关) message notifications are posted to, such as the
+    /// settlement result and the fund-order change; without it they are not sent.
+    #[arg(long, value_name = "URL")]
+    pub app_gateway_url: Option<String>,
     /// Also write the keys (and the platform's private key, so `alipay trigger` can
     /// sign as the gateway) into this folder, with an `alipay.toml` that
     /// `alipay --config` reads. Test keys only.
@@ -37,13 +41,17 @@ pub struct GatewayArgs {
 impl GatewayArgs {
     /// The sandbox configuration these flags ask for.
     pub fn config(&self) -> SandboxConfig {
-        SandboxConfig::new()
+        let config = SandboxConfig::new()
             .port(self.port)
             .app_id(self.app_id.clone())
             .cert_mode(self.cert_mode)
             .aes(self.aes)
             .pay_waits_for_buyer(self.pay_waits_for_buyer)
-            .notify_time_scale(self.notify_time_scale)
+            .notify_time_scale(self.notify_time_scale);
+        match &self.app_gateway_url {
+            Some(url) => config.app_gateway_url(url.clone()),
+            None => config,
+        }
     }
 }
 
@@ -204,4 +212,26 @@ fn write_keys(gw: &Sandbox, dir: &Path) -> Result<(), RunError> {
         path: dest.display().to_string(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        gateway: GatewayArgs,
+    }
+
+    #[test]
+    fn the_app_gateway_flag_reaches_the_config() {
+        let url = "http://127.0.0.1:9/alipay/gateway";
+        let with = Cli::parse_from(["alipay-sandbox", "--app-gateway-url", url]);
+        assert_eq!(with.gateway.config().app_gateway_url.as_deref(), Some(url));
+        let without = Cli::parse_from(["alipay-sandbox"]);
+        assert_eq!(without.gateway.config().app_gateway_url, None);
+    }
 }
