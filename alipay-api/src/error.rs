@@ -502,11 +502,14 @@ impl ApiError {
             return true;
         }
         match self.sub_code.as_deref() {
+            // The settlement docs say a split answered ACQ.TRADE_SETTLE_ERROR may or
+            // may not have been made: query it, then retry with the same request.
             Some(s) => {
                 s.ends_with("SYSTEM_ERROR")
                     || s == "isp.unknow-error"
                     || s == "isp.unknown-error"
                     || s.ends_with("ACQ.SYSTEM_ERROR")
+                    || s == "ACQ.TRADE_SETTLE_ERROR"
             }
             None => false,
         }
@@ -536,6 +539,7 @@ mod tests {
         assert!(api("20000", Some("isp.unknow-error")).outcome_unknown());
         assert!(api("40004", Some("ACQ.SYSTEM_ERROR")).outcome_unknown());
         assert!(api("40004", Some("aop.ACQ.SYSTEM_ERROR")).outcome_unknown());
+        assert!(api("40004", Some("ACQ.TRADE_SETTLE_ERROR")).outcome_unknown());
         assert!(!api("40004", Some("ACQ.TRADE_NOT_EXIST")).outcome_unknown());
         assert!(!api("40004", Some("ACQ.BUYER_BALANCE_NOT_ENOUGH")).outcome_unknown());
         // A code Alipay does not document proves nothing either way.
