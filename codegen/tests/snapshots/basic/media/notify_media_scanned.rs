@@ -38,6 +38,11 @@ impl MediaScanned {
     /// The `action` value that identifies this notification.
     pub const ACTION: &'static str = "MEDIA_SCANNED";
 }
+impl crate::request::Notification for MediaScanned {
+    fn schema() -> &'static crate::schema::NotificationSchema {
+        &SCHEMA
+    }
+}
 pub(crate) static SCHEMA: crate::schema::NotificationSchema = crate::schema::NotificationSchema {
     name: "MediaScanned",
     title: "演示扫描回调",
