@@ -8,17 +8,7 @@ use alipay_api::trade::{
 };
 use alipay_api::{Amount, Client, Error};
 use alipay_sandbox::{Sandbox, SandboxConfig, TradeStatus};
-use sandbox_support::order_no;
-
-fn sub_code(r: Result<impl std::fmt::Debug, Error>) -> String {
-    match r {
-        Err(Error::Api(e)) => {
-            assert!(e.signed, "business errors are signed: {e:?}");
-            e.sub_code.clone().unwrap_or_default()
-        }
-        other => panic!("expected an Alipay error, got {other:?}"),
-    }
-}
+use sandbox_support::{order_no, sub_code};
 
 fn wire<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)

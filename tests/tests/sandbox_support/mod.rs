@@ -3,6 +3,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use alipay_api::Error;
+use alipay_sandbox::Sandbox;
 
 use axum::routing::post;
 use axum::Router;
@@ -66,6 +70,41 @@ impl NotifyReceiver {
     pub fn bodies(&self) -> Vec<Vec<u8>> {
         self.bodies.lock().unwrap().clone()
     }
+}
+
+/// The `sub_code` of a signed business refusal; anything else fails the test.
+pub fn sub_code(r: Result<impl std::fmt::Debug, Error>) -> String {
+    match r {
+        Err(Error::Api(e)) => {
+            assert!(e.signed, "business errors are signed: {e:?}");
+            e.sub_code.clone().unwrap_or_default()
+        }
+        other => panic!("expected an Alipay error, got {other:?}"),
+    }
+}
+
+/// Waits until the gateway's notification of `topic` whose field `key` is `value`
+/// was acknowledged, and returns the body `receiver` got for it.
+pub async fn delivered(
+    gw: &Sandbox,
+    receiver: &NotifyReceiver,
+    topic: &str,
+    key: &str,
+    value: &str,
+) -> Vec<u8> {
+    let n = gw
+        .wait_for_notification(Duration::from_secs(20), |n| {
+            n.topic == topic && n.get(key) == Some(value) && n.delivered
+        })
+        .await
+        .unwrap();
+    let id = format!("notify_id={}", n.notify_id);
+    receiver
+        .bodies()
+        .into_iter()
+        .rev()
+        .find(|b| String::from_utf8_lossy(b).contains(&id))
+        .expect("the receiver got the acknowledged notification")
 }
 
 /// The action URL and the hidden fields of an auto-submit form.
