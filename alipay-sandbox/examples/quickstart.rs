@@ -15,6 +15,8 @@
 //! notification server on 127.0.0.1 and a real buyer has to pay in a browser, so
 //! that mode prints the payment URL and polls the trade instead.
 
+mod support;
+
 use std::io::Read as _;
 use std::time::Duration;
 
@@ -24,8 +26,7 @@ use alipay_api::trade::{
     AlipayTradeQuery, AlipayTradeRefund, TradeStatusSync,
 };
 use alipay_api::{BeijingDateTime, Client, NotifyScheme};
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use support::{wire, BoxError, Inbox};
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -46,7 +47,7 @@ async fn main() -> Result<(), BoxError> {
 
     // Our own notify_url: verify every notification before trusting it, then
     // acknowledge with exactly `success`.
-    let (notify_url, mut notifications) = notification_server(client.clone()).await?;
+    let mut inbox = Inbox::start(client.clone()).await?;
 
     // 1. The buyer is sent to the cashier (电脑网站支付).
     let order = format!(
@@ -57,7 +58,7 @@ async fn main() -> Result<(), BoxError> {
         .out_trade_no(&order)
         .total_amount("88.00")
         .subject("Quickstart: a desk lamp")
-        .notify_url(&notify_url)
+        .notify_url(&inbox.url)
         .return_url("https://merchant.example/paid")
         .build()?;
     let pay_url = client.page_url(&pay)?;
@@ -82,9 +83,7 @@ async fn main() -> Result<(), BoxError> {
             returned.get("trade_no").unwrap_or_default()
         );
         // 3. The asynchronous notification is the one to act on.
-        let n = tokio::time::timeout(Duration::from_secs(10), notifications.recv())
-            .await?
-            .ok_or("the notification server stopped")?;
+        let n: TradeStatusSync = inbox.next("trade_status_sync").await?;
         println!(
             "3. Notification verified: {} is {}, {} yuan",
             n.out_trade_no.as_deref().unwrap_or_default(),
@@ -184,46 +183,6 @@ async fn main() -> Result<(), BoxError> {
         gw.shutdown().await;
     }
     Ok(())
-}
-
-/// A response field as it was on the wire.
-fn wire<T: serde::Serialize>(v: &Option<T>) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(serde_json::Value::Null) | Err(_) => "-".into(),
-        Ok(other) => other.to_string(),
-    }
-}
-
-/// A tiny notify_url endpoint on 127.0.0.1 that verifies and forwards notifications.
-async fn notification_server(
-    client: Client,
-) -> Result<(String, tokio::sync::mpsc::Receiver<TradeStatusSync>), BoxError> {
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let app = axum::Router::new().route(
-        "/alipay/notify",
-        axum::routing::post(move |body: axum::body::Bytes| {
-            let (client, tx) = (client.clone(), tx.clone());
-            async move {
-                match client.parse_notification::<TradeStatusSync>(&body) {
-                    Ok(n) => {
-                        let _ = tx.send(n).await;
-                        alipay_api::NOTIFY_ACK // "success": stop the retries
-                    }
-                    Err(e) => {
-                        eprintln!("rejected a notification: {e}");
-                        "fail"
-                    }
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/alipay/notify", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok((url, rx))
 }
 
 /// Polls the trade until the buyer paid (real Alipay mode).

@@ -5,10 +5,11 @@
 //! or certificate mode), decrypts AES `biz_content`, validates every request
 //! against the same spec the typed API is generated from, and signs every answer
 //! with its own platform key. Trades have a real lifecycle (create, pay, query,
-//! refund, close, cancel, bills), page payments redirect the buyer back with signed
-//! parameters, and notifications are posted to `notify_url` and retried until the
-//! merchant acknowledges them. Methods without a behaviour model are answered from
-//! the spec with plausible, typed values.
+//! refund, close, cancel, bills), and so do deduction agreements (signing, deductions,
+//! unsigning) and fund authorisations (freeze, payment, unfreeze); page payments
+//! redirect the buyer back with signed parameters, and notifications are posted to
+//! `notify_url` and retried until the merchant acknowledges them. Methods without a
+//! behaviour model are answered from the spec with plausible, typed values.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

@@ -84,6 +84,17 @@ fn deduct(
     (out, req)
 }
 
+/// The `sub_code` refusing a deduction of `amount` under agreement `no`.
+async fn refusal(c: &Client, no: &str, product: ProductCode, amount: &str) -> String {
+    let (_, req) = deduct(no, product, amount, "http://127.0.0.1:9/unused");
+    sub_code(c.execute(&req).await)
+}
+
+/// What a browser request brings back, as text.
+async fn page_text(req: reqwest::RequestBuilder) -> String {
+    req.send().await.unwrap().text().await.unwrap()
+}
+
 fn query_by_no(no: &str) -> alipay_api::Validated<AlipayUserAgreementQuery> {
     AlipayUserAgreementQuery::builder()
         .agreement_no(no)
@@ -205,15 +216,13 @@ async fn recurring_agreement_signs_deducts_moves_its_plan_and_unsigns() {
     let q = c.execute(&query_by_no(&no)).await.unwrap();
     assert_eq!(q.next_deduct_time, Some(later(30).to_string()));
     assert_eq!(q.last_deduct_time, Some(today().to_string()));
-    let (_, again) = deduct(&no, ProductCode::CyclePayAuth, "1.00", &receiver.url);
     assert_eq!(
-        sub_code(c.execute(&again).await),
+        refusal(&c, &no, ProductCode::CyclePayAuth, "1.00").await,
         "ACQ.CYCLE_PAY_DATE_NOT_MATCH"
     );
     // A general deduction product does not match a recurring agreement.
-    let (_, general) = deduct(&no, ProductCode::GeneralWithholding, "1.00", &receiver.url);
     assert_eq!(
-        sub_code(c.execute(&general).await),
+        refusal(&c, &no, ProductCode::GeneralWithholding, "1.00").await,
         "ACQ.AGREEMENT_ERROR_PARAM"
     );
 
@@ -253,8 +262,10 @@ async fn recurring_agreement_signs_deducts_moves_its_plan_and_unsigns() {
         sub_code(c.execute(&move_to(&no, later(40))).await),
         "USER_AGREEMENT_NOT_EXIST"
     );
-    let (_, after) = deduct(&no, ProductCode::CyclePayAuth, "1.00", &receiver.url);
-    assert_eq!(sub_code(c.execute(&after).await), "ACQ.AGREEMENT_INVALID");
+    assert_eq!(
+        refusal(&c, &no, ProductCode::CyclePayAuth, "1.00").await,
+        "ACQ.AGREEMENT_INVALID"
+    );
 }
 
 #[tokio::test]
@@ -289,14 +300,12 @@ async fn recurring_limits_on_count_and_total_are_enforced() {
     c.execute(&first).await.unwrap();
     // A daily period reopens tomorrow's window at once (five days early), so the
     // limits, not the date, refuse the next ones.
-    let (_, over_total) = deduct(&no, ProductCode::CyclePayAuth, "10.01", &receiver.url);
     assert_eq!(
-        sub_code(c.execute(&over_total).await),
+        refusal(&c, &no, ProductCode::CyclePayAuth, "10.01").await,
         "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED"
     );
-    let (_, over_count) = deduct(&no, ProductCode::CyclePayAuth, "1.00", &receiver.url);
     assert_eq!(
-        sub_code(c.execute(&over_count).await),
+        refusal(&c, &no, ProductCode::CyclePayAuth, "1.00").await,
         "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED"
     );
     let a = gw.agreement(&no).unwrap();
@@ -322,20 +331,16 @@ async fn merchant_deduction_signed_on_the_sandbox_page_then_ended_by_the_user() 
 
     // The browser posts the form; the agreement waits for the user on a page.
     let (action, fields) = form_fields(&c.page_form(&req).unwrap());
-    let html = submit(&action, &fields)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(submit(&action, &fields)).await;
     let pending = gw.agreements().pop().unwrap();
     assert_eq!(pending.status, AgreementStatus::Temp);
     let link = format!("/sandbox/agreement/{}", pending.agreement_no);
     assert!(html.contains(&link), "{html}");
     let no = pending.agreement_no;
-    let (_, early) = deduct(&no, ProductCode::GeneralWithholding, "5.00", &receiver.url);
-    assert_eq!(sub_code(c.execute(&early).await), "ACQ.AGREEMENT_INVALID");
+    assert_eq!(
+        refusal(&c, &no, ProductCode::GeneralWithholding, "5.00").await,
+        "ACQ.AGREEMENT_INVALID"
+    );
     assert_eq!(
         sub_code(c.execute(&query_by_no(&no)).await),
         "USER_AGREEMENT_NOT_EXIST"
@@ -361,13 +366,7 @@ async fn merchant_deduction_signed_on_the_sandbox_page_then_ended_by_the_user() 
         .await
         .unwrap();
     assert_eq!(again.status(), 409);
-    let html = submit(&action, &fields)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(submit(&action, &fields)).await;
     assert!(html.contains("USER_AGREEMENT_ALREADY_EXIST"), "{html}");
 
     // Merchant deductions have no schedule: any number, any day.
@@ -375,9 +374,8 @@ async fn merchant_deduction_signed_on_the_sandbox_page_then_ended_by_the_user() 
         let (_, d) = deduct(&no, ProductCode::GeneralWithholding, amount, &receiver.url);
         c.execute(&d).await.unwrap();
     }
-    let (_, wrong) = deduct(&no, ProductCode::CyclePayAuth, "1.00", &receiver.url);
     assert_eq!(
-        sub_code(c.execute(&wrong).await),
+        refusal(&c, &no, ProductCode::CyclePayAuth, "1.00").await,
         "ACQ.AGREEMENT_ERROR_PARAM"
     );
     assert_eq!(
@@ -417,14 +415,7 @@ async fn signing_requests_are_checked_before_any_agreement_exists() {
         "personal_product_code": "CYCLE_PAY_AUTH_P",
         "access_params": {"channel": "ALIPAYAPP"},
     }));
-    let html = browser()
-        .get(c.page_url(&no_rule).unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(browser().get(c.page_url(&no_rule).unwrap())).await;
     assert!(
         html.contains("isv.invalid-parameter") && html.contains("period_rule_params"),
         "{html}"
@@ -435,14 +426,7 @@ async fn signing_requests_are_checked_before_any_agreement_exists() {
         "access_params": {"channel": "ALIPAYAPP"},
         "period_rule_params": {"period_type": "MONTH", "period": 1, "execute_time": "2030-01-29", "single_amount": "9.90"},
     }));
-    let html = browser()
-        .get(c.page_url(&on_29th).unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(browser().get(c.page_url(&on_29th).unwrap())).await;
     assert!(html.contains("29th"), "{html}");
     assert!(gw.agreements().is_empty());
     // Unknown agreements everywhere.

@@ -7,7 +7,7 @@ mod book;
 mod notice;
 pub(crate) mod pay;
 
-use alipay_api::Amount;
+use alipay_api::{Amount, BeijingDateTime};
 
 use crate::call::Call;
 use crate::models::trade::{buyer_from, masked_logon, valid_auth_code};
@@ -187,34 +187,27 @@ fn positive(c: &Call<'_>, k: &str) -> Result<Amount, Failure> {
 /// the same answer again.
 fn unfreeze(c: &Call<'_>) -> Result<Node, Failure> {
     let out_request_no = c.required("out_request_no")?;
-    let (order, op, fresh) = {
-        let mut st = c.env.lock();
-        let now = c.env.now();
-        let op_id = new_operation_id(&mut st.ledger, now);
-        let book = st.parts.get_mut::<FundAuthBook>();
-        let no = named(c, book)?;
-        let o = book.orders.get_mut(&no).ok_or_else(order_not_exist)?;
-        let amount = positive(c, "amount")?;
+    let amount = positive(c, "amount")?;
+    let (order, op, fresh) = change_order(c, |o, operation_id, now| {
         if let Some(done) = o.operation(&out_request_no) {
             if done.kind != FundAuthOperationKind::Unfreeze || done.amount != amount {
                 return Err(discordant());
             }
             let done = done.clone();
-            (o.clone(), done, false)
-        } else {
-            refuse_unless_frozen(o, amount)?;
-            let op = FundAuthOperation {
-                operation_id: op_id,
-                out_request_no,
-                kind: FundAuthOperationKind::Unfreeze,
-                amount,
-                remark: c.text("remark"),
-                at: now,
-            };
-            o.apply(op.clone());
-            (o.clone(), op, true)
+            return Ok((o.clone(), done, false));
         }
-    };
+        refuse_unless_frozen(o, amount)?;
+        let op = FundAuthOperation {
+            operation_id,
+            out_request_no,
+            kind: FundAuthOperationKind::Unfreeze,
+            amount,
+            remark: c.text("remark"),
+            at: now,
+        };
+        o.apply(op.clone());
+        Ok((o.clone(), op, true))
+    })?;
     if fresh {
         // Alipay reports an unfreeze only to the notify_url of the call that asked for it.
         notice::unfrozen(c.env, &order, &op, c.notify_url());
@@ -225,6 +218,21 @@ fn unfreeze(c: &Call<'_>) -> Result<Node, Failure> {
     n.set("fund_amount", op.amount.to_string());
     n.set("credit_amount", Amount::ZERO.to_string());
     Ok(n)
+}
+
+/// Runs `change` on the order a call names, under the store lock, with a fresh
+/// operation number and the time.
+fn change_order<T>(
+    c: &Call<'_>,
+    change: impl FnOnce(&mut FundAuthOrder, String, BeijingDateTime) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let mut st = c.env.lock();
+    let now = c.env.now();
+    let operation_id = new_operation_id(&mut st.ledger, now);
+    let book = st.parts.get_mut::<FundAuthBook>();
+    let no = named(c, book)?;
+    let o = book.orders.get_mut(&no).ok_or_else(order_not_exist)?;
+    change(o, operation_id, now)
 }
 
 /// Refuses to take `amount` from an order that is over or holds less than that.
@@ -300,13 +308,7 @@ fn detail_query(c: &Call<'_>) -> Result<Node, Failure> {
 /// Cancels a freeze: whatever it still holds goes back to the user and the order
 /// closes. Refused once money was paid from it.
 fn cancel(c: &Call<'_>) -> Result<Node, Failure> {
-    let (o, op) = {
-        let mut st = c.env.lock();
-        let now = c.env.now();
-        let op_id = new_operation_id(&mut st.ledger, now);
-        let book = st.parts.get_mut::<FundAuthBook>();
-        let no = named(c, book)?;
-        let o = book.orders.get_mut(&no).ok_or_else(order_not_exist)?;
+    let (o, op) = change_order(c, |o, operation_id, now| {
         let op = operation(c, o, Some("FREEZE"))?.clone();
         if o.paid > Amount::ZERO {
             return Err(Failure::business(
@@ -317,7 +319,7 @@ fn cancel(c: &Call<'_>) -> Result<Node, Failure> {
         let rest = o.rest();
         if rest > Amount::ZERO {
             o.apply(FundAuthOperation {
-                operation_id: op_id,
+                operation_id,
                 out_request_no: format!("{}-cancel", op.out_request_no),
                 kind: FundAuthOperationKind::Unfreeze,
                 amount: rest,
@@ -325,8 +327,8 @@ fn cancel(c: &Call<'_>) -> Result<Node, Failure> {
                 at: now,
             });
         }
-        (o.clone(), op)
-    };
+        Ok((o.clone(), op))
+    })?;
     let mut n = Node::success();
     order_ids(&mut n, &o);
     n.set("operation_id", op.operation_id.as_str());
