@@ -36,6 +36,7 @@
 pub mod cli;
 // Transport and the test-facing handle:
 mod member_hooks;
+mod payment_hooks;
 mod sandbox;
 mod server;
 // The protocol layer: parsing, checks, the pipeline and the answers' wire form.

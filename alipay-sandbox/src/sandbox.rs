@@ -15,9 +15,7 @@ use crate::env::Env;
 use crate::error::SandboxError;
 use crate::gateway::{Gateway, Outcome};
 use crate::keys::{self, SandboxKeys};
-use crate::models::agreement::{self, Agreement, AgreementBook};
 use crate::models::esign::{self, EsignFlow};
-use crate::models::fund_auth::{FundAuthBook, FundAuthOrder};
 use crate::models::royalty::{RoyaltyBook, Settlement};
 use crate::models::shop::{self, Shop, ShopApplyOrder};
 use crate::models::trade::{self, Refund, Trade, TradeBook};
@@ -174,24 +172,9 @@ impl Sandbox {
         self.trade(&out).ok_or(SandboxError::UnknownTrade(out))
     }
 
-    /// Hands a signed `alipay.fund.auth.order.app.freeze` order string to the
-    /// platform as the Alipay app would once the user confirmed: it is checked like
-    /// any request, the funds are frozen and the freeze notification goes out.
-    pub async fn confirm_app_freeze(
-        &self,
-        order_string: &str,
-    ) -> Result<FundAuthOrder, SandboxError> {
-        let node = self
-            .submit_app_order(order_string, "alipay.fund.auth.order.app.freeze")
-            .await?;
-        let auth_no = node_text(&node, "auth_no");
-        self.fund_auth_order(&auth_no)
-            .ok_or(SandboxError::UnknownFundAuthOrder(auth_no))
-    }
-
     /// Runs an app order string of `method` through the gateway; the answer's node
     /// when it succeeded.
-    async fn submit_app_order(
+    pub(crate) async fn submit_app_order(
         &self,
         order_string: &str,
         method: &str,
@@ -234,61 +217,6 @@ impl Sandbox {
             });
         }
         Ok(node)
-    }
-
-    /// The simulated user signs an agreement stored by a signing page (with
-    /// `auto_pay_pages(false)`); the signing notification goes out as usual.
-    pub fn sign_agreement(&self, agreement_no: &str) -> Result<Agreement, SandboxError> {
-        agreement::sign_as_user(self.env(), agreement_no).map_err(|status| match status {
-            None => SandboxError::UnknownAgreement(agreement_no.to_owned()),
-            Some(status) => SandboxError::AgreementState {
-                agreement_no: agreement_no.to_owned(),
-                status: status.to_string(),
-            },
-        })
-    }
-
-    /// The user ends an agreement from the Alipay app; the unsigning notification
-    /// goes to the signing request's `notify_url`.
-    pub fn unsign_agreement(&self, agreement_no: &str) -> Result<Agreement, SandboxError> {
-        agreement::unsign_as_user(self.env(), agreement_no)
-            .ok_or_else(|| SandboxError::UnknownAgreement(agreement_no.to_owned()))
-    }
-
-    /// An agreement by agreement number.
-    pub fn agreement(&self, agreement_no: &str) -> Option<Agreement> {
-        self.env()
-            .lock()
-            .parts
-            .get_mut::<AgreementBook>()
-            .agreements
-            .get(agreement_no)
-            .cloned()
-    }
-
-    /// Every agreement, by agreement number (signed, pending and ended).
-    pub fn agreements(&self) -> Vec<Agreement> {
-        let mut st = self.env().lock();
-        let book = st.parts.get_mut::<AgreementBook>();
-        book.agreements.values().cloned().collect()
-    }
-
-    /// A fund-authorisation order by authorisation number.
-    pub fn fund_auth_order(&self, auth_no: &str) -> Option<FundAuthOrder> {
-        self.env()
-            .lock()
-            .parts
-            .get_mut::<FundAuthBook>()
-            .orders
-            .get(auth_no)
-            .cloned()
-    }
-
-    /// Every fund-authorisation order, by authorisation number.
-    pub fn fund_auth_orders(&self) -> Vec<FundAuthOrder> {
-        let mut st = self.env().lock();
-        let book = st.parts.get_mut::<FundAuthBook>();
-        book.orders.values().cloned().collect()
     }
 
     /// A trade by merchant order number.
@@ -558,7 +486,7 @@ impl Drop for Sandbox {
 }
 
 /// A text field of a response node (empty when absent).
-fn node_text(node: &serde_json::Value, k: &str) -> String {
+pub(crate) fn node_text(node: &serde_json::Value, k: &str) -> String {
     node.get(k)
         .and_then(|x| x.as_str())
         .unwrap_or_default()

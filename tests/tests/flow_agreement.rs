@@ -19,7 +19,7 @@ use alipay_api::types::NaiveDate;
 use alipay_api::{Amount, BeijingDateTime, Client, GenericRequest};
 use alipay_sandbox::{AgreementStatus, Sandbox, SandboxConfig, TradeStatus};
 use sandbox_support::{
-    browser, delivered, form_fields, order_no, sub_code, submit, NotifyReceiver,
+    browser, delivered, form_fields, order_no, sub_code, submit, text_of, NotifyReceiver,
 };
 
 const RETURN_URL: &str = "https://merchant.example/agreement/done";
@@ -88,11 +88,6 @@ fn deduct(
 async fn refusal(c: &Client, no: &str, product: ProductCode, amount: &str) -> String {
     let (_, req) = deduct(no, product, amount, "http://127.0.0.1:9/unused");
     sub_code(c.execute(&req).await)
-}
-
-/// What a browser request brings back, as text.
-async fn page_text(req: reqwest::RequestBuilder) -> String {
-    req.send().await.unwrap().text().await.unwrap()
 }
 
 fn query_by_no(no: &str) -> alipay_api::Validated<AlipayUserAgreementQuery> {
@@ -331,7 +326,7 @@ async fn merchant_deduction_signed_on_the_sandbox_page_then_ended_by_the_user() 
 
     // The browser posts the form; the agreement waits for the user on a page.
     let (action, fields) = form_fields(&c.page_form(&req).unwrap());
-    let html = page_text(submit(&action, &fields)).await;
+    let html = text_of(submit(&action, &fields)).await;
     let pending = gw.agreements().pop().unwrap();
     assert_eq!(pending.status, AgreementStatus::Temp);
     let link = format!("/sandbox/agreement/{}", pending.agreement_no);
@@ -366,7 +361,7 @@ async fn merchant_deduction_signed_on_the_sandbox_page_then_ended_by_the_user() 
         .await
         .unwrap();
     assert_eq!(again.status(), 409);
-    let html = page_text(submit(&action, &fields)).await;
+    let html = text_of(submit(&action, &fields)).await;
     assert!(html.contains("USER_AGREEMENT_ALREADY_EXIST"), "{html}");
 
     // Merchant deductions have no schedule: any number, any day.
@@ -415,7 +410,7 @@ async fn signing_requests_are_checked_before_any_agreement_exists() {
         "personal_product_code": "CYCLE_PAY_AUTH_P",
         "access_params": {"channel": "ALIPAYAPP"},
     }));
-    let html = page_text(browser().get(c.page_url(&no_rule).unwrap())).await;
+    let html = text_of(browser().get(c.page_url(&no_rule).unwrap())).await;
     assert!(
         html.contains("isv.invalid-parameter") && html.contains("period_rule_params"),
         "{html}"
@@ -426,7 +421,7 @@ async fn signing_requests_are_checked_before_any_agreement_exists() {
         "access_params": {"channel": "ALIPAYAPP"},
         "period_rule_params": {"period_type": "MONTH", "period": 1, "execute_time": "2030-01-29", "single_amount": "9.90"},
     }));
-    let html = page_text(browser().get(c.page_url(&on_29th).unwrap())).await;
+    let html = text_of(browser().get(c.page_url(&on_29th).unwrap())).await;
     assert!(html.contains("29th"), "{html}");
     assert!(gw.agreements().is_empty());
     // Unknown agreements everywhere.

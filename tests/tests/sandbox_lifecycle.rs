@@ -6,7 +6,7 @@ use alipay_api::trade::{
     AlipayTradeCancel, AlipayTradeClose, AlipayTradeCreate, AlipayTradeFastpayRefundQuery,
     AlipayTradePay, AlipayTradePrecreate, AlipayTradeQuery, AlipayTradeRefund,
 };
-use alipay_api::{Amount, Client, Error};
+use alipay_api::{Amount, Client};
 use alipay_sandbox::{Sandbox, SandboxConfig, TradeStatus};
 use sandbox_support::{order_no, sub_code};
 
