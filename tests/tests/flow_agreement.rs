@@ -19,7 +19,7 @@ use alipay_api::types::NaiveDate;
 use alipay_api::{Amount, BeijingDateTime, Client, GenericRequest};
 use alipay_sandbox::{AgreementStatus, Sandbox, SandboxConfig, TradeStatus};
 use sandbox_support::{
-    browser, delivered, form_fields, order_no, sub_code, submit, text_of, NotifyReceiver,
+    browser, delivered, form_fields, order_no, refused, submit, text_of, NotifyReceiver,
 };
 
 const RETURN_URL: &str = "https://merchant.example/agreement/done";
@@ -87,7 +87,7 @@ fn deduct(
 /// The `sub_code` refusing a deduction of `amount` under agreement `no`.
 async fn refusal(c: &Client, no: &str, product: ProductCode, amount: &str) -> String {
     let (_, req) = deduct(no, product, amount, "http://127.0.0.1:9/unused");
-    sub_code(c.execute(&req).await)
+    refused(c.execute(&req).await)
 }
 
 fn query_by_no(no: &str) -> alipay_api::Validated<AlipayUserAgreementQuery> {
@@ -192,7 +192,7 @@ async fn recurring_agreement_signs_deducts_moves_its_plan_and_unsigns() {
     // Above the single limit: refused, and no trade is left behind.
     let (out, too_much) = deduct(&no, ProductCode::CyclePayAuth, "20.01", &receiver.url);
     assert_eq!(
-        sub_code(c.execute(&too_much).await),
+        refused(c.execute(&too_much).await),
         "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED"
     );
     assert!(gw.trade(&out).is_none());
@@ -223,7 +223,7 @@ async fn recurring_agreement_signs_deducts_moves_its_plan_and_unsigns() {
 
     // The next deduction only moves later.
     assert_eq!(
-        sub_code(c.execute(&move_to(&no, later(30))).await),
+        refused(c.execute(&move_to(&no, later(30))).await),
         "DEDUCT_TIME_INVALID"
     );
     let moved = c.execute(&move_to(&no, later(33))).await.unwrap();
@@ -246,15 +246,15 @@ async fn recurring_agreement_signs_deducts_moves_its_plan_and_unsigns() {
 
     // Nothing works on an ended agreement.
     assert_eq!(
-        sub_code(c.execute(&query_by_no(&no)).await),
+        refused(c.execute(&query_by_no(&no)).await),
         "USER_AGREEMENT_NOT_EXIST"
     );
     assert_eq!(
-        sub_code(c.execute(&unsign).await),
+        refused(c.execute(&unsign).await),
         "USER_AGREEMENT_NOT_EXIST"
     );
     assert_eq!(
-        sub_code(c.execute(&move_to(&no, later(40))).await),
+        refused(c.execute(&move_to(&no, later(40))).await),
         "USER_AGREEMENT_NOT_EXIST"
     );
     assert_eq!(
@@ -337,7 +337,7 @@ async fn merchant_deduction_signed_on_the_sandbox_page_then_ended_by_the_user() 
         "ACQ.AGREEMENT_INVALID"
     );
     assert_eq!(
-        sub_code(c.execute(&query_by_no(&no)).await),
+        refused(c.execute(&query_by_no(&no)).await),
         "USER_AGREEMENT_NOT_EXIST"
     );
 
@@ -374,7 +374,7 @@ async fn merchant_deduction_signed_on_the_sandbox_page_then_ended_by_the_user() 
         "ACQ.AGREEMENT_ERROR_PARAM"
     );
     assert_eq!(
-        sub_code(c.execute(&move_to(&no, later(3))).await),
+        refused(c.execute(&move_to(&no, later(3))).await),
         "AGREEMENT_NOT_CYCLE_PAY"
     );
 
@@ -426,12 +426,12 @@ async fn signing_requests_are_checked_before_any_agreement_exists() {
     assert!(gw.agreements().is_empty());
     // Unknown agreements everywhere.
     assert_eq!(
-        sub_code(c.execute(&query_by_no("20240000000000000001")).await),
+        refused(c.execute(&query_by_no("20240000000000000001")).await),
         "USER_AGREEMENT_NOT_EXIST"
     );
     let nobody = AlipayUserAgreementQuery::builder().build().unwrap();
     assert_eq!(
-        sub_code(c.execute(&nobody).await),
+        refused(c.execute(&nobody).await),
         "USER_AGREEMENT_NOT_EXIST"
     );
     let (out, d) = deduct(
@@ -440,6 +440,6 @@ async fn signing_requests_are_checked_before_any_agreement_exists() {
         "1.00",
         "http://127.0.0.1:9/n",
     );
-    assert_eq!(sub_code(c.execute(&d).await), "ACQ.AGREEMENT_NOT_EXIST");
+    assert_eq!(refused(c.execute(&d).await), "ACQ.AGREEMENT_NOT_EXIST");
     assert!(gw.trade(&out).is_none());
 }

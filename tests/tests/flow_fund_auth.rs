@@ -17,7 +17,7 @@ use alipay_api::models::{
 use alipay_api::trade::{AlipayTradePay, TradeStatusSync};
 use alipay_api::{Amount, Client};
 use alipay_sandbox::{FundAuthOperationKind, FundAuthOrderStatus, Sandbox, SandboxConfig};
-use sandbox_support::{delivered, order_no, sub_code, NotifyReceiver};
+use sandbox_support::{delivered, order_no, refused, NotifyReceiver};
 
 fn yuan(fen: i64) -> Option<Amount> {
     Some(Amount::from_fen(fen))
@@ -135,7 +135,7 @@ async fn app_freeze_pays_from_the_frozen_funds_and_releases_the_rest() {
         &receiver.url,
     );
     assert_eq!(
-        sub_code(c.execute(&too_much).await),
+        refused(c.execute(&too_much).await),
         "ACQ.REQUEST_AMOUNT_EXCEED"
     );
     assert!(gw.trade(&out).is_none());
@@ -168,7 +168,7 @@ async fn app_freeze_pays_from_the_frozen_funds_and_releases_the_rest() {
 
     // Releasing more than is left is refused; releasing the rest finishes the order.
     let over = unfreeze(&auth_no, "U1", "60.01", &receiver.url);
-    assert_eq!(sub_code(c.execute(&over).await), "REQUEST_AMOUNT_EXCEED");
+    assert_eq!(refused(c.execute(&over).await), "REQUEST_AMOUNT_EXCEED");
     let rest = unfreeze(&auth_no, "U1", "60.00", &receiver.url);
     let r = c.execute(&rest).await.unwrap();
     assert_eq!(
@@ -191,7 +191,7 @@ async fn app_freeze_pays_from_the_frozen_funds_and_releases_the_rest() {
     let again = c.execute(&rest).await.unwrap();
     assert_eq!(again.operation_id, r.operation_id);
     assert_eq!(
-        sub_code(
+        refused(
             c.execute(&unfreeze(&auth_no, "U1", "1.00", &receiver.url))
                 .await
         ),
@@ -227,16 +227,16 @@ async fn app_freeze_pays_from_the_frozen_funds_and_releases_the_rest() {
         AuthConfirmMode::NotComplete,
         &receiver.url,
     );
-    assert_eq!(sub_code(c.execute(&late).await), "ACQ.ORDER_ALREADY_FINISH");
+    assert_eq!(refused(c.execute(&late).await), "ACQ.ORDER_ALREADY_FINISH");
     assert_eq!(
-        sub_code(
+        refused(
             c.execute(&unfreeze(&auth_no, "U2", "1.00", &receiver.url))
                 .await
         ),
         "ORDER_ALREADY_FINISH"
     );
     // Repeating the paid trade is answered by the trade, not charged again.
-    assert_eq!(sub_code(c.execute(&pay).await), "ACQ.TRADE_HAS_SUCCESS");
+    assert_eq!(refused(c.execute(&pay).await), "ACQ.TRADE_HAS_SUCCESS");
 }
 
 #[tokio::test]
@@ -287,7 +287,7 @@ async fn in_person_freeze_is_cancelled_back_to_the_user() {
             .unwrap()
     };
     assert_eq!(
-        sub_code(c.execute(&freeze("1234")).await),
+        refused(c.execute(&freeze("1234")).await),
         "PAYMENT_AUTH_CODE_INVALID"
     );
     let r = c.execute(&freeze("287951669891795468")).await.unwrap();
@@ -322,7 +322,7 @@ async fn in_person_freeze_is_cancelled_back_to_the_user() {
         AuthConfirmMode::NotComplete,
         &receiver.url,
     );
-    assert_eq!(sub_code(c.execute(&pay).await), "ACQ.ORDER_ALREADY_CLOSED");
+    assert_eq!(refused(c.execute(&pay).await), "ACQ.ORDER_ALREADY_CLOSED");
 }
 
 #[tokio::test]
@@ -332,16 +332,16 @@ async fn unknown_orders_and_operations_are_refused() {
     let c = gw.client().unwrap();
     let nowhere = "2099010110002001000000000001";
     let q = detail(nowhere, "x").build().unwrap();
-    assert_eq!(sub_code(c.execute(&q).await), "AUTH_ORDER_NOT_EXIST");
+    assert_eq!(refused(c.execute(&q).await), "AUTH_ORDER_NOT_EXIST");
     assert_eq!(
-        sub_code(
+        refused(
             c.execute(&unfreeze(nowhere, "U", "1.00", &receiver.url))
                 .await
         ),
         "AUTH_ORDER_NOT_EXIST"
     );
     let (out, pay) = pay_from(nowhere, "1.00", AuthConfirmMode::NotComplete, &receiver.url);
-    assert_eq!(sub_code(c.execute(&pay).await), "ACQ.AUTH_ORDER_NOT_EXIST");
+    assert_eq!(refused(c.execute(&pay).await), "ACQ.AUTH_ORDER_NOT_EXIST");
     assert!(gw.trade(&out).is_none());
 
     let auth_no = app_freeze(&gw, &c, &receiver, &order_no("deposit"), "10.00")
@@ -349,7 +349,7 @@ async fn unknown_orders_and_operations_are_refused() {
         .auth_no
         .unwrap();
     let q = detail(&auth_no, "no-such-request").build().unwrap();
-    assert_eq!(sub_code(c.execute(&q).await), "AUTH_OPERATION_NOT_EXIST");
+    assert_eq!(refused(c.execute(&q).await), "AUTH_OPERATION_NOT_EXIST");
     let cancel = AlipayFundAuthOperationCancel::builder()
         .auth_no(&auth_no)
         .operation_id("1")
@@ -357,7 +357,7 @@ async fn unknown_orders_and_operations_are_refused() {
         .build()
         .unwrap();
     assert_eq!(
-        sub_code(c.execute(&cancel).await),
+        refused(c.execute(&cancel).await),
         "AUTH_OPERATION_NOT_EXIST"
     );
     // A cancel after a payment is refused: release the rest instead.
@@ -376,7 +376,7 @@ async fn unknown_orders_and_operations_are_refused() {
         .build()
         .unwrap();
     assert_eq!(
-        sub_code(c.execute(&cancel).await),
+        refused(c.execute(&cancel).await),
         "ORDER_STATUS_NOT_SUPPORT"
     );
     // Both one-of rules are checked before anything is sent.

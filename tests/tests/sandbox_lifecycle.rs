@@ -8,7 +8,7 @@ use alipay_api::trade::{
 };
 use alipay_api::{Amount, Client};
 use alipay_sandbox::{Sandbox, SandboxConfig, TradeStatus};
-use sandbox_support::{order_no, sub_code};
+use sandbox_support::{order_no, refused};
 
 fn wire<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -77,12 +77,12 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
     assert_eq!(closed.out_trade_no.as_deref(), Some(a.as_str()));
     assert_eq!(status(&c, &a).await, "TRADE_CLOSED");
     assert_eq!(
-        sub_code(c.execute(&refund(&a, "1.00", "r")).await),
+        refused(c.execute(&refund(&a, "1.00", "r")).await),
         "ACQ.TRADE_STATUS_ERROR"
     );
     assert!(gw.pay_trade(&a).is_err());
     assert_eq!(
-        sub_code(
+        refused(
             c.execute(
                 &AlipayTradeClose::builder()
                     .out_trade_no(&a)
@@ -100,7 +100,7 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
     assert_eq!(gw.pay_trade(&b).unwrap().status, TradeStatus::TradeSuccess);
     assert_eq!(status(&c, &b).await, "TRADE_SUCCESS");
     assert_eq!(
-        sub_code(
+        refused(
             c.execute(
                 &AlipayTradeClose::builder()
                     .out_trade_no(&b)
@@ -119,11 +119,11 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
     assert_eq!(again.fund_change.as_deref(), Some("N"));
     assert_eq!(again.refund_fee, Some(Amount::from_fen(3000)));
     assert_eq!(
-        sub_code(c.execute(&refund(&b, "40.00", "r1")).await),
+        refused(c.execute(&refund(&b, "40.00", "r1")).await),
         "ACQ.DISCORDANT_REPEAT_REQUEST"
     );
     assert_eq!(
-        sub_code(c.execute(&refund(&b, "70.01", "r2")).await),
+        refused(c.execute(&refund(&b, "70.01", "r2")).await),
         "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
     );
     let r2 = c.execute(&refund(&b, "70.00", "r2")).await.unwrap();
@@ -134,7 +134,7 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
         "a full refund closes the trade"
     );
     assert_eq!(
-        sub_code(c.execute(&refund(&b, "0.01", "r3")).await),
+        refused(c.execute(&refund(&b, "0.01", "r3")).await),
         "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
     );
     assert_eq!(gw.refunds().len(), 2);
@@ -156,7 +156,7 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
 
     // Re-using an order number.
     assert_eq!(
-        sub_code(
+        refused(
             c.execute(
                 &AlipayTradePrecreate::builder()
                     .out_trade_no(&b)
@@ -170,7 +170,7 @@ async fn close_only_unpaid_and_refund_within_what_was_paid() {
         "ACQ.TRADE_HAS_CLOSE"
     );
     assert_eq!(
-        sub_code(
+        refused(
             c.execute(
                 &AlipayTradeQuery::builder()
                     .out_trade_no("missing")
@@ -201,11 +201,11 @@ async fn pay_cancel_and_seller_balance() {
     assert_eq!(paid.total_amount, Some(Amount::from_fen(2000)));
     assert!(paid.trade_no.is_some() && paid.gmt_payment.is_some());
     assert_eq!(
-        sub_code(c.execute(&pay(&d, "287951669891795468")).await),
+        refused(c.execute(&pay(&d, "287951669891795468")).await),
         "ACQ.TRADE_HAS_SUCCESS"
     );
     assert_eq!(
-        sub_code(c.execute(&pay(&order_no("bad"), "12345")).await),
+        refused(c.execute(&pay(&order_no("bad"), "12345")).await),
         "ACQ.PAYMENT_AUTH_CODE_INVALID"
     );
 
@@ -233,7 +233,7 @@ async fn pay_cancel_and_seller_balance() {
     c.execute(&pay(&f, "287951669891795469")).await.unwrap();
     gw.set_seller_balance(Amount::from_fen(500));
     assert_eq!(
-        sub_code(c.execute(&refund(&f, "6.00", "x")).await),
+        refused(c.execute(&refund(&f, "6.00", "x")).await),
         "ACQ.SELLER_BALANCE_NOT_ENOUGH"
     );
     c.execute(&refund(&f, "5.00", "x")).await.unwrap();

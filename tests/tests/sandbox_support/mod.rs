@@ -72,14 +72,12 @@ impl NotifyReceiver {
     }
 }
 
-/// The `sub_code` of a signed business refusal; anything else fails the test.
-pub fn sub_code(r: Result<impl std::fmt::Debug, Error>) -> String {
+/// The `sub_code` of a call refused with a signed business error; anything else
+/// fails the test.
+pub fn refused(r: Result<impl std::fmt::Debug, Error>) -> String {
     match r {
-        Err(Error::Api(e)) => {
-            assert!(e.signed, "business errors are signed: {e:?}");
-            e.sub_code.clone().unwrap_or_default()
-        }
-        other => panic!("expected an Alipay error, got {other:?}"),
+        Err(e) if e.api().is_some_and(|a| a.signed) => sub_code(&e).to_owned(),
+        other => panic!("expected a signed Alipay error, got {other:?}"),
     }
 }
 
