@@ -16,6 +16,11 @@ fn cargo() -> String {
 }
 
 fn run(dir: &Path, target: &Path, args: &[&str]) -> Result<Duration, String> {
+    run_with_stderr(dir, target, args).map(|(d, _)| d)
+}
+
+/// `cargo <args>`: how long it took and what it wrote to stderr (warnings included).
+fn run_with_stderr(dir: &Path, target: &Path, args: &[&str]) -> Result<(Duration, String), String> {
     let t = Instant::now();
     let out = Command::new(cargo())
         .args(args)
@@ -23,14 +28,11 @@ fn run(dir: &Path, target: &Path, args: &[&str]) -> Result<Duration, String> {
         .env("CARGO_TARGET_DIR", target)
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     if !out.status.success() {
-        return Err(format!(
-            "`cargo {}` failed:\n{}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(format!("`cargo {}` failed:\n{stderr}", args.join(" ")));
     }
-    Ok(t.elapsed())
+    Ok((t.elapsed(), stderr))
 }
 
 /// Tracked files of the repository (the working tree's version of each).
@@ -185,7 +187,15 @@ pub fn check_features_cmd(root: &Path) -> Result<(), String> {
         } else {
             f.as_str()
         };
-        match run(root, &target, &args) {
+        // A feature alone must build warning-free too (cargo replays cached warnings).
+        let checked = run_with_stderr(root, &target, &args).and_then(|(d, stderr)| {
+            if stderr.contains("warning:") {
+                Err(stderr)
+            } else {
+                Ok(d)
+            }
+        });
+        match checked {
             Ok(d) => eprintln!("  {shown:<24} ok ({:.1} s)", d.as_secs_f64()),
             Err(e) => {
                 eprintln!("  {shown:<24} FAILED\n{e}");
@@ -197,7 +207,7 @@ pub fn check_features_cmd(root: &Path) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "these features do not compile alone: {}",
+            "these features do not compile alone without warnings: {}",
             failed.join(", ")
         ))
     }

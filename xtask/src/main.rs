@@ -33,7 +33,7 @@ pub(crate) const USAGE: &str = "usage:
       time cargo build/check of alipay-api against the budgets (full build 45 s, one
       family 10 s, check 25 s, doctests); prints lines per method
   cargo xtask check-features
-      cargo check alipay-api with each family and product feature alone
+      cargo check alipay-api with each family and product feature alone; any warning fails
   cargo xtask catalog build|refresh [options]
       rebuild or refresh the facts-only catalogue in catalog/ (`cargo xtask catalog` for details)
   cargo xtask drift [--wheel <file.whl>] [--json] [--fail-on added|removed|added,removed]

@@ -336,6 +336,10 @@ impl<R> std::ops::Deref for Validated<R> {
 impl<R: Method> Validated<R> {
     /// Serialises `request`, fills in the spec's defaults and fixed values, and runs the
     /// spec's validator over exactly what will be sent.
+    #[allow(
+        dead_code,
+        reason = "generated builders call it; a build with no family has none"
+    )]
     pub(crate) fn new(request: R) -> Result<Self, crate::ValidationError> {
         let schema = R::schema();
         let mut biz = match serde_json::to_value(&request) {
