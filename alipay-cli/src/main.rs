@@ -63,7 +63,8 @@ enum Command {
     Keygen(keys::KeygenArgs),
     /// Run the local Alipay gateway (the alipay-sandbox binary's flags).
     Gateway(alipay_sandbox::cli::GatewayArgs),
-    /// Deliver a signed test notification to a local webhook (loopback only).
+    /// Deliver any notification of the spec, made as the local gateway makes it, to a
+    /// local webhook (loopback only).
     Trigger(trigger::TriggerArgs),
 }
 

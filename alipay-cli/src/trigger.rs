@@ -1,103 +1,96 @@
-//! `alipay trigger EVENT --to URL`: a signed test notification, as the local
-//! gateway would send it, delivered to a webhook on this machine only.
+//! `alipay trigger EVENT --to URL`: a test notification, made and signed exactly as
+//! the local gateway posts it, delivered to a webhook on this machine only.
 //!
-//! Each event is one entry of [`EVENTS`]: its fields (with placeholders) and the
-//! rule its signature follows. An E签宝 or shop callback is one more entry.
+//! An event is any notification of the spec (by type name, e.g. `UserAgreementSigned`,
+//! or by its `notify_type` / `msg_method` / `action`), or one of the [`PRESETS`]: a
+//! trade notification with the fields of a common case set.
 
 use std::net::{IpAddr, ToSocketAddrs as _};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use alipay_api::crypto::sign_base64;
-use alipay_api::protocol::notify_content;
 use alipay_api::{BeijingDateTime, PrivateKey, SignType};
+use alipay_sandbox::{sample_notification, NotificationSigning, SampleNotification};
 use serde::Serialize;
 
 use crate::error::{CliError, EXIT_NEGATIVE};
 use crate::output::Report;
 
-/// The V1 rule of asynchronous notifications: the signature leaves out `sign` and
-/// `sign_type`. Each entry names its own rule, for callbacks that differ.
-const V1: &[&str] = &["sign", "sign_type"];
-
-/// A notification `alipay trigger` can send.
+/// A common case of a notification: its fields set (an empty value removes one).
 #[derive(Debug)]
-pub struct Event {
+pub struct Preset {
     /// The name on the command line.
     pub name: &'static str,
     /// One line on what it tells the merchant.
     pub summary: &'static str,
-    /// The parameters the signature leaves out.
-    pub signed_without: &'static [&'static str],
-    /// The fields besides the common ones (`notify_time`, `notify_id`, `app_id`,
-    /// `charset`, `version`, `sign_type`). Values may hold `{now}`, `{app_id}`,
-    /// `{trade_no}`, `{out_trade_no}` and `{out_biz_no}`.
+    /// The notification it is.
+    pub notification: &'static str,
+    /// The fields set; `{now}` is the time of sending.
     pub fields: &'static [(&'static str, &'static str)],
 }
 
-const TRADE: &[(&str, &str)] = &[
-    ("notify_type", "trade_status_sync"),
-    ("auth_app_id", "{app_id}"),
-    ("trade_no", "{trade_no}"),
-    ("out_trade_no", "{out_trade_no}"),
-    ("buyer_id", "2088000000000002"),
-    ("buyer_logon_id", "buy***@example.com"),
-    ("seller_id", "2088000000000001"),
-    ("total_amount", "88.88"),
-    ("subject", "Test order"),
-    ("gmt_create", "{now}"),
-];
-
-/// Every event, by name.
-pub const EVENTS: &[Event] = &[
-    Event {
+/// Trade cases the spec's sample values do not make by themselves.
+pub const PRESETS: &[Preset] = &[
+    Preset {
         name: "trade.success",
         summary: "a trade was paid: trade_status_sync, TRADE_SUCCESS",
-        signed_without: V1,
+        notification: "TradeStatusSync",
         fields: &[
             ("trade_status", "TRADE_SUCCESS"),
+            ("total_amount", "88.88"),
             ("receipt_amount", "88.88"),
             ("buyer_pay_amount", "88.88"),
             ("gmt_payment", "{now}"),
+            ("out_biz_no", ""),
+            ("refund_fee", ""),
+            ("gmt_refund", ""),
+            ("gmt_close", ""),
         ],
     },
-    Event {
+    Preset {
         name: "trade.closed",
         summary: "an unpaid trade was closed, or a paid one fully refunded: TRADE_CLOSED",
-        signed_without: V1,
-        fields: &[("trade_status", "TRADE_CLOSED"), ("gmt_close", "{now}")],
+        notification: "TradeStatusSync",
+        fields: &[
+            ("trade_status", "TRADE_CLOSED"),
+            ("gmt_close", "{now}"),
+            ("gmt_payment", ""),
+            ("out_biz_no", ""),
+            ("refund_fee", ""),
+            ("gmt_refund", ""),
+        ],
     },
-    Event {
+    Preset {
         name: "refund",
         summary: "part of a paid trade was refunded: TRADE_SUCCESS with refund_fee",
-        signed_without: V1,
+        notification: "TradeStatusSync",
         fields: &[
             ("trade_status", "TRADE_SUCCESS"),
-            ("gmt_payment", "{now}"),
-            ("out_biz_no", "{out_biz_no}"),
+            ("total_amount", "88.88"),
             ("refund_fee", "10.00"),
             ("gmt_refund", "{now}"),
+            ("gmt_close", ""),
         ],
     },
 ];
 
-/// Whether an event is a trade notification (takes the common trade fields).
-fn is_trade(e: &Event) -> bool {
-    e.name.starts_with("trade.") || e.name == "refund"
-}
-
+/// What `trigger` can send, for the help and the unknown-event error.
 fn event_list() -> String {
-    EVENTS
+    let presets = PRESETS
         .iter()
-        .map(|e| format!("{} ({})", e.name, e.summary))
-        .collect::<Vec<_>>()
-        .join("; ")
+        .map(|p| format!("{} ({})", p.name, p.summary));
+    let names = alipay_sandbox::notification_names()
+        .into_iter()
+        .map(str::to_owned);
+    presets.chain(names).collect::<Vec<_>>().join("; ")
 }
 
 /// `alipay trigger` options.
 #[derive(Debug, clap::Args)]
 pub struct TriggerArgs {
-    /// The event: trade.success, trade.closed or refund.
+    /// The event: a notification's type name (e.g. UserAgreementSigned, ShopAuditResult,
+    /// EsignFlowFinished), its notify_type / msg_method / action, or a preset:
+    /// trade.success, trade.closed, refund. An unknown name lists them all.
     pub event: String,
     /// The webhook URL; loopback only (127.0.0.1, ::1, localhost).
     #[arg(long)]
@@ -106,7 +99,8 @@ pub struct TriggerArgs {
     /// with that gateway's platform key, so a client configured for it verifies it.
     #[arg(long, value_name = "DIR")]
     pub keys: PathBuf,
-    /// Set or add a field, repeatable (e.g. --set out_trade_no=T1 --set total_amount=9.99).
+    /// Set or add a field, repeatable (e.g. --set out_trade_no=T1 --set total_amount=9.99);
+    /// `--set k=` removes one. A message's fields are those of its `biz_content`.
     #[arg(long = "set", value_name = "K=V", value_parser = parse_set)]
     pub set: Vec<(String, String)>,
     /// The notification's charset: utf-8 or gbk.
@@ -134,7 +128,10 @@ pub struct TriggerReport {
     pub status: u16,
     /// The start of the webhook's answer.
     pub answer: String,
-    /// Whether the answer was exactly `success` (Alipay stops retrying only then).
+    /// Whether Alipay signed it (a partner's callback, e签宝's, is unsigned).
+    pub signed: bool,
+    /// Whether the answer acknowledges it: exactly `success` for Alipay's (it
+    /// retries until then), any 2xx for a partner's callback.
     pub acknowledged: bool,
 }
 
@@ -195,100 +192,44 @@ fn load_keys(dir: &std::path::Path) -> Result<(PrivateKey, String), CliError> {
     Ok((key, app_id))
 }
 
-/// The event's parameters, signed.
+/// The event's notification: the preset's fields (or none), then `--set`'s, signed
+/// with the gateway's platform key.
 fn build(
-    event: &Event,
     args: &TriggerArgs,
     key: &PrivateKey,
     app_id: &str,
-) -> Result<Vec<(String, String)>, CliError> {
-    let now = BeijingDateTime::now();
-    let stamp = now.naive().format("%Y%m%d%H%M%S").to_string();
-    let fill = |v: &str| {
-        v.replace("{now}", &now.to_string())
-            .replace("{app_id}", app_id)
-            .replace("{trade_no}", &format!("{stamp}22000000000001"))
-            .replace("{out_trade_no}", &format!("T{stamp}"))
-            .replace("{out_biz_no}", &format!("R{stamp}"))
+) -> Result<SampleNotification, CliError> {
+    let preset = PRESETS.iter().find(|p| p.name == args.event);
+    let now = BeijingDateTime::now().to_string();
+    let mut fields: Vec<(String, String)> = preset
+        .map(|p| p.fields)
+        .unwrap_or_default()
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.replace("{now}", &now)))
+        .collect();
+    fields.extend(args.set.iter().cloned());
+    let signing = NotificationSigning {
+        app_id,
+        signer: key,
+        sign_type: SignType::Rsa2,
+        charset: &args.charset,
     };
-    let common = [
-        ("notify_time", "{now}"),
-        ("notify_id", "cli-{out_trade_no}"),
-        ("app_id", "{app_id}"),
-        ("charset", args.charset.as_str()),
-        ("version", "1.0"),
-        ("sign_type", SignType::Rsa2.as_str()),
-    ];
-    let trade: &[(&str, &str)] = if is_trade(event) { TRADE } else { &[] };
-    let mut params: Vec<(String, String)> = Vec::new();
-    for (k, v) in common.iter().chain(trade).chain(event.fields) {
-        params.retain(|(key, _)| key != k);
-        params.push(((*k).to_owned(), fill(v)));
-    }
-    for (k, v) in &args.set {
-        params.retain(|(key, _)| key != k);
-        params.push((k.clone(), v.clone()));
-    }
-    let text = notify_content(
-        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        event.signed_without,
-    );
-    let bytes = charset_bytes(&text, &args.charset)?;
-    let sign =
-        sign_base64(key, SignType::Rsa2, &bytes).map_err(|e| CliError::input(e.to_string()))?;
-    params.push(("sign".into(), sign));
-    Ok(params)
-}
-
-fn charset_bytes(text: &str, charset: &str) -> Result<Vec<u8>, CliError> {
-    let enc = encoding_rs::Encoding::for_label(charset.as_bytes())
-        .filter(|e| *e == encoding_rs::UTF_8 || *e == encoding_rs::GBK)
-        .ok_or_else(|| CliError::input(format!("--charset `{charset}`: use utf-8 or gbk")))?;
-    let (bytes, _, unmappable) = enc.encode(text);
-    if unmappable {
-        return Err(CliError::input(format!(
-            "a field has characters {} cannot write; use --charset utf-8",
-            enc.name()
-        )));
-    }
-    Ok(bytes.into_owned())
-}
-
-/// The form body, each value percent-encoded from its bytes in `charset`.
-fn form_body(params: &[(String, String)], charset: &str) -> Result<Vec<u8>, CliError> {
-    let mut parts = Vec::with_capacity(params.len());
-    for (k, v) in params {
-        let k: String = percent_encoding::percent_encode(
-            &charset_bytes(k, charset)?,
-            percent_encoding::NON_ALPHANUMERIC,
-        )
-        .collect();
-        let v: String = percent_encoding::percent_encode(
-            &charset_bytes(v, charset)?,
-            percent_encoding::NON_ALPHANUMERIC,
-        )
-        .collect();
-        parts.push(format!("{k}={v}"));
-    }
-    Ok(parts.join("&").into_bytes())
+    let name = preset.map_or(args.event.as_str(), |p| p.notification);
+    sample_notification(name, &fields, &signing).map_err(|e| match e {
+        alipay_sandbox::SandboxError::UnknownNotification { .. } => CliError::input(format!(
+            "unknown event `{}`; events: {}",
+            args.event,
+            event_list()
+        )),
+        other => CliError::input(other.to_string()),
+    })
 }
 
 /// `alipay trigger`.
 pub fn trigger(args: &TriggerArgs) -> Result<TriggerReport, CliError> {
-    let event = EVENTS
-        .iter()
-        .find(|e| e.name == args.event)
-        .ok_or_else(|| {
-            CliError::input(format!(
-                "unknown event `{}`; events: {}",
-                args.event,
-                event_list()
-            ))
-        })?;
     let url = loopback_url(&args.to)?;
     let (key, app_id) = load_keys(&args.keys)?;
-    let params = build(event, args, &key, &app_id)?;
-    let body = form_body(&params, &args.charset)?;
+    let n = build(args, &key, &app_id)?;
     // No proxy (it would take the request off this machine) and no redirects
     // (a redirect could point anywhere).
     let http = reqwest::Client::builder()
@@ -301,16 +242,12 @@ pub fn trigger(args: &TriggerArgs) -> Result<TriggerReport, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::input(format!("cannot start the async runtime ({e})")))?;
-    let content_type = format!(
-        "application/x-www-form-urlencoded; charset={}",
-        args.charset
-    );
     let (status, answer) = runtime
         .block_on(async {
             let resp = http
                 .post(url.clone())
-                .header("content-type", content_type)
-                .body(body)
+                .header("content-type", &n.content_type)
+                .body(n.body.clone())
                 .send()
                 .await?;
             let status = resp.status().as_u16();
@@ -322,25 +259,28 @@ pub fn trigger(args: &TriggerArgs) -> Result<TriggerReport, CliError> {
                 "could not deliver to {url} ({e}); is the webhook running?"
             ))
         })?;
+    let ok = (200..300).contains(&status);
     Ok(TriggerReport {
-        event: event.name.into(),
+        event: args.event.clone(),
         url: url.to_string(),
-        acknowledged: (200..300).contains(&status) && answer == alipay_api::NOTIFY_ACK,
+        acknowledged: ok && (!n.signed || answer == alipay_api::NOTIFY_ACK),
+        signed: n.signed,
         answer: answer.chars().take(200).collect(),
         status,
-        params,
+        params: n.params,
     })
 }
 
 impl Report for TriggerReport {
     fn human(&self) -> String {
-        let verdict = if self.acknowledged {
-            "acknowledged (`success`): Alipay would stop retrying".to_owned()
-        } else {
-            format!(
+        let verdict = match (self.acknowledged, self.signed) {
+            (true, true) => "acknowledged (`success`): Alipay would stop retrying".to_owned(),
+            (true, false) => "acknowledged (2xx): the partner would stop retrying".to_owned(),
+            (false, true) => format!(
                 "NOT acknowledged: Alipay retries until the answer is exactly `{}`",
                 alipay_api::NOTIFY_ACK
-            )
+            ),
+            (false, false) => "NOT acknowledged: the partner retries until a 2xx".to_owned(),
         };
         format!(
             "{} delivered to {}\nHTTP {} {:?}\n{verdict}\n",

@@ -242,6 +242,160 @@ fn certificate_mode_gateway_passes_doctor_and_call() {
     assert_eq!(json(&out)["sub_code"], "ACQ.TRADE_NOT_EXIST");
 }
 
+/// Verifies and types a notification by its spec name, as the merchant's handler for
+/// it would; e签宝's unsigned callbacks are read (a real handler then confirms them
+/// with a signed query). A notification added to the spec fails here until it has a
+/// line.
+fn parse_by_name(client: &alipay_api::Client, name: &str, body: &[u8]) -> Result<(), String> {
+    use alipay_api::{agreement, fund_auth, open_auth, royalty, shop, trade, transfer};
+    let parsed = match name {
+        "TradeStatusSync" => client.parse_notification::<TradeStatusSync>(body).map(drop),
+        "RefundDepositbackCompleted" => client
+            .parse_notification::<trade::RefundDepositbackCompleted>(body)
+            .map(drop),
+        "TradeOrderSettleNotify" => client
+            .parse_notification::<royalty::TradeOrderSettleNotify>(body)
+            .map(drop),
+        "UserAgreementSigned" => client
+            .parse_notification::<agreement::UserAgreementSigned>(body)
+            .map(drop),
+        "UserAgreementUnsigned" => client
+            .parse_notification::<agreement::UserAgreementUnsigned>(body)
+            .map(drop),
+        "FundAuthFreeze" => client
+            .parse_notification::<fund_auth::FundAuthFreeze>(body)
+            .map(drop),
+        "FundAuthUnfreeze" => client
+            .parse_notification::<fund_auth::FundAuthUnfreeze>(body)
+            .map(drop),
+        "FundTransOrderChanged" => client
+            .parse_notification::<transfer::FundTransOrderChanged>(body)
+            .map(drop),
+        "ShopAuditResult" => client
+            .parse_notification::<shop::ShopAuditResult>(body)
+            .map(drop),
+        "UserAuthCancelled" => client
+            .parse_notification::<open_auth::UserAuthCancelled>(body)
+            .map(drop),
+        "EsignFlowFinished" | "EsignSignerUpdated" => {
+            return alipay_api::esign_callback::parse(body)
+                .map(drop)
+                .map_err(|e| e.to_string());
+        }
+        other => return Err(format!("no handler for {other}: add one to parse_by_name")),
+    };
+    parsed.map_err(|e| e.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trigger_sends_every_notification_of_the_spec() {
+    let gw = tokio::task::spawn_blocking(|| Gateway::start(&[]))
+        .await
+        .unwrap();
+    let client = webhook_client(&gw.keys);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<(), String>>();
+    let handle = move |axum::extract::Path(name): axum::extract::Path<String>,
+                       body: axum::body::Bytes| {
+        let (client, tx) = (client.clone(), tx.clone());
+        async move {
+            let parsed = parse_by_name(&client, &name, &body);
+            let ack = if parsed.is_ok() {
+                alipay_api::NOTIFY_ACK
+            } else {
+                "fail"
+            };
+            let _ = tx.send(parsed.map_err(|e| format!("{name}: {e}")));
+            ack
+        }
+    };
+    let app = axum::Router::new().route("/n/{name}", axum::routing::post(handle));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let keys = gw.keys.display().to_string();
+
+    let names = alipay_sandbox::notification_names();
+    assert!(names.len() >= 12, "{names:?}");
+    for name in names {
+        let to = format!("{base}/n/{name}");
+        let out = trigger(&[name, "--to", &to, "--keys", &keys]).await;
+        let got = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await;
+        assert!(
+            matches!(got, Ok(Some(Ok(())))),
+            "{name}: {got:?}; {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = json(&out);
+        assert_eq!(report["acknowledged"], true, "{name}: {report:#}");
+        assert_eq!(out.status.code(), Some(0), "{name}");
+    }
+
+    // By wire name too, with a field set; a message's fields are its biz_content's.
+    let to = format!("{base}/n/FundTransOrderChanged");
+    let out = trigger(&[
+        "alipay.fund.trans.order.changed",
+        "--to",
+        &to,
+        "--keys",
+        &keys,
+        "--set",
+        "out_biz_no=T-77",
+    ])
+    .await;
+    let got = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await;
+    assert!(matches!(got, Ok(Some(Ok(())))), "{got:?}");
+    let report = json(&out);
+    let biz = report["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[0] == "biz_content")
+        .map(|p| p[1].as_str().unwrap().to_owned())
+        .unwrap();
+    assert!(biz.contains(r#""out_biz_no":"T-77""#), "{biz}");
+
+    // What cannot be sent is a one-line error before anything is posted.
+    let out = trigger(&["NoSuchThing", "--to", &to, "--keys", &keys]).await;
+    assert_one_line_error(&out, 2, "UserAgreementSigned");
+    let out = trigger(&[
+        "ShopAuditResult",
+        "--to",
+        &to,
+        "--keys",
+        &keys,
+        "--charset",
+        "gbk",
+    ])
+    .await;
+    assert_one_line_error(&out, 2, "always UTF-8");
+    let out = trigger(&[
+        "trade.success",
+        "--to",
+        &to,
+        "--keys",
+        &keys,
+        "--set",
+        "notify_id=x",
+    ])
+    .await;
+    assert_one_line_error(
+        &out,
+        2,
+        "`notify_id` is written by the notification's envelope",
+    );
+}
+
+/// A client configured for the gateway's keys, as the merchant's webhook has.
+fn webhook_client(keys: &Path) -> alipay_api::Client {
+    alipay_api::Client::builder()
+        .app_id(APP_ID)
+        .private_key(std::fs::read_to_string(keys.join("app_private_key.pem")).unwrap())
+        .alipay_public_key(std::fs::read_to_string(keys.join("alipay_public_key.pem")).unwrap())
+        .gateway_url("http://127.0.0.1:9/gateway.do")
+        .build()
+        .unwrap()
+}
+
 /// A webhook on 127.0.0.1 that verifies with the runtime, as a merchant would.
 async fn webhook(
     keys: &Path,
@@ -249,13 +403,7 @@ async fn webhook(
     String,
     tokio::sync::mpsc::UnboundedReceiver<TradeStatusSync>,
 ) {
-    let client = alipay_api::Client::builder()
-        .app_id(APP_ID)
-        .private_key(std::fs::read_to_string(keys.join("app_private_key.pem")).unwrap())
-        .alipay_public_key(std::fs::read_to_string(keys.join("alipay_public_key.pem")).unwrap())
-        .gateway_url("http://127.0.0.1:9/gateway.do")
-        .build()
-        .unwrap();
+    let client = webhook_client(keys);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let notify = move |body: axum::body::Bytes| {
         let (client, tx) = (client.clone(), tx.clone());

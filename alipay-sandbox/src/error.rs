@@ -115,6 +115,38 @@ pub enum SandboxError {
     /// The user never authorised the app on this gateway (or has no token left).
     #[error("user `{0}` holds no authorisation of this app on this sandbox; authorise first (authorize_user or the alipay.user.info.auth page)")]
     UnknownUser(String),
+    /// `sample_notification` was asked for a notification the spec does not have.
+    #[error("no notification `{name}` in the spec; known: {known}")]
+    UnknownNotification {
+        /// The name asked for.
+        name: String,
+        /// The notifications there are.
+        known: String,
+    },
+    /// A notification asked for in a charset it is never posted in.
+    #[error("{name} cannot be posted in `{charset}`: {hint}")]
+    NotificationCharset {
+        /// The notification.
+        name: &'static str,
+        /// The charset asked for.
+        charset: String,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// An override of a field the envelope writes (`notify_id`, `app_id`, …).
+    #[error("`{0}` is written by the notification's envelope and cannot be set")]
+    EnvelopeField(String),
+    /// A value the charset asked for cannot write.
+    #[error("`{field}` has characters {charset} cannot write; use utf-8")]
+    Unencodable {
+        /// The parameter.
+        field: String,
+        /// The charset.
+        charset: String,
+    },
+    /// The platform key could not sign.
+    #[error("cannot sign the notification: {0}")]
+    Sign(#[from] alipay_api::error::SignError),
     /// Waiting for something timed out.
     #[error("timed out waiting for {0}")]
     Timeout(String),

@@ -79,7 +79,10 @@ pub use models::transfer::Transfer;
 pub use models::users::AlipayUser;
 pub use outbox::Notification;
 pub use sandbox::Sandbox;
-pub use spec::{sample_request, SampleRequest};
+pub use spec::{
+    notification_names, sample_notification, sample_request, NotificationSigning,
+    SampleNotification, SampleRequest,
+};
 
 /// Entry points for the project's fuzz targets (`fuzz/`) and their stable corpus
 /// test; not part of the sandbox's supported API.

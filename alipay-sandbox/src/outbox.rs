@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use alipay_api::crypto::{sign_base64, Signer};
+use alipay_api::error::SignError;
 use alipay_api::protocol::notify_content;
 use alipay_api::{BeijingDateTime, SignType};
 use tokio::sync::watch;
@@ -205,12 +206,12 @@ impl Outbox {
             "sbx{:020}",
             self.inner.seq.fetch_add(1, Ordering::Relaxed) + 1
         );
-        let posted = match &notice.content {
-            Content::Json { body, .. } => partner_callback(body),
-            _ => match signed_form(app_id, &notify_id, now, &notice, signer) {
-                Some(form) => form,
-                None => return,
-            },
+        let posted = match wire(app_id, &notify_id, now, &notice, signer) {
+            Ok(posted) => posted,
+            Err(e) => {
+                tracing::error!(error = %e, "the sandbox could not sign a notification");
+                return;
+            }
         };
         let Posted {
             params,
@@ -254,10 +255,25 @@ impl Inner {
 
 /// What one notification puts on the wire: the parameters recorded, the content type
 /// and the body.
-struct Posted {
-    params: Vec<(String, String)>,
-    content_type: String,
-    body: Vec<u8>,
+pub(crate) struct Posted {
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) content_type: String,
+    pub(crate) body: Vec<u8>,
+}
+
+/// A notice as it goes on the wire: Alipay's signed envelope, or a partner's
+/// callback as is.
+pub(crate) fn wire(
+    app_id: &str,
+    notify_id: &str,
+    now: BeijingDateTime,
+    notice: &Notice,
+    signer: &dyn Signer,
+) -> Result<Posted, SignError> {
+    match &notice.content {
+        Content::Json { body, .. } => Ok(partner_callback(body)),
+        _ => signed_form(app_id, notify_id, now, notice, signer),
+    }
 }
 
 /// What a partner callback posts: its JSON body as is (the recorded parameters are its
@@ -282,26 +298,23 @@ fn signed_form(
     now: BeijingDateTime,
     notice: &Notice,
     signer: &dyn Signer,
-) -> Option<Posted> {
+) -> Result<Posted, SignError> {
     let mut params = envelope(app_id, notify_id, now, notice);
     let content = notify_content(
         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         &["sign", "sign_type"],
     );
     let bytes = crate::charset::bytes(&content, &notice.charset);
-    match sign_base64(signer, notice.sign_type, &bytes) {
-        Ok(sig) => params.push(("sign".into(), sig)),
-        Err(e) => {
-            tracing::error!(error = %e, "the sandbox could not sign a notification");
-            return None;
-        }
-    }
+    params.push((
+        "sign".into(),
+        sign_base64(signer, notice.sign_type, &bytes)?,
+    ));
     let content_type = format!(
         "application/x-www-form-urlencoded; charset={}",
         notice.charset
     );
     let body = crate::charset::encode_form(&params, &notice.charset);
-    Some(Posted {
+    Ok(Posted {
         params,
         content_type,
         body,

@@ -3,6 +3,7 @@
 //! methods without a behaviour model. When the runtime's schema API changes, this
 //! module is the one to adapt.
 
+mod notification;
 mod synth;
 
 use alipay_api::request::{CallKind, Placement};
@@ -12,6 +13,9 @@ use serde_json::Value;
 use crate::call::Params;
 use crate::reply::{Failure, Node};
 
+pub use notification::{
+    notification_names, sample_notification, NotificationSigning, SampleNotification,
+};
 pub use synth::{sample_request, SampleRequest};
 
 /// A method the spec describes.

@@ -137,7 +137,7 @@ fn conditionally_needed<'a>(
         .collect()
 }
 
-fn text_of(v: &Value) -> String {
+pub(super) fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -167,6 +167,15 @@ fn object_of(
         }
     }
     m
+}
+
+/// A plausible value for every field of a notification (deprecated ones left out).
+pub(super) fn notification_fields(fields: &[FieldSchema]) -> Vec<(String, Value)> {
+    fields
+        .iter()
+        .filter(|f| f.deprecated.is_none())
+        .filter_map(|f| Some((f.name.to_owned(), field_value(f, 1, true)?)))
+        .collect()
 }
 
 /// A plausible value for every response field of `schema`. Fields named like a
