@@ -247,44 +247,38 @@ fn certificate_mode_gateway_passes_doctor_and_call() {
 /// with a signed query). A notification added to the spec fails here until it has a
 /// line.
 fn parse_by_name(client: &alipay_api::Client, name: &str, body: &[u8]) -> Result<(), String> {
+    use alipay_api::request::Notification;
     use alipay_api::{agreement, fund_auth, open_auth, royalty, shop, trade, transfer};
-    let parsed = match name {
-        "TradeStatusSync" => client.parse_notification::<TradeStatusSync>(body).map(drop),
-        "RefundDepositbackCompleted" => client
-            .parse_notification::<trade::RefundDepositbackCompleted>(body)
-            .map(drop),
-        "TradeOrderSettleNotify" => client
-            .parse_notification::<royalty::TradeOrderSettleNotify>(body)
-            .map(drop),
-        "UserAgreementSigned" => client
-            .parse_notification::<agreement::UserAgreementSigned>(body)
-            .map(drop),
-        "UserAgreementUnsigned" => client
-            .parse_notification::<agreement::UserAgreementUnsigned>(body)
-            .map(drop),
-        "FundAuthFreeze" => client
-            .parse_notification::<fund_auth::FundAuthFreeze>(body)
-            .map(drop),
-        "FundAuthUnfreeze" => client
-            .parse_notification::<fund_auth::FundAuthUnfreeze>(body)
-            .map(drop),
-        "FundTransOrderChanged" => client
-            .parse_notification::<transfer::FundTransOrderChanged>(body)
-            .map(drop),
-        "ShopAuditResult" => client
-            .parse_notification::<shop::ShopAuditResult>(body)
-            .map(drop),
-        "UserAuthCancelled" => client
-            .parse_notification::<open_auth::UserAuthCancelled>(body)
-            .map(drop),
-        "EsignFlowFinished" | "EsignSignerUpdated" => {
-            return alipay_api::esign_callback::parse(body)
-                .map(drop)
-                .map_err(|e| e.to_string());
-        }
-        other => return Err(format!("no handler for {other}: add one to parse_by_name")),
-    };
-    parsed.map_err(|e| e.to_string())
+    use alipay_api::{Client, Error};
+    type Parse = fn(&Client, &str, &[u8]) -> Option<Result<(), Error>>;
+    fn typed<T: Notification>(
+        client: &Client,
+        name: &str,
+        body: &[u8],
+    ) -> Option<Result<(), Error>> {
+        (T::schema().name == name).then(|| client.parse_notification::<T>(body).map(drop))
+    }
+    let signed: &[Parse] = &[
+        typed::<TradeStatusSync>,
+        typed::<trade::RefundDepositbackCompleted>,
+        typed::<royalty::TradeOrderSettleNotify>,
+        typed::<agreement::UserAgreementSigned>,
+        typed::<agreement::UserAgreementUnsigned>,
+        typed::<fund_auth::FundAuthFreeze>,
+        typed::<fund_auth::FundAuthUnfreeze>,
+        typed::<transfer::FundTransOrderChanged>,
+        typed::<shop::ShopAuditResult>,
+        typed::<open_auth::UserAuthCancelled>,
+    ];
+    if let Some(parsed) = signed.iter().find_map(|parse| parse(client, name, body)) {
+        return parsed.map_err(|e| e.to_string());
+    }
+    match name {
+        "EsignFlowFinished" | "EsignSignerUpdated" => alipay_api::esign_callback::parse(body)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        other => Err(format!("no handler for {other}: add one to parse_by_name")),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
