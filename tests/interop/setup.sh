@@ -18,7 +18,8 @@ case "${1:-}" in
   *) echo "usage: $0 [--node-only|--python-only]" >&2; exit 2 ;;
 esac
 
-hash_of() { sha256sum "$@" | sha256sum | cut -d' ' -f1; }
+# The contents only: a copy of the repository elsewhere (as .ci/run makes) must match.
+hash_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
 if [ "$want_node" = 1 ]; then
   command -v node >/dev/null || { echo "setup: node is not installed (need Node.js >= 18)" >&2; exit 1; }
