@@ -3,32 +3,19 @@
 // The answer is checked with `validateSign: true`. A call without `target_app_id` shows
 // the gateway refusing it. Usage: node esign.mjs '<json config>' (gateway, appId,
 // privateKey, alipayPublicKey, contentMd5). Prints one JSON object with what it saw.
-import { AlipaySdk } from 'alipay-sdk';
+import { alipay, cfg, report } from './scenario.mjs';
 
-const cfg = JSON.parse(process.argv[2] ?? '{}');
-const alipay = new AlipaySdk({
-  appId: cfg.appId,
-  privateKey: cfg.privateKey,
-  keyType: 'PKCS8',
-  alipayPublicKey: cfg.alipayPublicKey,
-  gateway: cfg.gateway,
-  timeout: 10000,
-});
 const bizContent = {
   content_md_5: cfg.contentMd5,
   content_type: 'application/pdf',
   file_name: '合同.pdf',
   convert_to_pdf: 'false',
 };
-const out = {};
-try {
+await report(async (out) => {
   const r = await alipay.exec('alipay.eco.doc.template.create', {
     bizContent, targetAppId: '2021001101679589',
   }, { validateSign: true });
   out.template = { code: r.code, templateId: r.templateId, uploadUrl: r.uploadUrl };
   const missing = await alipay.exec('alipay.eco.doc.template.create', { bizContent }, { validateSign: true });
   out.withoutTarget = { code: missing.code, subCode: missing.subCode };
-} catch (e) {
-  out.error = `${e.name}: ${e.message}`;
-}
-process.stdout.write(JSON.stringify(out) + '\n');
+});

@@ -5,22 +5,10 @@
 // Usage: node funds.mjs '<json config>'  (gateway, appId, privateKey, alipayPublicKey,
 // orderPrefix, receiver: a user id the gateway knows, messages: verified-as-posted
 // message notifications to check, as objects of their form fields). Prints one JSON object.
-import { AlipaySdk } from 'alipay-sdk';
+import { alipay, cfg, signed, pick, report } from './scenario.mjs';
 
-const cfg = JSON.parse(process.argv[2] ?? '{}');
-const alipay = new AlipaySdk({
-  appId: cfg.appId,
-  privateKey: cfg.privateKey,
-  keyType: 'PKCS8',
-  alipayPublicKey: cfg.alipayPublicKey,
-  gateway: cfg.gateway,
-  timeout: 10000,
-});
-const signed = { validateSign: true };
-const out = {};
-const pick = (r, keys) => Object.fromEntries(['code', 'subCode', ...keys].map((k) => [k, r[k]]));
 
-try {
+await report(async (out) => {
   if (cfg.messages) {
     // Phase two: the messages the gateway posted, as the app gateway received them.
     out.messages = cfg.messages.map((m) => alipay.checkNotifySignV2(m));
@@ -67,7 +55,4 @@ try {
       },
     }, signed), []);
   }
-} catch (e) {
-  out.error = `${e.name}: ${e.message}`;
-}
-process.stdout.write(JSON.stringify(out) + '\n');
+});

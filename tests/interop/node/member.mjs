@@ -2,22 +2,10 @@
 // (alipay-sdk 4.14.0); every answer is checked with `validateSign: true`.
 // Usage: node member.mjs '<json config>'  (gateway, appId, privateKey, alipayPublicKey,
 // authCode: a code the test had the sandbox user approve, orderNo). Prints one JSON object.
-import { AlipaySdk } from 'alipay-sdk';
+import { alipay, cfg, signed, pick, report } from './scenario.mjs';
 
-const cfg = JSON.parse(process.argv[2] ?? '{}');
-const alipay = new AlipaySdk({
-  appId: cfg.appId,
-  privateKey: cfg.privateKey,
-  keyType: 'PKCS8',
-  alipayPublicKey: cfg.alipayPublicKey,
-  gateway: cfg.gateway,
-  timeout: 10000,
-});
-const signed = { validateSign: true };
-const out = {};
-const pick = (r, keys) => Object.fromEntries(['code', 'subCode', ...keys].map((k) => [k, r[k]]));
 
-try {
+await report(async (out) => {
   // APP login: the code the app got becomes tokens, the token reads the profile.
   const token = await alipay.exec('alipay.system.oauth.token', {
     grantType: 'authorization_code', code: cfg.authCode,
@@ -50,7 +38,4 @@ try {
   out.query = pick(await alipay.exec('alipay.user.certify.open.query', {
     bizContent: { certify_id: init.certifyId },
   }, signed), ['passed']);
-} catch (e) {
-  out.error = `${e.name}: ${e.message}`;
-}
-process.stdout.write(JSON.stringify(out) + '\n');
+});

@@ -4,19 +4,9 @@
 // was never uploaded, and the apply-order query.
 // Usage: node shop.mjs '<json config>'  (gateway, appId, privateKey, alipayPublicKey,
 // notifyUrl, category). Prints one JSON object with what it saw.
-import { AlipaySdk, AlipayFormData } from 'alipay-sdk';
+import { AlipayFormData } from 'alipay-sdk';
+import { alipay, cfg, signed, report } from './scenario.mjs';
 
-const cfg = JSON.parse(process.argv[2] ?? '{}');
-const alipay = new AlipaySdk({
-  appId: cfg.appId,
-  privateKey: cfg.privateKey,
-  keyType: 'PKCS8',
-  alipayPublicKey: cfg.alipayPublicKey,
-  gateway: cfg.gateway,
-  timeout: 10000,
-});
-const signed = { validateSign: true };
-const out = {};
 const store = (requestId, image) => ({
   request_id: requestId,
   store_id: `node-${requestId}`,
@@ -35,7 +25,7 @@ const store = (requestId, image) => ({
   biz_version: '2.0',
 });
 
-try {
+await report(async (out) => {
   const form = new AlipayFormData();
   form.addField('imageType', 'jpg');
   form.addField('imageName', '门头');
@@ -54,7 +44,4 @@ try {
     bizContent: { apply_ids: [created.applyId] },
   }, signed);
   out.order = { status: orders.bizOrderInfos[0].status, action: orders.bizOrderInfos[0].action };
-} catch (e) {
-  out.error = `${e.name}: ${e.message}`;
-}
-process.stdout.write(JSON.stringify(out) + '\n');
+});
