@@ -317,7 +317,7 @@ fn every_constraint_needs_a_source() {
             spec/methods/pay/demo.pay.query.yaml:11: `out_trade_no`: `max_length` has no source: add `source:` (or `sources: {max_length: ...}`) naming the docs page, `catalog`, an official SDK or `inferred: <reason>`
             spec/methods/pay/demo.pay.query.yaml:19: `one_of out_trade_no|trade_no`: `rule` has no source: add `source:` (or `sources: {rule: ...}`) naming the docs page, `catalog`, an official SDK or `inferred: <reason>`
             spec/methods/pay/demo.pay.query.yaml:19: bad source `the docs say so`: use docs[#section], docs:<method or URL>[#section], seed:<NNN>[#section], catalog[: note], sdk:<name> <where> or inferred: <reason>
-            spec/methods/pay/demo.pay.query.yaml:25: `docs` needs this file's own `docs:` page: name the page instead"#]],
+            spec/methods/pay/demo.pay.query.yaml:25: bad source `docs`: this file has no `docs:` page of its own to cite: name the page, e.g. `docs:alipay.trade.pay#请求参数`"#]],
     );
 }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::cx::{fref, shown, Ctx, Cx, FileRef};
 use super::shared::Definitions;
-use super::source::SourceRef;
+use super::source;
 use super::{field, rules, Kind, Method, Placement};
 use crate::error::ErrorKind;
 use crate::load::Source;
@@ -282,25 +282,8 @@ fn check_fact_source(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &MethodSpec) {
             );
         }
         None => {}
-        Some(text) => match SourceRef::parse(text) {
-            Ok(s) if s.needs_own_docs() && v.docs.is_none() => {
-                cx.invalid(
-                    file,
-                    &[("source", None)],
-                    format!("`{text}` needs a `docs:` page"),
-                );
-            }
-            Ok(_) => {}
-            Err(message) => {
-                cx.err(
-                    file,
-                    &[("source", None)],
-                    ErrorKind::BadSource {
-                        source_text: text.clone(),
-                        message,
-                    },
-                );
-            }
-        },
+        Some(text) => {
+            source::check_text(cx, file, &[("source", None)], text, v.docs.is_some());
+        }
     }
 }

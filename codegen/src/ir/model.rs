@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cx::{deprecated, fref, shown, Ctx, Cx, FileRef};
 use super::shared::Definitions;
-use super::source::SourceRef;
+use super::source;
 use super::{field, rules, EnumValue, Model, ModelKind};
 use crate::error::ErrorKind;
 use crate::load::Source;
@@ -165,24 +165,7 @@ fn enumeration(cx: &mut Cx<'_>, file: &FileRef<'_>, v: &ModelSpec) -> ModelKind 
 /// Checks a model-level source (`source`, `final_source`): a model has no docs page of
 /// its own, so `docs` must name one.
 fn model_source(cx: &mut Cx<'_>, file: &FileRef<'_>, key: &'static str, text: &str) {
-    let parsed = SourceRef::parse(text).and_then(|s| {
-        if s.needs_own_docs() {
-            Err("a model has no docs page of its own: name it, e.g. `docs:alipay.trade.query#响应参数`".to_owned())
-        } else {
-            Ok(s)
-        }
-    });
-    if let Err(message) = parsed {
-        let source_text = text.to_owned();
-        cx.err(
-            file,
-            &[(key, None)],
-            ErrorKind::BadSource {
-                source_text,
-                message,
-            },
-        );
-    }
+    source::check_text(cx, file, &[(key, None)], text, false);
 }
 
 fn enum_value(

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::cx::{Cx, FileRef};
-use super::source::SourceRef;
+use super::source;
 use super::{Field, OneOf, OneOfRule, RequiredWhen, Rules, Ty};
 use crate::error::ErrorKind;
 use crate::spec::{OneOfRuleSpec, OneOfSpec, RequiredWhenSpec};
@@ -42,26 +42,7 @@ fn rule_source(
         cx.err(file, at, ErrorKind::MissingSource { field, key });
         return None;
     };
-    match SourceRef::parse(text) {
-        Ok(s) if s.needs_own_docs() && own_docs.is_none() => {
-            let message =
-                format!("`{text}` needs this file's own `docs:` page: name the page instead");
-            cx.invalid(file, at, message);
-            None
-        }
-        Ok(_) => Some(text.clone()),
-        Err(message) => {
-            cx.err(
-                file,
-                at,
-                ErrorKind::BadSource {
-                    source_text: text.clone(),
-                    message,
-                },
-            );
-            None
-        }
-    }
+    source::check_text(cx, file, at, text, own_docs.is_some()).then(|| text.clone())
 }
 
 fn one_of_group(

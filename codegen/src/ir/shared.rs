@@ -184,17 +184,9 @@ fn check_source_texts(
             cx.err(file, at, ErrorKind::Invalid { message });
         }
     }
+    // Whether `docs` has a page to point at is judged where the field is used.
     for text in spec.source.iter().chain(spec.sources.values()) {
-        if let Err(message) = source::SourceRef::parse(text) {
-            cx.err(
-                file,
-                at,
-                ErrorKind::BadSource {
-                    source_text: text.clone(),
-                    message,
-                },
-            );
-        }
+        source::check_text(cx, file, at, text, true);
     }
 }
 

@@ -110,6 +110,35 @@ pub const CONSTRAINT_KEYS: &[&str] = &[
     "clearable",
 ];
 
+/// Checks one source text where it stands: it must be a form of the grammar, and cite
+/// `docs` (this file's own page) only in a file that has a `docs:` page. Reports what is
+/// wrong at `at`; returns whether the text passed.
+pub(super) fn check_text(
+    cx: &mut super::cx::Cx<'_>,
+    file: &super::cx::FileRef<'_>,
+    at: &[(&str, Option<&str>)],
+    text: &str,
+    has_own_docs: bool,
+) -> bool {
+    let message = match SourceRef::parse(text) {
+        Ok(s) if s.needs_own_docs() && !has_own_docs => "this file has no `docs:` page of its \
+            own to cite: name the page, e.g. `docs:alipay.trade.pay#请求参数`"
+            .to_owned(),
+        Ok(_) => return true,
+        Err(message) => message,
+    };
+    let source_text = text.to_owned();
+    cx.err(
+        file,
+        at,
+        crate::error::ErrorKind::BadSource {
+            source_text,
+            message,
+        },
+    );
+    false
+}
+
 /// Resolves, for each constraint key present, the source that covers it: the key's own
 /// entry in `sources`, else `source`. Returns the keys left without one.
 pub fn resolve(
