@@ -135,6 +135,24 @@ pub struct AlipayUserAgreementPageSign {
     ///
     /// Wire `pass_params`, text; e.g. `"{\"scene\":\"renew\"}"`.
     pub pass_params: Option<String>,
+    /// Number of an existing agreement this signing changes.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `ori_agreement_no`, text.
+    pub ori_agreement_no: Option<String>,
+    /// What kind of change to an existing agreement (`ori_agreement_no`) this signing makes.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `sign_sub_operate_type`, text.
+    pub sign_sub_operate_type: Option<String>,
+    /// Deduction rules for an agreement whose amounts the merchant specifies.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `specified_deduct_rule_params`, [`SpecifiedDeductRuleParams`](crate::models::SpecifiedDeductRuleParams).
+    pub specified_deduct_rule_params: Option<crate::models::SpecifiedDeductRuleParams>,
     #[serde(skip)]
     common: crate::request::CommonParams,
     #[serde(flatten)]
@@ -166,6 +184,9 @@ crate::__private::setters! {
         into allow_huazhi_degrade: String;
         into out_risk_info: String;
         into pass_params: String;
+        into ori_agreement_no: String;
+        into sign_sub_operate_type: String;
+        into specified_deduct_rule_params: crate::models::SpecifiedDeductRuleParams;
     }
 }
 crate::__private::request! {
@@ -327,6 +348,12 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("out_risk_info", T::String)
             .example("\"{\\\"mcCreateTradeIp\\\":\\\"127.0.0.1\\\"}\""),
         F::new("pass_params", T::String).example("\"{\\\"scene\\\":\\\"renew\\\"}\""),
+        F::new("ori_agreement_no", T::String),
+        F::new("sign_sub_operate_type", T::String),
+        F::new(
+            "specified_deduct_rule_params",
+            T::Object(&m::specified_deduct_rule_params::SCHEMA),
+        ),
     ],
     rules: crate::schema::RulesSchema::new(
         &[],

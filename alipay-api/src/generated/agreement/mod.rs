@@ -27,5 +27,5 @@ pub use notify_user_agreement_unsigned::UserAgreementUnsigned;
 pub use crate::models::{
     AccessParams, AgreementStatus, DeviceParams, ExecutionPlan, IdentityParams,
     PeriodRuleParams, PeriodType, ProdParams, SceneRuleParams, SignMerchantParams,
-    SpecifiedAsset, SpecifiedChannelParam, ZmAuthParams,
+    SpecifiedAsset, SpecifiedChannelParam, SpecifiedDeductRuleParams, ZmAuthParams,
 };

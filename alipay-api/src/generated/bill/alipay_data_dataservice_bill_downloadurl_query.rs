@@ -47,6 +47,12 @@ pub struct AlipayDataDataserviceBillDownloadurlQuery {
     ///
     /// Wire `smid`, text; at most 20 characters; e.g. `"2088123412341234"`.
     pub smid: Option<String>,
+    /// Whether to ask for a protected download address for the statement.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `secure`, text.
+    pub secure: Option<String>,
     #[serde(skip)]
     common: crate::request::CommonParams,
     #[serde(flatten)]
@@ -57,6 +63,7 @@ crate::__private::setters! {
         into bill_type: crate::models::BillType;
         into bill_date: String;
         into smid: String;
+        into secure: String;
     }
 }
 crate::__private::request! {
@@ -118,6 +125,7 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("smid", T::String)
             .len(None, Some(20usize))
             .example("\"2088123412341234\""),
+        F::new("secure", T::String),
     ],
     rules: crate::schema::RulesSchema::NONE,
     response: &[

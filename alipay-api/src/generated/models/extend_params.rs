@@ -50,6 +50,24 @@ pub struct ExtendParams {
     ///
     /// Wire `tc_installment_order_id`, text; e.g. `"2023060801502300000008810000005657"`.
     pub tc_installment_order_id: Option<String>,
+    /// Instalment channels offered for this payment.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `fq_channels`, text.
+    pub fq_channels: Option<String>,
+    /// Number of instalments, for the channels in `fq_channels`.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `fq_num`, text.
+    pub fq_num: Option<String>,
+    /// Percentage of the instalment fee the seller bears, for the channels in `fq_channels`.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `fq_seller_percent`, text.
+    pub fq_seller_percent: Option<String>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -78,6 +96,9 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .example("\"2023060801502300000008810000005657\""),
         F::new("tc_installment_order_id", T::String)
             .example("\"2023060801502300000008810000005657\""),
+        F::new("fq_channels", T::String),
+        F::new("fq_num", T::String),
+        F::new("fq_seller_percent", T::String),
     ],
     crate::schema::RulesSchema::NONE,
 );
@@ -93,5 +114,8 @@ crate::__private::setters! {
         into credit_ext_info: String;
         into trade_component_order_id: String;
         into tc_installment_order_id: String;
+        into fq_channels: String;
+        into fq_num: String;
+        into fq_seller_percent: String;
     }
 }

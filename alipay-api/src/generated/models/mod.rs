@@ -793,6 +793,11 @@ pub(crate) mod specified_channel_param;
 #[cfg(feature = "agreement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agreement")))]
 pub use specified_channel_param::SpecifiedChannelParam;
+#[cfg(any(feature = "agreement", feature = "trade"))]
+pub(crate) mod specified_deduct_rule_params;
+#[cfg(any(feature = "agreement", feature = "trade"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agreement", feature = "trade"))))]
+pub use specified_deduct_rule_params::SpecifiedDeductRuleParams;
 #[cfg(feature = "esign")]
 pub(crate) mod specify_attachment_info;
 #[cfg(feature = "esign")]

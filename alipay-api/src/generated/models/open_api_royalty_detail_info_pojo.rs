@@ -51,6 +51,12 @@ pub struct OpenApiRoyaltyDetailInfoPojo {
     ///
     /// Wire `royalty_scene`, text; e.g. `"达人佣金"`.
     pub royalty_scene: Option<String>,
+    /// An id of the receiving account, next to `trans_in`.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `trans_in_id`, text.
+    pub trans_in_id: Option<String>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -75,6 +81,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .len(None, Some(1000usize))
             .example("\"分账给2088101126708402\""),
         F::new("royalty_scene", T::String).example("\"达人佣金\""),
+        F::new("trans_in_id", T::String),
     ],
     crate::schema::RulesSchema::NONE,
 );
@@ -90,5 +97,6 @@ crate::__private::setters! {
         into amount_percentage: i64;
         into desc: String;
         into royalty_scene: String;
+        into trans_in_id: String;
     }
 }

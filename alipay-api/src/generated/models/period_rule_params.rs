@@ -39,6 +39,12 @@ pub struct PeriodRuleParams {
     ///
     /// Wire `scene_rule_params`, [`SceneRuleParams`](crate::models::SceneRuleParams).
     pub scene_rule_params: Option<crate::models::SceneRuleParams>,
+    /// Whether the deduction plan starts with a trial period.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `is_trial_mode`, text.
+    pub is_trial_mode: Option<String>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -58,6 +64,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .example("\"600\""),
         F::new("total_payments", T::Integer).example("12"),
         F::new("scene_rule_params", T::Object(&m::scene_rule_params::SCHEMA)),
+        F::new("is_trial_mode", T::String),
     ],
     crate::schema::RulesSchema::NONE,
 );
@@ -70,5 +77,6 @@ crate::__private::setters! {
         input total_amount: crate::types::Amount;
         into total_payments: i64;
         into scene_rule_params: crate::models::SceneRuleParams;
+        into is_trial_mode: String;
     }
 }

@@ -61,6 +61,12 @@ pub struct SignParams {
     ///
     /// Wire `sub_merchant`, [`SignMerchantParams`](crate::models::SignMerchantParams).
     pub sub_merchant: Option<crate::models::SignMerchantParams>,
+    /// Deduction rules for an agreement whose amounts the merchant specifies.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `specified_deduct_rule_params`, [`SpecifiedDeductRuleParams`](crate::models::SpecifiedDeductRuleParams).
+    pub specified_deduct_rule_params: Option<crate::models::SpecifiedDeductRuleParams>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -87,6 +93,10 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             T::List(&T::Object(&m::open_api_specified_channel_params_pojo::SCHEMA)),
         ),
         F::new("sub_merchant", T::Object(&m::sign_merchant_params::SCHEMA)),
+        F::new(
+            "specified_deduct_rule_params",
+            T::Object(&m::specified_deduct_rule_params::SCHEMA),
+        ),
     ],
     crate::schema::RulesSchema::NONE,
 );
@@ -104,5 +114,6 @@ crate::__private::setters! {
         into allow_huazhi_degrade: bool;
         list recommend_sort_channel_params: crate::models::OpenApiSpecifiedChannelParamsPojo;
         into sub_merchant: crate::models::SignMerchantParams;
+        into specified_deduct_rule_params: crate::models::SpecifiedDeductRuleParams;
     }
 }

@@ -459,6 +459,12 @@ pub struct AlipayTradePayResponse {
     ///
     /// Wire `tap_pay_info`, [`TapPayInfo`](crate::models::TapPayInfo).
     pub tap_pay_info: Option<crate::models::TapPayInfo>,
+    /// Status of the credit-service order behind this payment, when there is one.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `credit_biz_order_status`, text.
+    pub credit_biz_order_status: Option<String>,
     /// Fields Alipay sent that the spec does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -475,6 +481,7 @@ crate::__private::wire_struct! {
         auth_trade_pay_mode, can_turn_to_app_pay, receipt_currency_type, purchase_entity,
         trans_currency, settle_currency, settle_amount, pay_currency, pay_amount,
         settle_trans_rate, trans_pay_rate, bkagent_resp_info, tap_pay_info,
+        credit_biz_order_status,
     }
 }
 const META: crate::request::MethodMeta = crate::request::MethodMeta::new(
@@ -636,5 +643,6 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("trans_pay_rate", T::String).example("\"6.5\""),
         F::new("bkagent_resp_info", T::Object(&m::bk_agent_resp_info::SCHEMA)),
         F::new("tap_pay_info", T::Object(&m::tap_pay_info::SCHEMA)),
+        F::new("credit_biz_order_status", T::String),
     ],
 };

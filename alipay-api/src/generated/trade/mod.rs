@@ -50,7 +50,8 @@ pub use crate::models::{
     RefundRoyaltyTransOutType, RefundRoyaltyType, RefundStatus, RefundSubFee,
     RefundTransOutType, RoyaltyDetailInfos, RoyaltyInfo, SceneRuleParams,
     SettleDetailInfo, SettleEntityType, SettleInfo, SettleOperationType,
-    SettleTransInType, SignMerchantParams, SignParams, SubFee, SubMerchant, TapPayInfo,
-    TradeFundBill, TradeNotifyFundBill, TradeNotifyVoucherDetail, TradeSettleDetail,
-    TradeSettleInfo, TradeStatus, VoucherDetail,
+    SettleTransInType, SignMerchantParams, SignParams, SpecifiedDeductRuleParams, SubFee,
+    SubMerchant, TapPayInfo, TradeFundBill, TradeNotifyFundBill,
+    TradeNotifyVoucherDetail, TradeSettleDetail, TradeSettleInfo, TradeStatus,
+    VoucherDetail,
 };

@@ -179,6 +179,12 @@ pub struct AlipayFundTransCommonQueryResponse {
     ///
     /// Wire `sub_order_fail_reason`, text; e.g. `"收款账号不存在"`.
     pub sub_order_fail_reason: Option<String>,
+    /// Alipay's number of a part-payment of the transfer, when the money moved in more than one payment.
+    ///
+    /// New in the official Python SDK 3.7.1411 (found by `cargo xtask drift`); the docs pages we hold do not list it yet, so its meaning is read from its name and it carries no constraint.
+    ///
+    /// Wire `sub_pay_fund_order_id`, text.
+    pub sub_pay_fund_order_id: Option<String>,
     /// Fields Alipay sent that the spec does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -190,6 +196,7 @@ crate::__private::wire_struct! {
         fail_inst_error_code, fail_inst_reason, deduct_bill_info, transfer_bill_info,
         passback_params, receiver_user_id, receiver_open_id, settle_serial_no,
         inflow_settle_serial_no, sub_order_status, sub_order_error_code, sub_order_fail_reason,
+        sub_pay_fund_order_id,
     }
 }
 const META: crate::request::MethodMeta = crate::request::MethodMeta::new(
@@ -259,5 +266,6 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("sub_order_status", T::String).example("\"FAIL\""),
         F::new("sub_order_error_code", T::String).example("\"PAYEE_NOT_EXIST\""),
         F::new("sub_order_fail_reason", T::String).example("\"收款账号不存在\""),
+        F::new("sub_pay_fund_order_id", T::String),
     ],
 };
