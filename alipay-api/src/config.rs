@@ -161,6 +161,83 @@ impl fmt::Debug for Settings {
     }
 }
 
+/// A configured app id: present, digits only.
+fn checked_app_id(app_id: Option<String>) -> Result<String, ConfigError> {
+    let app_id = app_id
+        .filter(|s| !s.trim().is_empty())
+        .ok_or(ConfigError::Missing("app_id"))?;
+    if !app_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ConfigError::Invalid {
+            field: "app_id",
+            reason: format!("`{app_id}` is not an app id (digits only, e.g. 2021000000000001)"),
+        });
+    }
+    Ok(app_id)
+}
+
+/// Certificate mode, loaded and checked: the SNs the requests carry and what answers
+/// are verified with.
+struct CertMode {
+    app_cert_sn: String,
+    root_cert_sn: String,
+    state: CertState,
+}
+
+impl CertMode {
+    /// Loads the app, Alipay and root certificates and refuses the mix-ups that make
+    /// every later check fail: the app's own key as Alipay's, an app certificate for
+    /// another key, a key too short for the sign type.
+    fn load(
+        (app, alipay, root): (CertSource, CertSource, CertSource),
+        backend: Backend,
+        sign_type: SignType,
+        own_public: Option<&PublicKey>,
+    ) -> Result<CertMode, ConfigError> {
+        let app_pem = app.load()?;
+        let alipay_pem = alipay.load()?;
+        let root_pem = root.load()?;
+        let app_certs = cert::parse_pem_bundle(&app_pem, "app certificate")?;
+        let alipay_certs = cert::parse_pem_bundle(&alipay_pem, "Alipay certificate")?;
+        let roots = cert::parse_pem_bundle(&root_pem, "Alipay root certificate")?;
+        let app_leaf = app_certs
+            .first()
+            .ok_or(ConfigError::Missing("app certificate"))?;
+        let alipay_leaf = alipay_certs
+            .first()
+            .ok_or(ConfigError::Missing("Alipay certificate"))?;
+        let alipay_key = alipay_leaf.public_key(backend)?;
+        check_key_length(&alipay_key, sign_type, "Alipay certificate")?;
+        let app_key = app_leaf.public_key(backend)?;
+        if app_key == alipay_key || own_public == Some(&alipay_key) {
+            return Err(ConfigError::Certificate {
+                what: "Alipay certificate",
+                reason: "it holds your app's own public key; use alipayCertPublicKey_RSA2.crt, not your app certificate".into(),
+            });
+        }
+        if own_public.is_some_and(|own| *own != app_key) {
+            return Err(ConfigError::Certificate {
+                what: "app certificate",
+                reason:
+                    "it does not match the app private key; use the certificate issued for this key"
+                        .into(),
+            });
+        }
+        let current_sn = alipay_leaf.sn()?;
+        let mut keys = HashMap::new();
+        keys.insert(current_sn.clone(), alipay_key);
+        Ok(CertMode {
+            app_cert_sn: app_leaf.sn()?,
+            root_cert_sn: cert::root_sn(&root_pem)?,
+            state: CertState {
+                roots,
+                pinned: alipay_leaf.clone(),
+                current_sn,
+                keys: RwLock::new(keys),
+            },
+        })
+    }
+}
+
 /// Refuses an Alipay key too short for the sign type (it could never verify).
 fn check_key_length(
     key: &PublicKey,
@@ -491,16 +568,7 @@ impl ClientBuilder {
     }
 
     pub(crate) fn settings(self) -> Result<Settings, ConfigError> {
-        let app_id = self
-            .app_id
-            .filter(|s| !s.trim().is_empty())
-            .ok_or(ConfigError::Missing("app_id"))?;
-        if !app_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ConfigError::Invalid {
-                field: "app_id",
-                reason: format!("`{app_id}` is not an app id (digits only, e.g. 2021000000000001)"),
-            });
-        }
+        let app_id = checked_app_id(self.app_id)?;
         let backend = self.backend.unwrap_or_default();
         let signer: Arc<dyn Signer> = match (self.signer, self.private_key) {
             (Some(_), Some(_)) => {
@@ -540,47 +608,11 @@ impl ClientBuilder {
                 }
                 Verification::Key(key)
             }
-            (None, Some((app, alipay, root))) => {
-                let app_pem = app.load()?;
-                let alipay_pem = alipay.load()?;
-                let root_pem = root.load()?;
-                let app_certs = cert::parse_pem_bundle(&app_pem, "app certificate")?;
-                let alipay_certs = cert::parse_pem_bundle(&alipay_pem, "Alipay certificate")?;
-                let roots = cert::parse_pem_bundle(&root_pem, "Alipay root certificate")?;
-                let app_leaf = app_certs
-                    .first()
-                    .ok_or(ConfigError::Missing("app certificate"))?;
-                let alipay_leaf = alipay_certs
-                    .first()
-                    .ok_or(ConfigError::Missing("Alipay certificate"))?;
-                let alipay_key = alipay_leaf.public_key(backend)?;
-                check_key_length(&alipay_key, self.sign_type, "Alipay certificate")?;
-                let app_key = app_leaf.public_key(backend)?;
-                if app_key == alipay_key || own_public.as_ref() == Some(&alipay_key) {
-                    return Err(ConfigError::Certificate {
-                        what: "Alipay certificate",
-                        reason: "it holds your app's own public key; use alipayCertPublicKey_RSA2.crt, not your app certificate".into(),
-                    });
-                }
-                if let Some(own) = &own_public {
-                    if *own != app_key {
-                        return Err(ConfigError::Certificate {
-                            what: "app certificate",
-                            reason: "it does not match the app private key; use the certificate issued for this key".into(),
-                        });
-                    }
-                }
-                common.app_cert_sn = Some(app_leaf.sn()?);
-                common.alipay_root_cert_sn = Some(cert::root_sn(&root_pem)?);
-                let current_sn = alipay_leaf.sn()?;
-                let mut keys = HashMap::new();
-                keys.insert(current_sn.clone(), alipay_key);
-                Verification::Cert(CertState {
-                    roots,
-                    pinned: alipay_leaf.clone(),
-                    current_sn,
-                    keys: RwLock::new(keys),
-                })
+            (None, Some(sources)) => {
+                let certs = CertMode::load(sources, backend, self.sign_type, own_public.as_ref())?;
+                common.app_cert_sn = Some(certs.app_cert_sn);
+                common.alipay_root_cert_sn = Some(certs.root_cert_sn);
+                Verification::Cert(certs.state)
             }
         };
         let aes = self
