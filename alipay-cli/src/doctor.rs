@@ -318,6 +318,17 @@ fn check_certificates(
         roots,
         now,
     );
+    check_root(c, root_name, root_pem, roots);
+    check_pairing(
+        c,
+        [app_name, alipay_name],
+        [app_certs, alipay_certs],
+        app_public,
+    );
+}
+
+/// The root bundle: its SN computes, and it holds roots only.
+fn check_root(c: &mut Checks, root_name: &str, root_pem: &[u8], roots: &[Certificate]) {
     match cert::root_sn(root_pem) {
         Ok(sn) => c.ok(
             "root certificate",
@@ -339,6 +350,16 @@ fn check_certificates(
             "the root SN would be computed from the wrong certificates: use alipayRootCert.crt there, and the app/Alipay certificates in their own settings",
         );
     }
+}
+
+/// The app and Alipay certificates hold the keys they should: Alipay's is not the
+/// app's own, and the app's pairs with the app private key.
+fn check_pairing(
+    c: &mut Checks,
+    [app_name, alipay_name]: [&str; 2],
+    [app_certs, alipay_certs]: [&[Certificate]; 2],
+    app_public: Option<&PublicKey>,
+) {
     let (Some(app_leaf), Some(alipay_leaf)) = (app_certs.first(), alipay_certs.first()) else {
         return;
     };
