@@ -215,33 +215,8 @@ fn method(rec: &mut Recorder<'_>, b: &Method, a: &Method) {
     let at = a.place();
     let (from, to) = (&b.family, &a.family);
     moved(rec, "method moved", &b.place(), &at, from, to);
-    if b.kind != a.kind {
-        let what = format!(
-            "changes from {} to {}",
-            kind_text(b.kind),
-            kind_text(a.kind)
-        );
-        rec.push(&at, Impact::Breaking, "call kind", what);
-    }
-    if b.version != a.version {
-        let what = format!("sends `version={}` instead of `{}`", a.version, b.version);
-        rec.push(&at, Impact::Breaking, "version", what);
-    }
+    call_facts(rec, &at, b, a);
     common_params(rec, &at, b, a);
-    if b.encryptable != a.encryptable {
-        let (impact, what) = if a.encryptable {
-            (
-                Impact::Additive,
-                "`biz_content` may now be AES-encrypted (when the client has a key)",
-            )
-        } else {
-            (
-                Impact::Breaking,
-                "`biz_content` is no longer encrypted, even when the client has an AES key",
-            )
-        };
-        rec.push(&at, impact, "encryptable", what.to_owned());
-    }
     codes(rec, &at, "result code", &b.success_codes, &a.success_codes);
     codes(
         rec,
@@ -251,18 +226,6 @@ fn method(rec: &mut Recorder<'_>, b: &Method, a: &Method) {
         &a.success_sub_codes,
     );
     fixed_params(rec, &at, b, a);
-    if b.v3 != a.v3 {
-        let route = |r: &Option<(String, String)>| {
-            r.as_ref()
-                .map_or("none".to_owned(), |(m, p)| format!("`{m} {p}`"))
-        };
-        let what = format!(
-            "v3 route {} → {} (metadata only)",
-            route(&b.v3),
-            route(&a.v3)
-        );
-        rec.push(&at, Impact::Docs, "v3 route", what);
-    }
     if b.fact_source != a.fact_source {
         let what = format!(
             "method facts (kind, common params, success codes, fixed params) now cite{} (was{})",
@@ -302,6 +265,48 @@ fn method(rec: &mut Recorder<'_>, b: &Method, a: &Method) {
         &b.response,
         &a.response,
     );
+}
+
+/// How the call is made: its kind, version, encryption and v3 route.
+fn call_facts(rec: &mut Recorder<'_>, at: &Place, b: &Method, a: &Method) {
+    if b.kind != a.kind {
+        let what = format!(
+            "changes from {} to {}",
+            kind_text(b.kind),
+            kind_text(a.kind)
+        );
+        rec.push(at, Impact::Breaking, "call kind", what);
+    }
+    if b.version != a.version {
+        let what = format!("sends `version={}` instead of `{}`", a.version, b.version);
+        rec.push(at, Impact::Breaking, "version", what);
+    }
+    if b.encryptable != a.encryptable {
+        let (impact, what) = if a.encryptable {
+            (
+                Impact::Additive,
+                "`biz_content` may now be AES-encrypted (when the client has a key)",
+            )
+        } else {
+            (
+                Impact::Breaking,
+                "`biz_content` is no longer encrypted, even when the client has an AES key",
+            )
+        };
+        rec.push(at, impact, "encryptable", what.to_owned());
+    }
+    if b.v3 != a.v3 {
+        let route = |r: &Option<(String, String)>| {
+            r.as_ref()
+                .map_or("none".to_owned(), |(m, p)| format!("`{m} {p}`"))
+        };
+        let what = format!(
+            "v3 route {} → {} (metadata only)",
+            route(&b.v3),
+            route(&a.v3)
+        );
+        rec.push(at, Impact::Docs, "v3 route", what);
+    }
 }
 
 /// A method or notification in another family: another module and cargo feature.
