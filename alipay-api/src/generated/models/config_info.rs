@@ -53,7 +53,10 @@ pub struct ConfigInfo {
     pub serial_no: Option<String>,
     /// Where the receiver signs for the parcel: `1` the merchant's mini program (then `merchant_mini_sign_url` is required), `0` the e签宝 mini program (the default).
     ///
-    /// Wire `sign_model`, integer; 0 to 1; e.g. `1`.
+    /// The docs describe these two values without saying no other exists (the catalogue even
+    /// mentions a `2` next to `jump_url`), so `build()` does not limit the number.
+    ///
+    /// Wire `sign_model`, integer; e.g. `1`.
     pub sign_model: Option<i64>,
     /// Fields the spec does not describe: sent as they are, and kept when Alipay sends them.
     #[serde(flatten)]
@@ -85,7 +88,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
         F::new("serial_no", T::String)
             .pattern("^[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$")
             .example("\"SF1234567890123\""),
-        F::new("sign_model", T::Integer).int_range(Some(0i64), Some(1i64)).example("1"),
+        F::new("sign_model", T::Integer).example("1"),
     ],
     crate::schema::RulesSchema::new(
         &[],
