@@ -102,7 +102,7 @@ pub struct AlipaySystemOauthTokenResponse {
     ///
     /// Wire `expires_in`, integer; e.g. `3600`.
     pub expires_in: Option<i64>,
-    /// The user's identifier scoped to your app (the newer alternative to `user_id`).
+    /// The user's OpenID, an identifier scoped to your app that replaces the 2088 user ID for apps that switched to OpenIDs.
     ///
     /// Wire `open_id`, text; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub open_id: Option<String>,
@@ -118,7 +118,7 @@ pub struct AlipaySystemOauthTokenResponse {
     ///
     /// Wire `union_id`, text; e.g. `"092aSPrsmhTbexLh9zgoYb2uvZNC4D8izCpGKTem8QiIOQb"`.
     pub union_id: Option<String>,
-    /// The user's Alipay-wide id, 16 digits starting with 2088.
+    /// The user's Alipay user ID (16 digits starting with 2088).
     ///
     /// Wire `user_id`, text; e.g. `"2088102150477652"`.
     pub user_id: Option<String>,

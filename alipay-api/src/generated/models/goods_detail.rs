@@ -24,7 +24,7 @@ pub struct GoodsDetail {
     pub quantity: Option<i64>,
     /// Unit price in yuan.
     ///
-    /// Wire `price`, amount in yuan; **required**; at least 0.00; e.g. `"2000"`.
+    /// Wire `price`, amount in yuan; **required**; e.g. `"2000"`.
     pub price: Option<crate::types::Input<crate::types::Amount>>,
     /// Alipay's unified goods ID.
     ///
@@ -74,10 +74,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
             .len(None, Some(256usize))
             .example("\"ipad\""),
         F::new("quantity", T::Integer).req().example("1"),
-        F::new("price", T::Amount)
-            .req()
-            .amount_range(Some(0i64), None)
-            .example("\"2000\""),
+        F::new("price", T::Amount).req().example("\"2000\""),
         F::new("alipay_goods_id", T::String)
             .len(None, Some(32usize))
             .example("\"20010001\""),

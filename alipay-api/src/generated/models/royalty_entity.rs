@@ -20,7 +20,11 @@ pub struct RoyaltyEntity {
     pub type_: Option<crate::models::RoyaltyAccountType>,
     /// The receiver's account, in the form `type` says (a 2088… user id, a login name or an OpenID).
     ///
-    /// Wire `account`, text; at most 32 characters; e.g. `"2088101126708402"`.
+    /// The docs table gives `string(32)`, but the same table lets `account` carry an OpenID
+    /// (its own `account_open_id` example is 47 characters, in a 128-character field) or a
+    /// login name such as an email address, so the builder does not cap the length.
+    ///
+    /// Wire `account`, text; e.g. `"2088101126708402"`.
     pub account: Option<String>,
     /// The receiver's OpenID under this app; only returned by the relation query.
     ///
@@ -50,9 +54,7 @@ pub(crate) static SCHEMA: crate::schema::ModelSchema = crate::schema::ModelSchem
     "RoyaltyEntity",
     &[
         F::new("type", T::Enum(&m::royalty_account_type::SCHEMA)).example("\"userId\""),
-        F::new("account", T::String)
-            .len(None, Some(32usize))
-            .example("\"2088101126708402\""),
+        F::new("account", T::String).example("\"2088101126708402\""),
         F::new("account_open_id", T::String)
             .len(None, Some(128usize))
             .example("\"093PJtAPYB2UkQ0mXk_X86z_FAmou-DtIEVERQ8X8yqKaEf\""),

@@ -31,15 +31,15 @@ use crate::generated::models as m;
 pub struct AlipayTradeOrderSettleQuery {
     /// Alipay's number of the settlement request; enough on its own.
     ///
-    /// Wire `settle_no`, text; at most 64 characters; at least one of `settle_no`, `out_request_no`; e.g. `"20210718002530070036530006474222"`.
+    /// Wire `settle_no`, text; at most 64 characters; at least one of `settle_no`, `out_request_no`; at least one of `settle_no`, `trade_no`; e.g. `"20210718002530070036530006474222"`.
     pub settle_no: Option<String>,
     /// The merchant's number of the settlement request; give `trade_no` with it.
     ///
-    /// Wire `out_request_no`, text; at most 64 characters; at least one of `settle_no`, `out_request_no`; required when `trade_no` is set; e.g. `"20160727001"`.
+    /// Wire `out_request_no`, text; at most 64 characters; at least one of `settle_no`, `out_request_no`; e.g. `"20160727001"`.
     pub out_request_no: Option<String>,
     /// Alipay's number of the trade; give `out_request_no` with it.
     ///
-    /// Wire `trade_no`, text; at most 64 characters; required when `out_request_no` is set; e.g. `"2013112011001004330000121536"`.
+    /// Wire `trade_no`, text; at most 64 characters; at least one of `settle_no`, `trade_no`; e.g. `"2013112011001004330000121536"`.
     pub trade_no: Option<String>,
     #[serde(skip)]
     common: crate::request::CommonParams,
@@ -120,11 +120,12 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
                 &["settle_no", "out_request_no"],
                 crate::validation::OneOfRule::AtLeastOne,
             ),
+            crate::schema::OneOfSchema::new(
+                &["settle_no", "trade_no"],
+                crate::validation::OneOfRule::AtLeastOne,
+            ),
         ],
-        &[
-            crate::schema::RequiredWhenSchema::new("trade_no", "out_request_no", &[]),
-            crate::schema::RequiredWhenSchema::new("out_request_no", "trade_no", &[]),
-        ],
+        &[],
     ),
     response: &[
         F::new("out_request_no", T::String)

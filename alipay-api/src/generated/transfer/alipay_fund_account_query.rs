@@ -20,7 +20,6 @@ use crate::generated::models as m;
 ///
 /// let request = AlipayFundAccountQuery::builder()
 ///     .alipay_user_id("2088301409188095")
-///     .account_type("ACCTRANS_ACCOUNT")
 ///     .build()?;
 /// // let response = client.execute(&request).await?;
 /// # Ok::<(), alipay_api::ValidationError>(())
@@ -36,9 +35,12 @@ pub struct AlipayFundAccountQuery {
     ///
     /// Wire `alipay_open_id`, text; at least one of `alipay_user_id`, `alipay_open_id`; e.g. `"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5"`.
     pub alipay_open_id: Option<String>,
-    /// Which account to read; `ACCTRANS_ACCOUNT` for the balance account.
+    /// Which account to read, e.g. `ACCTRANS_ACCOUNT` for the balance account or `TRUSTEESHIP_ACCOUNT` for a trusteeship account; set it when reading the balance account.
     ///
-    /// Wire `account_type`, text; **required**; at most 30 characters; e.g. `"ACCTRANS_ACCOUNT"`.
+    /// The docs table marks it 特殊可选 (needed only for the balance account), so the
+    /// builder does not require it.
+    ///
+    /// Wire `account_type`, text; at most 30 characters; e.g. `"ACCTRANS_ACCOUNT"`.
     pub account_type: Option<String>,
     /// The member's id in the merchant's system; needed, and compared, when the user id is a virtual account.
     ///
@@ -137,7 +139,6 @@ pub(crate) static SCHEMA: crate::schema::MethodSchema = crate::schema::MethodSch
         F::new("alipay_open_id", T::String)
             .example("\"074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5\""),
         F::new("account_type", T::String)
-            .req()
             .len(None, Some(30usize))
             .example("\"ACCTRANS_ACCOUNT\""),
         F::new("merchant_user_id", T::String)
