@@ -350,6 +350,66 @@ fn rules_added_or_tightened_are_breaking_and_relaxed_ones_additive() {
     );
 }
 
+/// The changes between the base with `before` edits and the base with `after` edits.
+fn check_between(name: &str, before: &[Edit], after: &[Edit], expected: &[Expected]) {
+    let (mut b, mut a) = (base(), base());
+    apply(name, &mut b, before);
+    apply(name, &mut a, after);
+    let got = diff::diff(&load(&format!("{name}-before"), &b), &load(name, &a));
+    let mut have: Vec<(Impact, &str, &str)> = got
+        .iter()
+        .map(|c| (c.impact, c.kind, c.rust.as_str()))
+        .collect();
+    let mut want = expected.to_vec();
+    have.sort();
+    want.sort();
+    assert_eq!(have, want, "{name}: got {got:#?}");
+}
+
+#[test]
+fn rules_rewritten_to_accept_more_are_judged_together() {
+    let when = "  required_when:\n    - field: mode_detail\n      when: pay_mode\n      equals: [CARD]\n      source: docs#请求参数\n";
+    // Before: `out_trade_no` or `trade_no`, and `trade_no` with `pay_mode` only together
+    // (as alipay.trade.order.settle.query was specced).
+    let pair = "  required_when:\n    - field: pay_mode\n      when: trade_no\n      source: docs#请求参数\n    - field: trade_no\n      when: pay_mode\n      source: docs#请求参数\n";
+    // After: `out_trade_no` alone, or `trade_no` with `pay_mode`: the pair's rejections of
+    // `out_trade_no` + `pay_mode` are gone, nothing accepted before is refused.
+    let groups = "    - fields: [out_trade_no, pay_mode]\n      rule: at_least_one\n      source: docs#请求参数\n";
+    check_between(
+        "rules-rewritten-wider",
+        &[(C, when, pair)],
+        &[(C, when, groups)],
+        &[
+            (Additive, "one_of added", P),
+            (Additive, "required_when removed", P),
+            (Additive, "required_when removed", P),
+        ],
+    );
+    let msg = {
+        let (mut b, mut a) = (base(), base());
+        apply("msg", &mut b, &[(C, when, pair)]);
+        apply("msg", &mut a, &[(C, when, groups)]);
+        diff::diff(&load("msg-before", &b), &load("msg", &a))
+            .into_iter()
+            .find(|c| c.kind == "one_of added")
+            .unwrap()
+            .message
+    };
+    assert!(msg.contains("still accepts every request it did"), "{msg}");
+    // A rewrite that refuses `out_trade_no` alone, accepted before, stays breaking.
+    let narrower = "    - fields: [trade_no, pay_mode]\n      rule: at_least_one\n      source: docs#请求参数\n";
+    check_between(
+        "rules-rewritten-narrower",
+        &[(C, when, pair)],
+        &[(C, when, narrower)],
+        &[
+            (Breaking, "one_of added", P),
+            (Additive, "required_when removed", P),
+            (Additive, "required_when removed", P),
+        ],
+    );
+}
+
 #[test]
 fn an_enum_that_narrows_is_breaking_once_on_the_model() {
     check(

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::{cite, code_list, pair, set_diff, Impact, Pair, Place, Recorder, Side};
-use crate::ir::{self, Const, Field, Ir, OneOf, OneOfRule, Placement, Range, RequiredWhen, Rules};
+use crate::ir::{self, Const, Field, Ir, Placement, Range};
 
 /// Compares two field lists (request params, response fields, model or notification
 /// fields) of the item at `at`; `label` says what a field is, e.g. `request param`.
@@ -467,129 +467,5 @@ fn constraint(f: &Field, key: &str) -> Option<String> {
         "fixed" => f.fixed.as_ref().map(Const::wire_text),
         "clearable" => f.clearable.then(|| "true".to_owned()),
         _ => None,
-    }
-}
-
-/// Compares the one-of groups and conditional requirements of a request or model.
-pub(super) fn rules(rec: &mut Recorder<'_>, at: &Place, side: Side, before: &Rules, after: &Rules) {
-    one_of(rec, at, side, &before.one_of, &after.one_of);
-    required_when(rec, at, side, &before.required_when, &after.required_when);
-}
-
-fn rule_name(r: OneOfRule) -> &'static str {
-    match r {
-        OneOfRule::AtLeastOne => "at least one of",
-        OneOfRule::ExactlyOne => "exactly one of",
-    }
-}
-
-/// One-of groups are paired by their field set; a group whose set changed is paired with
-/// the old group it overlaps. Widening an at-least-one group (more fields, same rule)
-/// and relaxing exactly-one to at-least-one widen; everything else narrows.
-fn one_of(rec: &mut Recorder<'_>, at: &Place, side: Side, before: &[OneOf], after: &[OneOf]) {
-    let key = |g: &OneOf| {
-        let mut f = g.fields.clone();
-        f.sort();
-        f
-    };
-    let show = |g: &OneOf| format!("{} {}", rule_name(g.rule), code_list(&g.fields));
-    let mut old: Vec<&OneOf> = before.iter().collect();
-    for a in after {
-        let same = old.iter().position(|b| key(b) == key(a));
-        let overlap = || {
-            old.iter()
-                .position(|b| b.fields.iter().any(|f| a.fields.contains(f)))
-        };
-        let source = cite(Some(&a.source));
-        let Some(i) = same.or_else(overlap) else {
-            let what = format!("new rule: {}{source}", show(a));
-            rule_change(rec, at, side, true, "one_of added", what);
-            continue;
-        };
-        let b = old.remove(i);
-        if key(b) == key(a) && b.rule == a.rule {
-            if b.source != a.source {
-                let what = format!("rule {} now cites {} (was {})", show(a), a.source, b.source);
-                rec.push(at, Impact::Source, "source", what);
-            }
-            continue;
-        }
-        // More fields to choose from widens a group, unless exactly one must be set.
-        let more_fields = b.fields.iter().all(|f| a.fields.contains(f));
-        let widened = a.rule == OneOfRule::AtLeastOne && more_fields;
-        let what = format!("rule {} becomes {}{source}", show(b), show(a));
-        rule_change(rec, at, side, !widened, "one_of changed", what);
-    }
-    for b in old {
-        let what = format!("rule {} is dropped", show(b));
-        rule_change(rec, at, side, false, "one_of removed", what);
-    }
-}
-
-/// Records a change of a rule across fields, with what it means on this side.
-fn rule_change(
-    rec: &mut Recorder<'_>,
-    at: &Place,
-    side: Side,
-    narrowed: bool,
-    kind: &'static str,
-    what: String,
-) {
-    let effect = match (side, narrowed) {
-        (Side::Request, true) => "`build()` refuses requests it used to accept",
-        (Side::Request, false) => "`build()` accepts more requests",
-        (Side::Response, _) => "the rule only documents this type, which is not checked",
-    };
-    rec.push(at, side.impact(narrowed), kind, format!("{what}: {effect}"));
-}
-
-/// Conditional requirements are paired by (field, condition field). A trigger that fires
-/// on more values (fewer `equals`, or none: any value) narrows.
-fn required_when(
-    rec: &mut Recorder<'_>,
-    at: &Place,
-    side: Side,
-    before: &[RequiredWhen],
-    after: &[RequiredWhen],
-) {
-    let cond = |r: &RequiredWhen| {
-        if r.equals.is_empty() {
-            format!("`{}` is set", r.when)
-        } else {
-            format!("`{}` is {}", r.when, code_list(&r.equals))
-        }
-    };
-    let key = |r: &RequiredWhen| (r.field.clone(), r.when.clone());
-    let new: BTreeSet<_> = after.iter().map(key).collect();
-    for a in after {
-        let field = &a.field;
-        let source = cite(Some(&a.source));
-        let Some(b) = before.iter().find(|b| key(b) == key(a)) else {
-            let what = format!("`{field}` is now required when {}{source}", cond(a));
-            rule_change(rec, at, side, true, "required_when added", what);
-            continue;
-        };
-        if b.equals != a.equals {
-            let (_, more) = set_diff(&b.equals, &a.equals);
-            let narrowed = a.equals.is_empty() || (!b.equals.is_empty() && !more.is_empty());
-            let what = format!(
-                "`{field}` was required when {}, now when {}{source}",
-                cond(b),
-                cond(a)
-            );
-            rule_change(rec, at, side, narrowed, "required_when changed", what);
-        } else if b.source != a.source {
-            let what = format!(
-                "`{field}` required when {} now cites {} (was {})",
-                cond(a),
-                a.source,
-                b.source
-            );
-            rec.push(at, Impact::Source, "source", what);
-        }
-    }
-    for b in before.iter().filter(|b| !new.contains(&key(b))) {
-        let what = format!("`{}` is no longer required when {}", b.field, cond(b));
-        rule_change(rec, at, side, false, "required_when removed", what);
     }
 }

@@ -1,7 +1,8 @@
 //! Methods, models, notifications, families and products: paired by name, their own facts
 //! compared here; their fields and rules in `fields`.
 
-use super::fields::{fields, rules};
+use super::fields::fields;
+use super::rules::rules;
 use super::{
     cite, code_list, pair, set_diff, Impact, Pair, Place, Recorder, Side, FEATURES, SHARED_MODELS,
 };

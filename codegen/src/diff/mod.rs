@@ -18,6 +18,7 @@
 mod fields;
 mod items;
 mod render;
+mod rules;
 
 use std::collections::BTreeMap;
 
