@@ -6,8 +6,9 @@ use crate::schema::{FieldSchema as F, TypeSchema as T};
 ///
 /// **支付宝个人代扣协议解约接口** (`alipay.user.agreement.unsign`)
 ///
-/// Name the agreement by `agreement_no` (everything else is then ignored), or by the user
-/// and product as for `alipay.user.agreement.query`. A successful answer means the
+/// Name the agreement by `agreement_no` (everything else is then ignored), or by
+/// `external_agreement_no` together with the user, product and scene it was signed with:
+/// one of the two numbers is always needed. A successful answer means the
 /// agreement has ended; the unsigning notification (`notify_type` `dut_user_unsign`) goes
 /// to `notify_url`, or to the app gateway when it is unset.
 ///
