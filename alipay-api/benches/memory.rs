@@ -1,9 +1,9 @@
 //! Memory the runtime uses per operation, counted by dhat's allocator: allocations,
 //! bytes allocated and the peak of live bytes for building and signing a request,
 //! reading a signed response, verifying a notification, and refusing a hostile
-//! notification body of 100k empty parameters (1 MB), which the parameter cap must
-//! stop before it costs memory in proportion to the body (nor is the body copied into
-//! the error).
+//! notification body of 100k empty parameters (1 MB) and a forged answer of 100k
+//! members, which the caps must stop before they cost memory in proportion to the
+//! body (nor is the body copied into the error).
 //!
 //! Run with `cargo bench -p alipay-api --bench memory`. Prints each figure with its
 //! budget; a measurement, never an assertion.
@@ -117,4 +117,23 @@ fn main() {
             .unwrap_err()
     });
     report("refuse 100k-parameter notification", &s, 4);
+
+    // What a forged gateway answers: 100k top-level members, refused at the member cap
+    // (the members read up to the cap are the cost: bounded by the cap, not the body).
+    let members: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\":1")).collect();
+    let forged = format!(
+        "{{{},\"alipay_trade_query_response\":{{}}}}",
+        members.join(",")
+    );
+    let s = measure(|| {
+        response::read_response::<Map<String, Value>>(
+            &ctx,
+            "alipay_trade_query_response",
+            &forged,
+            &alipay_pub,
+            None,
+        )
+        .unwrap_err()
+    });
+    report("refuse 100k-member response", &s, 256);
 }

@@ -367,8 +367,8 @@ pub struct DecodeError {
     pub kind: DecodeErrorKind,
     /// What is wrong.
     pub reason: String,
-    /// The raw body as received (lossily decoded to text); empty for a notification
-    /// body refused at a size or parameter limit, which is not kept.
+    /// The raw body as received (lossily decoded to text); empty for a body refused at
+    /// a size, parameter or member limit, which is not kept.
     pub raw: String,
 }
 

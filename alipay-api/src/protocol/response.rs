@@ -61,15 +61,20 @@ pub enum ExtractError {
 }
 
 impl ExtractError {
-    /// The [`DecodeError`] this becomes, with the raw body kept for diagnosis.
+    /// The [`DecodeError`] this becomes, with the raw body kept for diagnosis, except
+    /// a body refused at the member limit: a hostile answer is not copied into the
+    /// error (nor into logs that print it).
     pub(crate) fn into_decode_error(self, body: &str) -> DecodeError {
-        let kind = match self {
-            ExtractError::TooManyMembers => DecodeErrorKind::TooManyParameters {
-                max: MAX_TOP_LEVEL_MEMBERS,
-            },
-            _ => DecodeErrorKind::Malformed,
+        let (kind, raw) = match self {
+            ExtractError::TooManyMembers => (
+                DecodeErrorKind::TooManyParameters {
+                    max: MAX_TOP_LEVEL_MEMBERS,
+                },
+                "",
+            ),
+            _ => (DecodeErrorKind::Malformed, body),
         };
-        DecodeError::with_kind("response", kind, self.to_string(), body)
+        DecodeError::with_kind("response", kind, self.to_string(), raw)
     }
 }
 
