@@ -74,7 +74,7 @@ pub(crate) enum Content {
 }
 
 /// A JSON value as text: strings as they are, anything else printed.
-fn json_text(v: &serde_json::Value) -> String {
+pub(crate) fn json_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),

@@ -174,7 +174,7 @@ fn content(
     let text = || {
         fields
             .iter()
-            .map(|(k, v)| (k.clone(), synth::text_of(v)))
+            .map(|(k, v)| (k.clone(), outbox::json_text(v)))
             .collect::<Vec<_>>()
     };
     Ok(match schema.delivery {

@@ -6,6 +6,8 @@ use alipay_api::schema::{self, FieldSchema, MethodSchema, RangeSchema, TypeSchem
 use alipay_api::{Amount, BeijingDateTime};
 use serde_json::Value;
 
+use crate::outbox::json_text;
+
 /// Nested models deeper than this are left out (the spec has no cycles today, but
 /// a future one must not recurse forever).
 const MAX_DEPTH: usize = 4;
@@ -137,13 +139,6 @@ fn conditionally_needed<'a>(
         .collect()
 }
 
-pub(super) fn text_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn object_of(
     fields: &[FieldSchema],
     rules: &schema::RulesSchema,
@@ -160,7 +155,7 @@ fn object_of(
             m.insert(f.name.to_owned(), v);
         }
     }
-    let extra = conditionally_needed(fields, rules, &|k| m.get(k).map(text_of));
+    let extra = conditionally_needed(fields, rules, &|k| m.get(k).map(json_text));
     for f in extra {
         if let Some(v) = field_value(f, depth, full) {
             m.insert(f.name.to_owned(), v);
@@ -243,7 +238,7 @@ pub fn sample_request(method: &str) -> Option<SampleRequest> {
             Placement::BizContent => {
                 biz.insert(f.name.to_owned(), v);
             }
-            Placement::Text => text.push((f.name.to_owned(), text_of(&v))),
+            Placement::Text => text.push((f.name.to_owned(), json_text(&v))),
             Placement::File => {}
         }
     };
@@ -252,7 +247,7 @@ pub fn sample_request(method: &str) -> Option<SampleRequest> {
     }
     let set = |k: &str| {
         biz.get(k)
-            .map(text_of)
+            .map(json_text)
             .or_else(|| text.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
     };
     for f in conditionally_needed(s.params, &s.rules, &set) {
